@@ -47,6 +47,8 @@ struct ctl_command {
     const char *usage;          /* "add-br BR [datapath=user|kernel]", for errors. */
 };
 
+void ctl_reply_init(struct ctl_reply *);
+void ctl_reply_uninit(struct ctl_reply *);
 void ctl_reply_printf(struct ctl_reply *, const char *fmt, ...) SY_PRINTF(2, 3);
 void ctl_reply_error(struct ctl_reply *, enum ctl_status, const char *fmt, ...)
     SY_PRINTF(3, 4);

@@ -69,20 +69,37 @@ int sw_port_set(struct sw_port *, const char *key, const char *value, struct buf
 int sw_bridge_set_word(struct sw_bridge *, const char *word, struct buf *error);
 int sw_port_set_word(struct sw_port *, const char *word, struct buf *error);
 
+/* Checks what no single setting can: combinations within a port (tag and
+ * trunks need a native vlan_mode, a patch port needs a peer, valid name),
+ * and for a bridge also its name, unique port names and unique ofports.
+ * sw_bridge_save() calls sw_bridge_validate() before it writes anything.
+ * Returns 0 or EINVAL with a message in 'error'. */
+int sw_port_validate(const struct sw_port *, struct buf *error);
+int sw_bridge_validate(const struct sw_bridge *, struct buf *error);
+
+/* The entries a bridge's or port's file holds ('out' is initialised here):
+ * non-default known keys in a fixed order, then the options. For "show"
+ * output and tests as much as for saving. */
+void sw_bridge_to_cfg(const struct sw_bridge *, struct cfg_file *out);
+void sw_port_to_cfg(const struct sw_port *, struct cfg_file *out);
+
 /* Parses "10,20,30-40" into a sorted, unique array of VLANs in [min, 4094]. */
 int sw_parse_vlan_list(const char *, unsigned int min, uint16_t **vlans, size_t *n,
                        struct buf *error);
 
 struct sw_port *sw_bridge_find_port(const struct sw_bridge *, const char *name);
 struct sw_port *sw_bridge_find_ofport(const struct sw_bridge *, uint32_t ofport);
-/* Adds a port (taking ownership of '*port's contents, which it clears). */
+/* Adds a port (taking ownership of '*port's contents, which it clears).
+ * Returns NULL and takes nothing if 'bridge' already has a port of that
+ * name. The pointer returned is valid until the next add or remove. */
 struct sw_port *sw_bridge_add_port(struct sw_bridge *, struct sw_port *port);
 bool sw_bridge_remove_port(struct sw_bridge *, const char *name);
 /* Lowest ofport >= 1 that no port of the bridge uses. */
 uint32_t sw_bridge_free_ofport(const struct sw_bridge *);
 
 /* Reads one bridge with all its ports. Returns 0, ENOENT if no such bridge,
- * or EINVAL/errno with "FILE:LINE: ..." messages (one per line) in 'error'. */
+ * or EINVAL/errno with "FILE:LINE: ..." messages (one per line) in 'error'.
+ * Initialises '*bridge' in every case (empty on failure). */
 int sw_bridge_load(const char *confdir, const char *name, struct sw_bridge *,
                    struct buf *error);
 /* Reads every bridge. Bridges whose files are bad are left out and each

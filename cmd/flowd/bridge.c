@@ -1,0 +1,317 @@
+/* bridge: configuration of a bridge's ports onto its datapath, and the
+ * revalidation of datapath flows. See bridge.h; the pipeline itself is in
+ * normal.c. */
+#include "bridge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+static void
+upcall_cb(void *aux, const struct flowkey *key, struct dp_upcall_result *result)
+{
+    bridge_xlate(aux, key, result, NULL);
+}
+
+static void
+bridge_port_uninit(struct bridge_port *port)
+{
+    free(port->name);
+    free(port->trunks);
+    free(port->error);
+}
+
+static enum sw_vlan_mode
+resolve_vlan_mode(const struct sw_port *cfg)
+{
+    if (cfg->vlan_mode != SW_VLAN_AUTO) {
+        return cfg->vlan_mode;
+    }
+    return cfg->tag >= 0 ? SW_VLAN_ACCESS : SW_VLAN_TRUNK;
+}
+
+static bool
+port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
+{
+    return port->ofport == cfg->ofport && port->type == cfg->type
+           && port->tag == cfg->tag && port->vlan_mode == resolve_vlan_mode(cfg)
+           && port->n_trunks == cfg->n_trunks
+           && (!cfg->n_trunks
+               || !memcmp(port->trunks, cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks));
+}
+
+static void
+bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
+{
+    memset(port, 0, sizeof *port);
+    port->name = xstrdup(cfg->name);
+    port->ofport = cfg->ofport;
+    port->dp_port = cfg->ofport;
+    port->type = cfg->type;
+    port->tag = cfg->tag;
+    port->vlan_mode = resolve_vlan_mode(cfg);
+    port->n_trunks = cfg->n_trunks;
+    port->trunks = cfg->n_trunks ? xmemdup(cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks)
+                                 : NULL;
+}
+
+/* Attaches 'port' to the datapath, or records why it cannot be. */
+static void
+bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *errors)
+{
+    switch (port->type) {
+    case SW_PORT_SYSTEM:
+        dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_AFPACKET);
+        break;
+    case SW_PORT_INTERNAL:
+        dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_TAP);
+        break;
+    default:
+        port->error = xasprintf("port type %s is not supported by this flowd yet",
+                                sw_port_type_to_string(port->type));
+        buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
+        break;
+    }
+}
+
+static void
+add_local_port(struct bridge *br, struct buf *errors)
+{
+    struct bridge_port *port;
+    struct dp_port *dp_port;
+
+    br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+    port = &br->ports[br->n_ports++];
+    memset(port, 0, sizeof *port);
+    port->name = xstrdup(br->name);
+    port->dp_port = BRIDGE_LOCAL_DP_PORT;
+    port->ofport = SW_OFPORT_LOCAL;
+    port->type = SW_PORT_INTERNAL;
+    port->tag = -1;
+    port->vlan_mode = SW_VLAN_TRUNK;
+    dp_port = dp_user_port_add(br->dp, BRIDGE_LOCAL_DP_PORT, br->name, NETDEV_TAP);
+    if (dp_port->error) {
+        buf_printf(errors, "%s: bridge's own port: %s\n", br->name, dp_port->error);
+    }
+}
+
+struct bridge *
+bridge_create(const struct sw_bridge *cfg, struct buf *errors)
+{
+    struct bridge *br = xzalloc(sizeof *br);
+
+    br->name = xstrdup(cfg->name);
+    br->idle_msec = BRIDGE_DEFAULT_IDLE_MSEC;
+    br->dp = dp_user_create(cfg->name, upcall_cb, br);
+    mac_table_init(&br->macs);
+    add_local_port(br, errors);
+    bridge_reconfigure(br, cfg, errors);
+    LOG_INFO("%s: bridge created (datapath user, %zu ports)", br->name, br->n_ports);
+    return br;
+}
+
+void
+bridge_destroy(struct bridge *br)
+{
+    if (!br) {
+        return;
+    }
+    for (size_t i = 0; i < br->n_ports; i++) {
+        bridge_port_uninit(&br->ports[i]);
+    }
+    free(br->ports);
+    dp_user_destroy(br->dp);
+    mac_table_destroy(&br->macs);
+    free(br->name);
+    free(br);
+}
+
+struct bridge_port *
+bridge_port_by_dp(const struct bridge *br, uint32_t dp_port)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (br->ports[i].dp_port == dp_port) {
+            return &br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+struct bridge_port *
+bridge_port_by_name(const struct bridge *br, const char *name)
+{
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i].name, name)) {
+            return &br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+forget_port(struct bridge *br, size_t index)
+{
+    struct bridge_port *port = &br->ports[index];
+
+    mac_table_flush_port(&br->macs, port->dp_port, NULL, NULL);
+    dp_user_port_del(br->dp, port->dp_port);
+    bridge_port_uninit(port);
+    memmove(port, port + 1, (br->n_ports - index - 1) * sizeof *port);
+    br->n_ports--;
+}
+
+/* Removes ports that are gone from 'cfg' or whose settings changed (they are
+ * added back by add_new_ports()); returns true if anything was removed. */
+static bool
+remove_changed_ports(struct bridge *br, const struct sw_bridge *cfg)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < br->n_ports;) {
+        struct bridge_port *port = &br->ports[i];
+        const struct sw_port *port_cfg = sw_bridge_find_port(cfg, port->name);
+
+        if (port->dp_port == BRIDGE_LOCAL_DP_PORT
+            || (port_cfg && port_settings_equal(port, port_cfg))) {
+            i++;
+            continue;
+        }
+        LOG_INFO("%s: port %s %s", br->name, port->name, port_cfg ? "changed" : "removed");
+        forget_port(br, i);
+        changed = true;
+    }
+    return changed;
+}
+
+static bool
+add_new_ports(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < cfg->n_ports; i++) {
+        const struct sw_port *port_cfg = &cfg->ports[i];
+        struct bridge_port *port;
+
+        if (bridge_port_by_name(br, port_cfg->name)) {
+            continue;
+        }
+        if (!strcmp(port_cfg->name, br->name) || !port_cfg->ofport
+            || bridge_port_by_dp(br, port_cfg->ofport)) {
+            buf_printf(errors, "%s: port %s: invalid or duplicate port number %u\n",
+                       br->name, port_cfg->name, port_cfg->ofport);
+            continue;
+        }
+        br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
+        port = &br->ports[br->n_ports++];
+        bridge_port_init(port, port_cfg);
+        bridge_port_attach(br, port, errors);
+        LOG_INFO("%s: port %s added as port %u", br->name, port->name, port->dp_port);
+        changed = true;
+    }
+    return changed;
+}
+
+void
+bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
+{
+    bool changed = br->fail_mode != cfg->fail_mode;
+
+    br->fail_mode = cfg->fail_mode;
+    changed |= remove_changed_ports(br, cfg);
+    changed |= add_new_ports(br, cfg, errors);
+    if (changed) {
+        /* Floods and VLAN decisions depend on the port set: let the next
+         * packet of every flow ask the pipeline again. */
+        bridge_flush_flows(br);
+    }
+}
+
+struct mac_match {
+    const uint8_t *mac;
+};
+
+static bool
+flow_sends_to_mac(const struct dpflow *flow, void *aux)
+{
+    const struct mac_match *match = aux;
+
+    return !memcmp(flow->key.eth_dst, match->mac, 6);
+}
+
+void
+bridge_revalidate_mac(struct bridge *br, const uint8_t mac[6])
+{
+    struct mac_match match = { mac };
+
+    dpflow_remove_if(&br->dp->flows, flow_sends_to_mac, &match);
+}
+
+void
+bridge_flush_flows(struct bridge *br)
+{
+    dpflow_flush(&br->dp->flows);
+}
+
+static void
+mac_expired(const struct mac_entry *entry, void *aux)
+{
+    bridge_revalidate_mac(aux, entry->mac);
+}
+
+struct expiry {
+    long long cutoff;               /* Flows unused since before this go. */
+};
+
+static bool
+flow_is_idle(const struct dpflow *flow, void *aux)
+{
+    const struct expiry *expiry = aux;
+
+    return (flow->used ? flow->used : flow->created) < expiry->cutoff;
+}
+
+/* Keeps MAC entries alive while their flows carry packets (those packets
+ * never reach the pipeline, which is where learning happens). */
+static void
+refresh_learned_macs(struct bridge *br, long long now)
+{
+    struct dpflow_table *flows = &br->dp->flows;
+    uint8_t (*moved)[6] = NULL;
+    size_t n_moved = 0, allocated = 0;
+
+    for (size_t i = 0; i < flows->n_subtables; i++) {
+        struct dpflow *flow;
+
+        HMAP_FOR_EACH (flow, node, &flows->subtables[i]->flows) {
+            if (!flow->learn.valid || flow->packets == flow->learn_packets) {
+                continue;
+            }
+            flow->learn_packets = flow->packets;
+            if (mac_table_learn(&br->macs, flow->learn.vlan, flow->learn.mac,
+                                flow->learn.port, now) != MAC_LEARN_REFRESHED) {
+                moved = x2nrealloc(moved, &allocated, n_moved + 1, sizeof *moved);
+                memcpy(moved[n_moved++], flow->learn.mac, 6);
+            }
+        }
+    }
+    for (size_t i = 0; i < n_moved; i++) {
+        bridge_revalidate_mac(br, moved[i]);
+    }
+    free(moved);
+}
+
+void
+bridge_run(struct bridge *br, long long now)
+{
+    struct expiry expiry = { now - br->idle_msec };
+
+    if (dp_user_ports_run(br->dp, now)) {
+        bridge_flush_flows(br);
+    }
+    refresh_learned_macs(br, now);
+    mac_table_expire(&br->macs, now, mac_expired, br);
+    dpflow_remove_if(&br->dp->flows, flow_is_idle, &expiry);
+    dpflow_rank_subtables(&br->dp->flows);
+}

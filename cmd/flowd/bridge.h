@@ -1,0 +1,64 @@
+/* bridge: flowd's view of one configured bridge: its ports with their VLAN
+ * settings, its datapath, its MAC table, and the pipeline that answers the
+ * datapath's upcalls (for now the NORMAL action: a learning switch). It
+ * also revalidates the datapath's flows: idle expiry, and removal of flows
+ * a MAC table change has made wrong. */
+#ifndef FLOWD_BRIDGE_H
+#define FLOWD_BRIDGE_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dp-user.h"
+#include "mac-learning.h"
+#include "swconfig.h"
+
+#define BRIDGE_LOCAL_DP_PORT 0          /* Datapath number of the bridge's own port. */
+#define BRIDGE_DEFAULT_IDLE_MSEC 10000  /* Datapath flow idle timeout. */
+
+struct bridge_port {
+    char *name;
+    uint32_t dp_port;               /* Datapath port number (= ofport, 0 for local). */
+    uint32_t ofport;                /* OpenFlow port number. */
+    enum sw_port_type type;
+    int tag;                        /* Access or native VLAN, -1 if none. */
+    uint16_t *trunks;               /* Allowed VLANs; none = all. */
+    size_t n_trunks;
+    enum sw_vlan_mode vlan_mode;    /* Resolved: never SW_VLAN_AUTO. */
+    char *error;                    /* Why the port cannot work, or NULL. */
+};
+
+struct bridge {
+    char *name;
+    enum sw_fail_mode fail_mode;
+    struct dp_user *dp;
+    struct mac_table macs;
+    struct bridge_port *ports;
+    size_t n_ports;
+    long long idle_msec;            /* Datapath flow idle timeout. */
+};
+
+struct bridge *bridge_create(const struct sw_bridge *cfg, struct buf *errors);
+void bridge_destroy(struct bridge *);
+/* Brings the bridge in line with 'cfg' (same name): adds, removes and
+ * changes ports; flushes the flows the change affects. */
+void bridge_reconfigure(struct bridge *, const struct sw_bridge *cfg, struct buf *errors);
+
+struct bridge_port *bridge_port_by_dp(const struct bridge *, uint32_t dp_port);
+struct bridge_port *bridge_port_by_name(const struct bridge *, const char *name);
+
+/* Periodic work: port re-attachment, flow expiry, MAC aging. */
+void bridge_run(struct bridge *, long long now);
+
+/* The NORMAL pipeline (normal.c). With 'trace' nonnull, explains each step
+ * there and changes no state (no learning). */
+void bridge_xlate(struct bridge *, const struct flowkey *key, struct dp_upcall_result *,
+                  struct buf *trace);
+
+/* Removes datapath flows that send to 'mac' (after it was learned, moved or
+ * expired), or all of them. */
+void bridge_revalidate_mac(struct bridge *, const uint8_t mac[6]);
+void bridge_flush_flows(struct bridge *);
+
+#endif

@@ -1,0 +1,282 @@
+/* dp-execute: the userspace datapath's action executor. It runs a list of
+ * kernel-format datapath actions (see dpactions.h) over one packet, in
+ * order, modifying the packet in place: VLAN push/pop, masked header sets
+ * with checksum fix-ups, and output to ports. */
+#include "dp-user.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "log.h"
+#include "packet.h"
+
+static void
+push_vlan(struct dp_packet *p, const struct ovs_action_push_vlan *push)
+{
+    uint16_t tci = ntohs(push->vlan_tci) & ~0x1000;
+    uint16_t tag[2] = { push->vlan_tpid, htons(tci) };
+
+    if (p->size < 12 || !dp_packet_push(p, VLAN_HEADER_LEN)) {
+        return;
+    }
+    memmove(p->data, p->data + VLAN_HEADER_LEN, 12);
+    memcpy(p->data + 12, tag, sizeof tag);
+}
+
+static void
+pop_vlan(struct dp_packet *p)
+{
+    uint16_t tpid;
+
+    if (p->size < 12 + VLAN_HEADER_LEN + 2) {
+        return;
+    }
+    memcpy(&tpid, p->data + 12, 2);
+    tpid = ntohs(tpid);
+    if (tpid != ETH_TYPE_VLAN && tpid != ETH_TYPE_QINQ) {
+        return;
+    }
+    memmove(p->data + VLAN_HEADER_LEN, p->data, 12);
+    dp_packet_pull(p, VLAN_HEADER_LEN);
+}
+
+static void
+apply_masked_bytes(uint8_t *dst, const uint8_t *value, const uint8_t *mask, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = (dst[i] & ~mask[i]) | (value[i] & mask[i]);
+    }
+}
+
+/* Offset of the L4 checksum field for 'proto', or 0 if it has none we fix. */
+static size_t
+l4_csum_offset(uint8_t proto)
+{
+    return proto == IP_PROTO_TCP ? 16 : proto == IP_PROTO_UDP ? 6 : 0;
+}
+
+static void
+update_l4_csum32(struct dp_packet *p, const struct flowkey_layout *layout, uint8_t proto,
+                 uint32_t old, uint32_t new_)
+{
+    size_t ofs = l4_csum_offset(proto);
+    uint16_t csum_field;
+
+    if (!ofs || layout->l4 == FLOWKEY_OFS_NONE || layout->l4 + ofs + 2 > p->size) {
+        return;
+    }
+    memcpy(&csum_field, p->data + layout->l4 + ofs, 2);
+    if (proto == IP_PROTO_UDP && !csum_field) {
+        return;                     /* UDP over IPv4 without a checksum. */
+    }
+    csum_field = csum_update32(csum_field, old, new_);
+    memcpy(p->data + layout->l4 + ofs, &csum_field, 2);
+}
+
+static void
+set_ipv4(struct dp_packet *p, const struct ovs_key_ipv4 *value,
+         const struct ovs_key_ipv4 *mask)
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    uint8_t *ip;
+    uint32_t old_src, old_dst, new_src, new_dst;
+    uint16_t ip_csum, old_word, new_word;
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    if (key.eth_type != ETH_TYPE_IP || layout.l3 == FLOWKEY_OFS_NONE
+        || layout.l3 + 20u > p->size) {
+        return;
+    }
+    ip = p->data + layout.l3;
+    memcpy(&ip_csum, ip + 10, 2);
+    memcpy(&old_src, ip + 12, 4);
+    memcpy(&old_dst, ip + 16, 4);
+    new_src = (old_src & ~mask->ipv4_src) | (value->ipv4_src & mask->ipv4_src);
+    new_dst = (old_dst & ~mask->ipv4_dst) | (value->ipv4_dst & mask->ipv4_dst);
+    ip_csum = csum_update32(csum_update32(ip_csum, old_src, new_src), old_dst, new_dst);
+    if (!(key.nw_frag & FLOWKEY_FRAG_LATER)) {
+        update_l4_csum32(p, &layout, key.nw_proto, old_src, new_src);
+        update_l4_csum32(p, &layout, key.nw_proto, old_dst, new_dst);
+    }
+    memcpy(ip + 12, &new_src, 4);
+    memcpy(ip + 16, &new_dst, 4);
+
+    /* TOS and TTL: update the 16-bit words that hold them. */
+    memcpy(&old_word, ip, 2);
+    ip[1] = (ip[1] & ~mask->ipv4_tos) | (value->ipv4_tos & mask->ipv4_tos);
+    memcpy(&new_word, ip, 2);
+    ip_csum = csum_update16(ip_csum, old_word, new_word);
+    memcpy(&old_word, ip + 8, 2);
+    ip[8] = (ip[8] & ~mask->ipv4_ttl) | (value->ipv4_ttl & mask->ipv4_ttl);
+    memcpy(&new_word, ip + 8, 2);
+    ip_csum = csum_update16(ip_csum, old_word, new_word);
+    memcpy(ip + 10, &ip_csum, 2);
+}
+
+static void
+set_l4_ports(struct dp_packet *p, uint8_t proto, const uint16_t value[2],
+             const uint16_t mask[2])
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    uint16_t ports[2], csum_field;
+    size_t csum_ofs = l4_csum_offset(proto);
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    if (key.nw_proto != proto || layout.l4 == FLOWKEY_OFS_NONE
+        || layout.l4 + 4u > p->size || key.nw_frag & FLOWKEY_FRAG_LATER) {
+        return;
+    }
+    memcpy(ports, p->data + layout.l4, 4);
+    for (int i = 0; i < 2; i++) {
+        uint16_t new_port = (ports[i] & ~mask[i]) | (value[i] & mask[i]);
+
+        if (csum_ofs && layout.l4 + csum_ofs + 2 <= p->size) {
+            memcpy(&csum_field, p->data + layout.l4 + csum_ofs, 2);
+            if (proto != IP_PROTO_UDP || csum_field) {
+                csum_field = csum_update16(csum_field, ports[i], new_port);
+                memcpy(p->data + layout.l4 + csum_ofs, &csum_field, 2);
+            }
+        }
+        ports[i] = new_port;
+    }
+    memcpy(p->data + layout.l4, ports, 4);
+}
+
+static void
+set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
+{
+    DP_ACTIONS_FOR_EACH (nla, dp_nla_data(nested), dp_nla_size(nested)) {
+        const uint8_t *value = dp_nla_data(nla);
+        size_t half = dp_nla_size(nla) / 2;
+        const uint8_t *mask = value + half;
+
+        switch (dp_nla_type(nla)) {
+        case OVS_KEY_ATTR_ETHERNET:
+            if (half == sizeof(struct ovs_key_ethernet) && p->size >= ETH_HEADER_LEN) {
+                const struct ovs_key_ethernet *v = (const void *) value;
+                const struct ovs_key_ethernet *m = (const void *) mask;
+
+                apply_masked_bytes(p->data, v->eth_dst, m->eth_dst, 6);
+                apply_masked_bytes(p->data + 6, v->eth_src, m->eth_src, 6);
+            }
+            break;
+        case OVS_KEY_ATTR_IPV4:
+            if (half == sizeof(struct ovs_key_ipv4)) {
+                set_ipv4(p, (const void *) value, (const void *) mask);
+            }
+            break;
+        case OVS_KEY_ATTR_TCP:
+        case OVS_KEY_ATTR_UDP:
+            if (half == 4) {
+                uint16_t v[2], m[2];
+
+                memcpy(v, value, 4);
+                memcpy(m, mask, 4);
+                set_l4_ports(p, dp_nla_type(nla) == OVS_KEY_ATTR_TCP ? IP_PROTO_TCP
+                                                                     : IP_PROTO_UDP, v, m);
+            }
+            break;
+        default:
+            if (log_ratelimit_allow(&dp->warn_rl)) {
+                LOG_WARN("set of key attribute %u not supported by the userspace "
+                         "datapath; ignored", dp_nla_type(nla));
+            }
+            break;
+        }
+    }
+}
+
+/* Completes a TCP or UDP checksum that the sending stack left to
+ * "hardware" (checksum offload): only the pseudo-header sum is in the
+ * field. Nothing on the path after the switch would fill it in. */
+static void
+complete_checksum(struct dp_packet *p)
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    uint32_t l4_size, sum;
+    size_t ofs;
+    uint16_t result;
+
+    p->csum_partial = false;
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    ofs = l4_csum_offset(key.nw_proto);
+    if (!ofs || layout.l4 == FLOWKEY_OFS_NONE || key.nw_frag
+        || layout.l4 + ofs + 2 > p->size) {
+        return;
+    }
+    l4_size = p->size - layout.l4;
+    if (key.eth_type == ETH_TYPE_IP) {
+        uint16_t total;
+
+        memcpy(&total, p->data + layout.l3 + 2, 2);
+        if (layout.l3 + ntohs(total) >= layout.l4) {
+            l4_size = MIN(l4_size, (uint32_t) (layout.l3 + ntohs(total) - layout.l4));
+        }
+        sum = csum_pseudo_ipv4(key.ipv4_src, key.ipv4_dst, key.nw_proto, l4_size);
+    } else if (key.eth_type == ETH_TYPE_IPV6) {
+        sum = csum_pseudo_ipv6(key.ipv6_src, key.ipv6_dst, key.nw_proto, l4_size);
+    } else {
+        return;
+    }
+    memset(p->data + layout.l4 + ofs, 0, 2);
+    result = csum_finish(csum_partial(p->data + layout.l4, l4_size, sum));
+    if (key.nw_proto == IP_PROTO_UDP && !result) {
+        result = 0xffff;
+    }
+    memcpy(p->data + layout.l4 + ofs, &result, 2);
+}
+
+static void
+output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
+{
+    struct dp_port *port = dp_user_port(dp, port_no);
+
+    if (!port || !port->netdev) {
+        return;
+    }
+    if (p->csum_partial) {
+        complete_checksum(p);
+    }
+    netdev_send(port->netdev, p->data, p->size);
+}
+
+void
+dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
+                size_t size)
+{
+    DP_ACTIONS_FOR_EACH (nla, actions, size) {
+        switch (dp_nla_type(nla)) {
+        case OVS_ACTION_ATTR_OUTPUT:
+            if (dp_nla_size(nla) == 4) {
+                uint32_t port_no;
+
+                memcpy(&port_no, dp_nla_data(nla), 4);
+                output(dp, p, port_no);
+            }
+            break;
+        case OVS_ACTION_ATTR_PUSH_VLAN:
+            if (dp_nla_size(nla) == sizeof(struct ovs_action_push_vlan)) {
+                push_vlan(p, dp_nla_data(nla));
+            }
+            break;
+        case OVS_ACTION_ATTR_POP_VLAN:
+            pop_vlan(p);
+            break;
+        case OVS_ACTION_ATTR_SET_MASKED:
+            set_masked(dp, p, nla);
+            break;
+        case OVS_ACTION_ATTR_USERSPACE:
+            /* Packets to the controller arrive with the OpenFlow issue. */
+            break;
+        default:
+            if (log_ratelimit_allow(&dp->warn_rl)) {
+                LOG_WARN("datapath action %u not supported by the userspace "
+                         "datapath; ignored", dp_nla_type(nla));
+            }
+            break;
+        }
+    }
+}

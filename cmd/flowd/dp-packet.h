@@ -1,0 +1,48 @@
+/* dp-packet: a packet as the userspace datapath handles it. The bytes live
+ * wherever they were received (an AF_PACKET ring frame or a tap read
+ * buffer) with some writable headroom in front, so that VLAN pushes and
+ * other header growth happen in place without a copy. */
+#ifndef FLOWD_DP_PACKET_H
+#define FLOWD_DP_PACKET_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DP_PACKET_BATCH 32
+
+struct dp_packet {
+    uint8_t *data;              /* Start of the Ethernet header. */
+    uint32_t size;              /* Bytes from 'data' on. */
+    uint32_t headroom;          /* Writable bytes before 'data'. */
+    uint32_t in_port;           /* Datapath port it arrived on. */
+    bool csum_partial;          /* L4 checksum still to be completed
+                                 * (checksum offload by the sender). */
+};
+
+struct dp_packet_batch {
+    struct dp_packet packets[DP_PACKET_BATCH];
+    unsigned int count;
+};
+
+/* Makes room for 'n' more bytes at the front; false without headroom. */
+static inline bool
+dp_packet_push(struct dp_packet *p, uint32_t n)
+{
+    if (p->headroom < n) {
+        return false;
+    }
+    p->data -= n;
+    p->size += n;
+    p->headroom -= n;
+    return true;
+}
+
+static inline void
+dp_packet_pull(struct dp_packet *p, uint32_t n)
+{
+    p->data += n;
+    p->size -= n;
+    p->headroom += n;
+}
+
+#endif

@@ -1,0 +1,258 @@
+/* dp-user: ports and the per-packet path of the userspace datapath. See
+ * dp-user.h; actions are executed in dp-execute.c, flows are looked up in
+ * dpflow.c. */
+#include "dp-user.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "packet.h"
+#include "util.h"
+
+#define PORT_RETRY_MSEC 1000
+#define MAX_BATCHES_PER_RUN 8       /* Fairness between ports. */
+
+struct dp_user *
+dp_user_create(const char *name, dp_upcall_func *upcall, void *aux)
+{
+    struct dp_user *dp = xzalloc(sizeof *dp);
+    struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10);
+
+    dp->name = xstrdup(name);
+    dpflow_table_init(&dp->flows);
+    dp->flow_limit = DP_USER_DEFAULT_FLOW_LIMIT;
+    dp->upcall = upcall;
+    dp->upcall_aux = aux;
+    dp->warn_rl = rl;
+    return dp;
+}
+
+static void
+dp_port_destroy(struct dp_port *port)
+{
+    if (port) {
+        netdev_close(port->netdev);
+        free(port->error);
+        free(port->name);
+        free(port);
+    }
+}
+
+void
+dp_user_destroy(struct dp_user *dp)
+{
+    if (!dp) {
+        return;
+    }
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        dp_port_destroy(dp->ports[i]);
+    }
+    free(dp->ports);
+    dpflow_table_destroy(&dp->flows);
+    free(dp->name);
+    free(dp);
+}
+
+struct dp_port *
+dp_user_port(const struct dp_user *dp, uint32_t port_no)
+{
+    return port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
+}
+
+static void
+dp_port_try_open(struct dp_port *port, long long now)
+{
+    struct buf error = BUF_INITIALIZER;
+    int err;
+
+    err = netdev_open(port->name, port->kind, &port->netdev, &error);
+    free(port->error);
+    port->error = err ? buf_steal_cstr(&error) : NULL;
+    if (err) {
+        port->next_retry = now + PORT_RETRY_MSEC;
+    }
+    buf_uninit(&error);
+}
+
+struct dp_port *
+dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
+                 enum netdev_kind kind)
+{
+    struct dp_port *port;
+
+    if (port_no >= dp->n_ports_allocated) {
+        uint32_t n = MAX(port_no + 1, dp->n_ports_allocated * 2);
+
+        dp->ports = xrealloc(dp->ports, n * sizeof *dp->ports);
+        memset(dp->ports + dp->n_ports_allocated, 0,
+               (n - dp->n_ports_allocated) * sizeof *dp->ports);
+        dp->n_ports_allocated = n;
+    }
+    dp_user_port_del(dp, port_no);
+
+    port = xzalloc(sizeof *port);
+    port->port_no = port_no;
+    port->name = xstrdup(name);
+    port->kind = kind;
+    dp_port_try_open(port, time_msec());
+    if (port->error) {
+        LOG_WARN("%s: port %u (%s): %s", dp->name, port_no, name, port->error);
+    }
+    dp->ports[port_no] = port;
+    return port;
+}
+
+void
+dp_user_port_del(struct dp_user *dp, uint32_t port_no)
+{
+    if (port_no < dp->n_ports_allocated && dp->ports[port_no]) {
+        dp_port_destroy(dp->ports[port_no]);
+        dp->ports[port_no] = NULL;
+    }
+}
+
+int
+dp_user_fill_pollfds(const struct dp_user *dp, struct pollfd *fds, struct dp_port **ports,
+                     int max)
+{
+    int n = 0;
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated && n < max; i++) {
+        struct dp_port *port = dp->ports[i];
+
+        if (port && port->netdev) {
+            fds[n].fd = netdev_fd(port->netdev);
+            fds[n].events = POLLIN;
+            fds[n].revents = 0;
+            ports[n++] = port;
+        }
+    }
+    return n;
+}
+
+/* A device that went away, or was deleted and created again under the same
+ * name (a VM restarted), needs a new socket: the old one is bound to the
+ * old ifindex. */
+static bool
+dp_port_needs_reopen(const struct dp_port *port)
+{
+    unsigned int ifindex;
+
+    if (!port->netdev || port->kind == NETDEV_TAP) {
+        return false;
+    }
+    ifindex = if_nametoindex(port->name);
+    return (int) ifindex != netdev_ifindex(port->netdev);
+}
+
+bool
+dp_user_ports_run(struct dp_user *dp, long long now)
+{
+    bool changed = false;
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        struct dp_port *port = dp->ports[i];
+
+        if (!port) {
+            continue;
+        }
+        if (dp_port_needs_reopen(port)) {
+            LOG_INFO("%s: port %u (%s): device went away", dp->name, i, port->name);
+            netdev_close(port->netdev);
+            port->netdev = NULL;
+            port->next_retry = now;
+            changed = true;
+        }
+        if (!port->netdev && now >= port->next_retry) {
+            dp_port_try_open(port, now);
+            if (port->netdev) {
+                LOG_INFO("%s: port %u (%s): attached", dp->name, i, port->name);
+                changed = true;
+            }
+        }
+    }
+    return changed;
+}
+
+static void
+handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
+{
+    struct dp_upcall_result result;
+    struct dpflow *flow = NULL, *existing;
+
+    dp->n_missed++;
+    memset(&result, 0, sizeof result);
+    dp_actions_init(&result.actions);
+    dp->upcall(dp->upcall_aux, key, &result);
+    if (result.install) {
+        if (dp->flows.n_flows < dp->flow_limit) {
+            flow = dpflow_install(&dp->flows, key, &result.mask, result.actions.data,
+                                  result.actions.size, &existing);
+        } else {
+            dp->n_lost++;
+        }
+    }
+    if (flow) {
+        flow->learn = result.learn;
+        flow->packets = 1;
+        flow->learn_packets = 1;
+        flow->bytes = p->size;
+        flow->used = time_msec();
+        flow->tcp_flags = key->nw_proto == IP_PROTO_TCP ? key->tcp_flags : 0;
+    }
+    dp_user_execute(dp, p, result.actions.data, result.actions.size);
+    dp_actions_uninit(&result.actions);
+}
+
+static void
+process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
+{
+    struct flowkey key;
+    struct dpflow *flow;
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, NULL);
+    flow = dpflow_lookup(&dp->flows, &key);
+    if (!flow) {
+        handle_miss(dp, p, &key);
+        return;
+    }
+    dp->n_hit++;
+    flow->packets++;
+    flow->bytes += p->size;
+    flow->used = now;
+    if (key.nw_proto == IP_PROTO_TCP) {
+        flow->tcp_flags |= key.tcp_flags;
+    }
+    dp_user_execute(dp, p, flow->actions.data, flow->actions.size);
+}
+
+void
+dp_user_port_run(struct dp_user *dp, struct dp_port *port)
+{
+    struct dp_packet_batch batch;
+    long long now = time_msec();
+
+    for (int i = 0; i < MAX_BATCHES_PER_RUN && port->netdev; i++) {
+        int err = netdev_rx_batch(port->netdev, &batch);
+
+        for (unsigned int j = 0; j < batch.count; j++) {
+            batch.packets[j].in_port = port->port_no;
+            process_packet(dp, &batch.packets[j], now);
+        }
+        netdev_rx_release(port->netdev);
+        if (err && err != EAGAIN) {
+            LOG_WARN("%s: port %u (%s): receive failed: %s", dp->name, port->port_no,
+                     port->name, strerror(err));
+            netdev_close(port->netdev);
+            port->netdev = NULL;
+            port->next_retry = now + PORT_RETRY_MSEC;
+            break;
+        }
+        if (batch.count < DP_PACKET_BATCH) {
+            break;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/* dp-user: the userspace datapath. One per bridge, named after it. It owns
+ * the bridge's ports (netdevs by datapath port number; port 0 is the
+ * bridge's own internal port), the megaflow table and the action executor.
+ *
+ * Per packet: port rx -> flow key -> exact-match cache -> megaflow table
+ * -> actions -> port tx. A miss becomes an upcall: a direct call into the
+ * bridge's pipeline in the same thread, which returns the actions and the
+ * mask of the fields it looked at; the datapath installs that as a megaflow
+ * and executes the actions on the packet. */
+#ifndef FLOWD_DP_USER_H
+#define FLOWD_DP_USER_H 1
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dp-packet.h"
+#include "dpactions.h"
+#include "dpflow.h"
+#include "flowkey.h"
+#include "log.h"
+#include "netdev.h"
+
+#define DP_USER_DEFAULT_FLOW_LIMIT 200000
+
+/* The pipeline's answer to an upcall. */
+struct dp_upcall_result {
+    struct dp_actions actions;      /* What to do with the packet. */
+    struct flowkey mask;            /* Fields the decision depended on. */
+    struct dpflow_learn learn;      /* Side effects to refresh later. */
+    bool install;                   /* False: execute only, install nothing. */
+};
+
+typedef void dp_upcall_func(void *aux, const struct flowkey *key,
+                            struct dp_upcall_result *);
+
+struct dp_port {
+    uint32_t port_no;               /* Datapath port number. */
+    char *name;                     /* Device name. */
+    enum netdev_kind kind;
+    struct netdev *netdev;          /* NULL while the device is absent. */
+    char *error;                    /* Why it is not open, or NULL. */
+    long long next_retry;           /* When to try opening it again. */
+};
+
+struct dp_user {
+    char *name;
+    struct dp_port **ports;         /* Indexed by port number; NULL = none. */
+    uint32_t n_ports_allocated;
+    struct dpflow_table flows;
+    size_t flow_limit;
+    dp_upcall_func *upcall;
+    void *upcall_aux;
+    uint64_t n_hit;                 /* Packets that matched a flow. */
+    uint64_t n_missed;              /* Packets that went to the pipeline. */
+    uint64_t n_lost;                /* Misses not installed (flow limit). */
+    struct log_ratelimit warn_rl;   /* For warnings packets can trigger. */
+};
+
+struct dp_user *dp_user_create(const char *name, dp_upcall_func *, void *aux);
+void dp_user_destroy(struct dp_user *);
+
+/* Adds port 'port_no' on device 'name'. A device that does not exist yet
+ * is not an error: the port stays absent and is opened when it appears. */
+struct dp_port *dp_user_port_add(struct dp_user *, uint32_t port_no, const char *name,
+                                 enum netdev_kind);
+void dp_user_port_del(struct dp_user *, uint32_t port_no);
+struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
+
+/* Fills pollfds for ports with an open netdev; 'ports' gets the matching
+ * port for each. Returns how many were filled. */
+int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, struct dp_port **ports,
+                         int max);
+/* Receives and processes what is waiting on 'port'. */
+void dp_user_port_run(struct dp_user *, struct dp_port *);
+/* Reopens absent or replaced devices. Returns true if a port changed. */
+bool dp_user_ports_run(struct dp_user *, long long now);
+
+/* Executes 'actions' on 'packet' (which may be modified). */
+void dp_user_execute(struct dp_user *, struct dp_packet *, const void *actions,
+                     size_t size);
+
+#endif

@@ -1,0 +1,111 @@
+/* dpflow: the userspace datapath's flow tables.
+ *
+ * The megaflow table holds masked flows: each flow has a key and a mask,
+ * and matches every packet whose key equals it under the mask. Flows with
+ * the same mask share a subtable (a hash table on the masked key); a lookup
+ * probes subtables in order of how often they hit (tuple space search with
+ * ranking). In front of it sits an exact-match cache keyed on the whole
+ * flow key, which spares most packets the subtable walk.
+ *
+ * The table never holds two flows that overlap: they are produced by one
+ * pipeline from disjoint packets, and an install of a key that an existing
+ * flow already matches is refused. */
+#ifndef FLOWD_DPFLOW_H
+#define FLOWD_DPFLOW_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dpactions.h"
+#include "flowkey.h"
+#include "hmap.h"
+
+#define DPFLOW_EMC_SIZE 8192        /* Exact-match cache entries (power of 2). */
+
+/* What the NORMAL pipeline learned from a flow's packets, so that the
+ * revalidator can keep the MAC entry fresh while packets hit the flow and
+ * never reach the pipeline. */
+struct dpflow_learn {
+    bool valid;
+    uint16_t vlan;                  /* VLAN the source was learned on. */
+    uint8_t mac[6];                 /* Source MAC. */
+    uint32_t port;                  /* Datapath port it was learned on. */
+};
+
+struct dpflow {
+    struct hmap_node node;          /* In subtable->flows. */
+    struct dpflow_subtable *subtable;
+    struct flowkey key;             /* Already masked. */
+    struct dp_actions actions;      /* What to do with matching packets. */
+    struct dpflow_learn learn;      /* Side effects to refresh. */
+    uint64_t packets;               /* Packets matched. */
+    uint64_t bytes;                 /* Bytes matched. */
+    uint16_t tcp_flags;             /* OR of TCP flags seen. */
+    long long used;                 /* time_msec() of last match, 0 = never. */
+    long long created;              /* time_msec() of installation. */
+    uint64_t learn_packets;         /* 'packets' at the last learn refresh. */
+};
+
+struct dpflow_subtable {
+    struct flowkey mask;            /* Mask shared by all flows here. */
+    uint8_t words[FLOWKEY_U64S];    /* Indexes of nonzero mask words. */
+    unsigned int n_words;
+    struct hmap flows;              /* dpflows by masked hash. */
+    uint64_t hits;                  /* Lookups that matched here (for ranking). */
+};
+
+struct dpflow_emc_entry {
+    struct dpflow *flow;            /* NULL when empty. */
+    struct flowkey key;             /* Full packet key. */
+};
+
+struct dpflow_table {
+    struct dpflow_subtable **subtables; /* In probe order. */
+    size_t n_subtables;
+    size_t allocated_subtables;
+    size_t n_flows;
+    uint32_t basis;                 /* Random hash basis. */
+    struct dpflow_emc_entry *emc;   /* DPFLOW_EMC_SIZE entries. */
+    uint64_t emc_hits, megaflow_hits, misses, lookups;
+};
+
+void dpflow_table_init(struct dpflow_table *);
+void dpflow_table_destroy(struct dpflow_table *);
+
+/* Finds the flow matching 'key' (a full packet key), or NULL. */
+struct dpflow *dpflow_lookup(struct dpflow_table *, const struct flowkey *key);
+
+/* Installs a flow for 'key' under 'mask' with a copy of 'actions'.
+ * Returns the new flow, or NULL (with *existing set) if a flow that
+ * matches 'key' is installed already. */
+struct dpflow *dpflow_install(struct dpflow_table *, const struct flowkey *key,
+                              const struct flowkey *mask, const void *actions,
+                              size_t actions_size, struct dpflow **existing);
+
+/* Finds the flow whose key and mask are exactly these, or NULL. */
+struct dpflow *dpflow_find_exact(struct dpflow_table *, const struct flowkey *key,
+                                 const struct flowkey *mask);
+
+void dpflow_remove(struct dpflow_table *, struct dpflow *);
+void dpflow_flush(struct dpflow_table *);
+
+/* Removes every flow for which 'should_remove' returns true. Returns how
+ * many were removed. */
+size_t dpflow_remove_if(struct dpflow_table *,
+                        bool (*should_remove)(const struct dpflow *, void *aux),
+                        void *aux);
+
+/* Calls 'visit' for each flow; 'visit' must not change the table. */
+void dpflow_for_each(const struct dpflow_table *,
+                     void (*visit)(const struct dpflow *, void *aux), void *aux);
+
+/* Re-sorts subtables by hits (most first) and decays the counts. */
+void dpflow_rank_subtables(struct dpflow_table *);
+
+static inline const struct flowkey *
+dpflow_mask(const struct dpflow *flow)
+{
+    return &flow->subtable->mask;
+}
+
+#endif

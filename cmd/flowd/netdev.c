@@ -1,0 +1,377 @@
+/* netdev: see netdev.h.
+ *
+ * AF_PACKET ports use a TPACKET_V2 receive ring rather than TPACKET_V3:
+ * V3 hands a block to user space only when it fills or its timer (at least
+ * a millisecond) retires it, which puts that delay on every lightly loaded
+ * path, e.g. each ping. V2 frames are visible the moment the kernel writes
+ * them. Frames are sized for jumbo frames; anything longer (a GSO super-frame
+ * from a sender with offloads) is counted as dropped until GSO passthrough
+ * with PACKET_VNET_HDR exists.
+ *
+ * PACKET_RESERVE leaves headroom in front of every frame so that VLAN tags
+ * (which the kernel strips into metadata on receive) are put back in place,
+ * and later pushes need no copy. */
+#include "netdev.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+#define RING_FRAME_SIZE 16384       /* Fits a 9000-byte jumbo frame. */
+#define RING_FRAMES 512             /* 8 MiB of ring per port. */
+#define RING_BLOCK_SIZE (RING_FRAME_SIZE * 4)
+#define RX_RESERVE 128              /* Headroom for pushed headers. */
+#define TAP_SLOT_SIZE (65536 + RX_RESERVE)
+
+struct netdev {
+    char *name;                     /* Device name. */
+    enum netdev_kind kind;
+    int fd;                         /* AF_PACKET socket or tap fd. */
+    int ifindex;                    /* Kernel ifindex when opened. */
+    struct netdev_stats stats;
+
+    /* AF_PACKET receive ring. */
+    uint8_t *ring;                  /* mmap'd frames. */
+    size_t ring_size;               /* Bytes mapped. */
+    unsigned int rx_head;           /* Next frame to look at. */
+    unsigned int held[DP_PACKET_BATCH]; /* Frames in the current batch. */
+    unsigned int n_held;
+
+    /* Tap read buffers, one per batch slot. */
+    uint8_t *tap_slots;
+};
+
+static int
+afpacket_setsockopt(int fd, int option, const void *value, socklen_t size,
+                    const char *what, struct buf *error)
+{
+    if (setsockopt(fd, SOL_PACKET, option, value, size) < 0) {
+        int err = errno;
+
+        buf_printf(error, "cannot set %s on packet socket: %s", what, strerror(err));
+        return err;
+    }
+    return 0;
+}
+
+static int
+afpacket_setup_ring(struct netdev *dev, struct buf *error)
+{
+    int version = TPACKET_V2, reserve = RX_RESERVE, one = 1;
+    struct tpacket_req req = {
+        .tp_block_size = RING_BLOCK_SIZE,
+        .tp_block_nr = RING_FRAMES * RING_FRAME_SIZE / RING_BLOCK_SIZE,
+        .tp_frame_size = RING_FRAME_SIZE,
+        .tp_frame_nr = RING_FRAMES,
+    };
+    int err;
+
+    err = afpacket_setsockopt(dev->fd, PACKET_VERSION, &version, sizeof version,
+                              "PACKET_VERSION", error);
+    err = err ? err : afpacket_setsockopt(dev->fd, PACKET_RESERVE, &reserve,
+                                          sizeof reserve, "PACKET_RESERVE", error);
+    err = err ? err : afpacket_setsockopt(dev->fd, PACKET_RX_RING, &req, sizeof req,
+                                          "PACKET_RX_RING", error);
+    if (err) {
+        return err;
+    }
+    /* Best effort: both only save work. Outgoing frames are also filtered
+     * by packet type on receive for kernels without the option. */
+    setsockopt(dev->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+    setsockopt(dev->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+
+    dev->ring_size = (size_t) req.tp_block_size * req.tp_block_nr;
+    dev->ring = mmap(NULL, dev->ring_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                     dev->fd, 0);
+    if (dev->ring == MAP_FAILED) {
+        err = errno;
+        dev->ring = NULL;
+        buf_printf(error, "cannot map the receive ring: %s", strerror(err));
+        return err;
+    }
+    return 0;
+}
+
+static int
+afpacket_open(struct netdev *dev, struct buf *error)
+{
+    struct sockaddr_ll sll;
+    int err;
+
+    dev->ifindex = if_nametoindex(dev->name);
+    if (!dev->ifindex) {
+        buf_printf(error, "no network device \"%s\"", dev->name);
+        return ENODEV;
+    }
+    /* Protocol 0 receives nothing until bind(), so no frame of another
+     * device lands in the ring before it is bound. */
+    dev->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (dev->fd < 0) {
+        err = errno;
+        buf_printf(error, "cannot open packet socket: %s", strerror(err));
+        return err;
+    }
+    err = afpacket_setup_ring(dev, error);
+    if (err) {
+        return err;
+    }
+    memset(&sll, 0, sizeof sll);
+    sll.sll_family = AF_PACKET;
+    sll.sll_protocol = htons(ETH_P_ALL);
+    sll.sll_ifindex = dev->ifindex;
+    if (bind(dev->fd, (struct sockaddr *) &sll, sizeof sll) < 0) {
+        err = errno;
+        buf_printf(error, "cannot bind packet socket to %s: %s", dev->name, strerror(err));
+        return err;
+    }
+    return 0;
+}
+
+static int
+tap_open(struct netdev *dev, struct buf *error)
+{
+    struct ifreq ifr;
+    int err;
+
+    dev->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (dev->fd < 0) {
+        err = errno;
+        buf_printf(error, "cannot open /dev/net/tun: %s", strerror(err));
+        return err;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", dev->name);
+    if (ioctl(dev->fd, TUNSETIFF, &ifr) < 0) {
+        err = errno;
+        buf_printf(error, "cannot create tap device %s: %s", dev->name,
+                   err == EBUSY ? "a device of that name exists already"
+                                : strerror(err));
+        return err;
+    }
+    dev->ifindex = if_nametoindex(dev->name);
+    dev->tap_slots = xmalloc((size_t) TAP_SLOT_SIZE * DP_PACKET_BATCH);
+    return 0;
+}
+
+int
+netdev_open(const char *name, enum netdev_kind kind, struct netdev **devp,
+            struct buf *error)
+{
+    struct netdev *dev = xzalloc(sizeof *dev);
+    int err;
+
+    dev->name = xstrdup(name);
+    dev->kind = kind;
+    dev->fd = -1;
+    err = kind == NETDEV_TAP ? tap_open(dev, error) : afpacket_open(dev, error);
+    if (err) {
+        netdev_close(dev);
+        *devp = NULL;
+        return err;
+    }
+    *devp = dev;
+    return 0;
+}
+
+void
+netdev_close(struct netdev *dev)
+{
+    if (!dev) {
+        return;
+    }
+    if (dev->ring) {
+        munmap(dev->ring, dev->ring_size);
+    }
+    if (dev->fd >= 0) {
+        close(dev->fd);
+    }
+    free(dev->tap_slots);
+    free(dev->name);
+    free(dev);
+}
+
+const char *
+netdev_name(const struct netdev *dev)
+{
+    return dev->name;
+}
+
+enum netdev_kind
+netdev_kind(const struct netdev *dev)
+{
+    return dev->kind;
+}
+
+int
+netdev_fd(const struct netdev *dev)
+{
+    return dev->fd;
+}
+
+int
+netdev_ifindex(const struct netdev *dev)
+{
+    return dev->ifindex;
+}
+
+const struct netdev_stats *
+netdev_get_stats(const struct netdev *dev)
+{
+    return &dev->stats;
+}
+
+static struct tpacket2_hdr *
+ring_frame(const struct netdev *dev, unsigned int i)
+{
+    return (struct tpacket2_hdr *) (dev->ring + (size_t) i * RING_FRAME_SIZE);
+}
+
+static void
+ring_frame_release(struct tpacket2_hdr *hdr)
+{
+    __atomic_store_n(&hdr->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
+/* Puts back the 802.1Q tag the kernel moved into the frame's metadata. */
+static void
+restore_vlan_tag(struct dp_packet *p, const struct tpacket2_hdr *hdr)
+{
+    uint16_t tpid = hdr->tp_status & TP_STATUS_VLAN_TPID_VALID ? hdr->tp_vlan_tpid
+                                                                : ETH_P_8021Q;
+    uint16_t tag[2] = { htons(tpid), htons(hdr->tp_vlan_tci) };
+
+    if (p->size >= 12 && dp_packet_push(p, 4)) {
+        memmove(p->data, p->data + 4, 12);
+        memcpy(p->data + 12, tag, 4);
+    }
+}
+
+/* Returns true if the frame is one to process, filling 'p'. */
+static bool
+afpacket_frame_to_packet(struct netdev *dev, struct tpacket2_hdr *hdr,
+                         struct dp_packet *p)
+{
+    const struct sockaddr_ll *sll = (const void *) ((uint8_t *) hdr
+                                                    + TPACKET_ALIGN(sizeof *hdr));
+    uint32_t header_end = TPACKET_ALIGN(sizeof *hdr) + sizeof *sll;
+
+    if (sll->sll_pkttype == PACKET_OUTGOING) {
+        return false;
+    }
+    if (hdr->tp_snaplen < hdr->tp_len || hdr->tp_mac < header_end
+        || hdr->tp_mac + hdr->tp_snaplen > RING_FRAME_SIZE) {
+        dev->stats.rx_dropped++;
+        return false;
+    }
+    p->data = (uint8_t *) hdr + hdr->tp_mac;
+    p->size = hdr->tp_snaplen;
+    p->headroom = hdr->tp_mac - header_end;
+    p->csum_partial = hdr->tp_status & TP_STATUS_CSUMNOTREADY;
+    if (hdr->tp_status & TP_STATUS_VLAN_VALID) {
+        restore_vlan_tag(p, hdr);
+    }
+    dev->stats.rx_packets++;
+    dev->stats.rx_bytes += p->size;
+    return true;
+}
+
+static int
+afpacket_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
+{
+    while (batch->count < DP_PACKET_BATCH) {
+        struct tpacket2_hdr *hdr = ring_frame(dev, dev->rx_head);
+        uint32_t status = __atomic_load_n(&hdr->tp_status, __ATOMIC_ACQUIRE);
+
+        if (!(status & TP_STATUS_USER)) {
+            break;
+        }
+        if (status & TP_STATUS_LOSING) {
+            /* The ring overflowed at some point; the kernel counts how
+             * much in PACKET_STATISTICS, read when stats are shown. */
+        }
+        if (afpacket_frame_to_packet(dev, hdr, &batch->packets[batch->count])) {
+            batch->count++;
+            dev->held[dev->n_held++] = dev->rx_head;
+        } else {
+            ring_frame_release(hdr);
+        }
+        dev->rx_head = (dev->rx_head + 1) % RING_FRAMES;
+    }
+    return 0;
+}
+
+static int
+tap_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
+{
+    while (batch->count < DP_PACKET_BATCH) {
+        uint8_t *slot = dev->tap_slots + (size_t) batch->count * TAP_SLOT_SIZE;
+        ssize_t n = read(dev->fd, slot + RX_RESERVE, TAP_SLOT_SIZE - RX_RESERVE);
+        struct dp_packet *p;
+
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                return 0;
+            }
+            return errno;
+        }
+        p = &batch->packets[batch->count++];
+        p->data = slot + RX_RESERVE;
+        p->size = n;
+        p->headroom = RX_RESERVE;
+        p->csum_partial = false;
+        dev->stats.rx_packets++;
+        dev->stats.rx_bytes += n;
+    }
+    return 0;
+}
+
+int
+netdev_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
+{
+    batch->count = 0;
+    return dev->kind == NETDEV_TAP ? tap_rx_batch(dev, batch)
+                                   : afpacket_rx_batch(dev, batch);
+}
+
+void
+netdev_rx_release(struct netdev *dev)
+{
+    for (unsigned int i = 0; i < dev->n_held; i++) {
+        ring_frame_release(ring_frame(dev, dev->held[i]));
+    }
+    dev->n_held = 0;
+}
+
+int
+netdev_send(struct netdev *dev, const void *data, uint32_t size)
+{
+    ssize_t n;
+
+    if (dev->kind == NETDEV_TAP) {
+        n = write(dev->fd, data, size);
+    } else {
+        n = send(dev->fd, data, size, MSG_DONTWAIT);
+    }
+    if (n < 0) {
+        dev->stats.tx_errors++;
+        return errno;
+    }
+    dev->stats.tx_packets++;
+    dev->stats.tx_bytes += size;
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* netdev: packet I/O on one port of the userspace datapath.
+ *
+ * Two kinds: an AF_PACKET socket with an mmap'd receive ring bound to an
+ * existing device (veth, tap, physical NIC), and a tap device that flowd
+ * creates itself for an internal port (the bridge's own device).
+ *
+ * Receiving hands out packets that point into the ring; they stay valid
+ * until netdev_rx_release(), which returns the frames to the kernel. */
+#ifndef FLOWD_NETDEV_H
+#define FLOWD_NETDEV_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dp-packet.h"
+
+enum netdev_kind {
+    NETDEV_AFPACKET,            /* Attach to an existing device. */
+    NETDEV_TAP,                 /* Create a tap device for an internal port. */
+};
+
+struct netdev_stats {
+    uint64_t rx_packets, rx_bytes, rx_dropped;  /* Dropped: truncated/ring loss. */
+    uint64_t tx_packets, tx_bytes, tx_errors;
+};
+
+struct netdev;
+
+/* Opens 'name'. Returns 0, ENODEV when the device does not exist (for
+ * AF_PACKET), or another errno, with a message in 'error'. */
+int netdev_open(const char *name, enum netdev_kind, struct netdev **, struct buf *error);
+void netdev_close(struct netdev *);
+
+const char *netdev_name(const struct netdev *);
+enum netdev_kind netdev_kind(const struct netdev *);
+int netdev_fd(const struct netdev *);
+int netdev_ifindex(const struct netdev *);
+const struct netdev_stats *netdev_get_stats(const struct netdev *);
+
+/* Receives up to DP_PACKET_BATCH packets into 'batch' (in_port is left for
+ * the caller). Returns 0 (batch->count may be 0), or an errno when the
+ * device is gone or broken. */
+int netdev_rx_batch(struct netdev *, struct dp_packet_batch *batch);
+/* Gives the frames of the last batch back to the kernel. */
+void netdev_rx_release(struct netdev *);
+
+/* Sends one frame; never blocks. Returns 0 or an errno (counted too). */
+int netdev_send(struct netdev *, const void *data, uint32_t size);
+
+#endif

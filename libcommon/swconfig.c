@@ -295,7 +295,8 @@ check_host_port(const char *s, const char *item, const char *expected,
     const char *colon = find_port_colon(s);
 
     if (!colon || colon == s) {
-        buf_printf(error, "\"%s\" is not %s", item, expected);
+        buf_printf(error, "\"%s\" has no %s (expected %s)", item,
+                   colon ? "host" : "port", expected);
         return false;
     }
     return (check_host(s, colon - s, item, error)
@@ -1266,9 +1267,11 @@ load_bridge(const char *confdir, struct sw_bridge *br, struct buf *errors)
             }
             buf_printf(errors, "no bridge named %s (%s does not exist)", br->name,
                        path);
-        } else if (!retval) {
-            retval = apply_entries(&file, path, br, set_bridge_cb, errors);
-            /* Report the ports' problems too, all in one go. */
+        } else if (!retval || retval == EINVAL) {
+            if (!retval) {
+                retval = apply_entries(&file, path, br, set_bridge_cb, errors);
+            }
+            /* Report the ports' problems too: fix everything in one go. */
             if (load_ports(dir, br, errors)) {
                 retval = EINVAL;
             }

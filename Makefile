@@ -10,7 +10,8 @@
 # Sources are found by layout, so adding a file needs no Makefile edit:
 #   libcommon/*.c          -> $(BUILDDIR)/libcommon.a
 #   cmd/PROG/*.c           -> $(BUILDDIR)/bin/PROG
-#   tests/unit/test-*.c    -> $(BUILDDIR)/tests/test-*   (each links libcommon)
+#   tests/unit/test-*.c    -> $(BUILDDIR)/tests/test-*   (each links libcommon;
+#                             test-flowd-* also links flowd's modules)
 #   tests/fuzz/fuzz-*.c    -> $(BUILDDIR)/fuzz/fuzz-*    (clang libFuzzer)
 
 VERSION    := 0.1.0
@@ -74,6 +75,11 @@ endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
 unit: $(UNIT_BINS)
+FLOWD_MODULES := $(filter-out %/main.o,$(flowd_OBJS))
+$(BUILDDIR)/obj/tests/unit/test-flowd-%.o: CFLAGS += -Icmd/flowd
+$(BUILDDIR)/tests/test-flowd-%: $(BUILDDIR)/obj/tests/unit/test-flowd-%.o $(FLOWD_MODULES) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(FLOWD_MODULES) $(LIB) $(LDLIBS)
 $(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

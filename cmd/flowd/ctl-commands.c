@@ -255,9 +255,11 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
                              (unsigned long long) s->rx_packets,
                              (unsigned long long) s->rx_bytes,
                              (unsigned long long) s->rx_dropped);
-            ctl_reply_printf(reply, "    TX packets:%llu bytes:%llu errors:%llu\n",
+            ctl_reply_printf(reply, "    TX packets:%llu bytes:%llu dropped:%llu "
+                             "errors:%llu\n",
                              (unsigned long long) s->tx_packets,
                              (unsigned long long) s->tx_bytes,
+                             (unsigned long long) s->tx_dropped,
                              (unsigned long long) s->tx_errors);
         }
     }
@@ -301,6 +303,7 @@ show_datapath_json(struct json_writer *w, const struct bridge *br)
             json_kv_uint(w, "rx_dropped", s->rx_dropped);
             json_kv_uint(w, "tx_packets", s->tx_packets);
             json_kv_uint(w, "tx_bytes", s->tx_bytes);
+            json_kv_uint(w, "tx_dropped", s->tx_dropped);
             json_kv_uint(w, "tx_errors", s->tx_errors);
         }
         json_object_end(w);

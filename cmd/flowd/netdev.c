@@ -368,8 +368,18 @@ netdev_send(struct netdev *dev, const void *data, uint32_t size)
         n = send(dev->fd, data, size, MSG_DONTWAIT);
     }
     if (n < 0) {
-        dev->stats.tx_errors++;
-        return errno;
+        int err = errno;
+
+        /* A device that is down (EIO from a tap, ENETDOWN from a socket)
+         * or whose queue is full drops, as a NIC would; anything else is
+         * an error worth counting apart. */
+        if (err == EIO || err == ENETDOWN || err == ENOBUFS || err == EAGAIN
+            || err == ENXIO) {
+            dev->stats.tx_dropped++;
+        } else {
+            dev->stats.tx_errors++;
+        }
+        return err;
     }
     dev->stats.tx_packets++;
     dev->stats.tx_bytes += size;

@@ -23,6 +23,7 @@ enum netdev_kind {
 struct netdev_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped;  /* Dropped: truncated/ring loss. */
     uint64_t tx_packets, tx_bytes, tx_errors;
+    uint64_t tx_dropped;            /* Device down or its queue full. */
 };
 
 struct netdev;

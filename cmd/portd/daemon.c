@@ -41,7 +41,7 @@ daemon_load_config(struct portd_daemon *d)
     char *save = NULL;
 
     sw_load_all(d->env.confdir, &d->bridges, &d->n_bridges, &errors);
-    for (char *line = strtok_r(errors.data, "\n", &save); line;
+    for (char *line = errors.size ? strtok_r(errors.data, "\n", &save) : NULL; line;
          line = strtok_r(NULL, "\n", &save)) {
         LOG_ERR("%s", line);
     }

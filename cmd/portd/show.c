@@ -41,7 +41,8 @@ show_states_fetch(const struct portd_env *env, const char *br, struct show_state
     char *argv[] = { "port-state", (char *) br };
     struct buf output = BUF_INITIALIZER, error = BUF_INITIALIZER;
     memset(states, 0, sizeof *states);
-    if (!ctl_client_call(path, 2, argv, SHOW_STATE_TIMEOUT_MS, &output, &error)) {
+    if (!ctl_client_call(path, 2, argv, SHOW_STATE_TIMEOUT_MS, &output, &error)
+        && output.size) {
         char *save = NULL;
 
         for (char *line = strtok_r(output.data, "\n", &save); line;

@@ -29,4 +29,25 @@ fi
 # A test that hangs fails after this many seconds instead of hanging CI.
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
-exec bats --formatter pretty --timing --print-output-on-failure "${files[@]}"
+if [ -t 1 ]; then
+    exec bats --formatter pretty --timing --print-output-on-failure "${files[@]}"
+fi
+
+# Not a terminal (CI, logs): TAP, which has no colours or cursor moves,
+# closed by the same summary line the pretty formatter prints.
+start=$SECONDS
+set +e
+bats --formatter tap --timing --print-output-on-failure "${files[@]}" |
+    awk -v start="$start" '
+        { print; fflush() }
+        /^ok / { tests++; if ($0 ~ / # skip/) skipped++ }
+        /^not ok / { tests++; failures++ }
+        END {
+            line = sprintf("%d test%s, %d failure%s", tests, tests == 1 ? "" : "s",
+                           failures, failures == 1 ? "" : "s")
+            if (skipped) line = line sprintf(", %d skipped", skipped)
+            print line
+        }'
+status=${PIPESTATUS[0]}
+echo "(bats ran for $((SECONDS - start)) seconds)" >&2
+exit "$status"

@@ -275,7 +275,9 @@ sy_wait_until() {
 sy_capture_start() {
     local name=$1 file=$2 pid
     shift 2
-    sy_ns_exec "$name" tcpdump -i eth0 -nn -U -w "$file" "$@" \
+    # Started directly (not through a function), so that $! is tcpdump's
+    # own PID: ip netns exec execs it.
+    ip netns exec "sy-$SY_ID-$name" tcpdump -i eth0 -nn -U -w "$file" "$@" \
         > "$file.log" 2>&1 < /dev/null 3>&- &
     pid=$!
     sy_track_pid "$pid"
@@ -289,7 +291,8 @@ sy_capture_stop() {
     local file=$1 pid
     pid=$(cat "$file.pid")
     sleep 0.3
-    kill -INT "$pid" 2>/dev/null || true
+    # TERM, not INT: background jobs of a script ignore SIGINT.
+    kill -TERM "$pid" 2>/dev/null || true
     sy_wait_until 10 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
 }
 

@@ -49,7 +49,7 @@ usage(void)
     }
     printf("\nOptions:\n"
            "  -j, --format=json     JSON output (show)\n"
-           "  -t, --timeout=SECS    wait at most SECS for the daemon (default 10)\n"
+           "  -t, --timeout=SECS    wait at most SECS for the daemon (default 30)\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n\n"
            "Without a running daemon, commands edit the configuration directly.\n"
@@ -213,7 +213,7 @@ dispatch(const struct portd_env *env, const struct portd_options *options, int a
 int
 main(int argc, char *argv[])
 {
-    struct portd_options options = { .timeout_ms = PORTD_CALL_TIMEOUT_MS };
+    struct portd_options options = { .timeout_ms = PORTD_CLIENT_TIMEOUT_MS };
     struct portd_env env = { .confdir = sy_confdir(), .rundir = sy_rundir() };
     int first = parse_options(argc, argv, &options);
 

@@ -13,8 +13,12 @@
 #include "ctl.h"
 #include "swconfig.h"
 
-/* Timeout for calls to flowd.ctl and portd.ctl. */
+/* Timeout for portd's calls to flowd.ctl. */
 #define PORTD_CALL_TIMEOUT_MS 10000
+/* Default timeout of a client's call to portd.ctl: longer than the daemon
+ * may itself wait (for the store's lock, then for flowd), so that a slow
+ * success is not reported as a failure. */
+#define PORTD_CLIENT_TIMEOUT_MS 30000
 
 /* Where a command finds the configuration and the sockets; the 'aux' of
  * every handler. */

@@ -257,6 +257,9 @@ portd_check_keys(struct ctl_reply *reply, const char *what, int n, char *words[]
 
         if (!portd_split_word(words[i], &key, &value)) {
             continue;
+        } else if (!*key) {
+            free(key);      /* "=VALUE": swconfig says what is wrong. */
+            continue;
         }
         for (size_t j = 0; known[j] && !found; j++) {
             found = !strcmp(key, known[j]);

@@ -233,6 +233,23 @@ remove_subtable_if_empty(struct dpflow_table *table, struct dpflow_subtable *sub
     subtable_destroy(subtable);
 }
 
+static void
+remove_empty_subtables(struct dpflow_table *table)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        struct dpflow_subtable *subtable = table->subtables[i];
+
+        if (hmap_is_empty(&subtable->flows)) {
+            subtable_destroy(subtable);
+        } else {
+            table->subtables[n++] = subtable;
+        }
+    }
+    table->n_subtables = n;
+}
+
 /* Unlinks 'flow' from its subtable without freeing it. */
 static void
 unlink_flow(struct dpflow_table *table, struct dpflow *flow)
@@ -290,12 +307,10 @@ dpflow_remove_if(struct dpflow_table *table,
         }
     }
     for (size_t i = 0; i < n_doomed; i++) {
-        struct dpflow_subtable *subtable = doomed[i]->subtable;
-
         dpflow_free(doomed[i]);
-        remove_subtable_if_empty(table, subtable);
     }
     free(doomed);
+    remove_empty_subtables(table);
     return n_doomed;
 }
 

@@ -376,6 +376,11 @@ check_savable(const struct cfg_file *file, const char *path, struct buf *error)
             put_quoted(error, e->key, strlen(e->key));
             return EINVAL;
         }
+        if (strlen(e->key) + 1 + length > CFG_MAX_LINE) {
+            buf_printf(error, "%s: cannot save %s=...: the line would be longer "
+                       "than the limit of %d bytes", path, e->key, CFG_MAX_LINE);
+            return EINVAL;
+        }
         if (strpbrk(e->value, "\n\r")
             || (length && (isspace((unsigned char) e->value[0])
                            || isspace((unsigned char) e->value[length - 1])))) {

@@ -186,11 +186,25 @@ sw_parse_vlan_list(const char *s, unsigned int min, uint16_t **vlans, size_t *n,
     return 0;
 }
 
+/* Runs of three or more become "A-B": never longer than the list it was
+ * parsed from, so that a line that fit in a file still fits when written
+ * back (trunks=0-4094 would otherwise need 20 kB). */
 void
 sw_format_vlan_list(struct buf *out, const uint16_t *vlans, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+
+        while (j + 1 < n && vlans[j + 1] == vlans[j] + 1) {
+            j++;
+        }
         buf_printf(out, "%s%u", i ? "," : "", vlans[i]);
+        if (j - i >= 2) {
+            buf_printf(out, "-%u", vlans[j]);
+            i = j + 1;
+        } else {
+            i++;
+        }
     }
 }
 
@@ -213,7 +227,7 @@ valid_host(const char *host)
     }
     for (const char *p = host; ; p++) {
         if (*p == '.' || !*p) {
-            if (!label || p[-1] == '-' || p[-label] == '-') {
+            if (!label || p[-1] == '-' || *(p - label) == '-') {
                 return false;
             }
             if (!*p) {
@@ -387,6 +401,11 @@ check_key_value(const char *key, const char *value, struct buf *error)
     if (!cfg_valid_key(key)) {
         buf_printf(error, "invalid key \"%s\" (keys use a-z, 0-9, '_', '.', ':' "
                    "and '-')", key);
+        return EINVAL;
+    }
+    if (strlen(key) + 1 + length > CFG_MAX_LINE) {
+        buf_printf(error, "%s=...: the setting is %zu bytes long, more than the "
+                   "limit of %d", key, strlen(key) + 1 + length, CFG_MAX_LINE);
         return EINVAL;
     }
     for (const char *p = value; *p; p++) {

@@ -121,7 +121,7 @@ const char *sw_datapath_type_to_string(enum sw_datapath_type);
 const char *sw_fail_mode_to_string(enum sw_fail_mode);
 const char *sw_port_type_to_string(enum sw_port_type);
 const char *sw_vlan_mode_to_string(enum sw_vlan_mode);
-/* Formats trunks as "10,20,30" ("" when all). */
+/* Formats trunks as "10,20,30-40" ("" when all). */
 void sw_format_vlan_list(struct buf *, const uint16_t *vlans, size_t n);
 
 #endif

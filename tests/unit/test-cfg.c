@@ -340,6 +340,20 @@ test_save_refuses_unreadable(void)
     CHECK(strstr(buf_cstr(&error), "cannot save invalid key \"Bad Key\"") != NULL);
     cfg_file_destroy(&file);
 
+    buf_clear(&error);
+    {
+        char *long_value = xmalloc(CFG_MAX_LINE);
+
+        memset(long_value, 'v', CFG_MAX_LINE - 1);
+        long_value[CFG_MAX_LINE - 1] = '\0';
+        cfg_file_set(&file, "ab", long_value);
+        CHECK_INT_EQ(cfg_file_save(&file, NULL, path, &error), EINVAL);
+        CHECK(strstr(buf_cstr(&error), "cannot save ab=...: the line would be longer "
+                     "than the limit of 4096 bytes") != NULL);
+        free(long_value);
+    }
+    cfg_file_destroy(&file);
+
     /* Duplicates can only come from poking at entries directly. */
     buf_clear(&error);
     cfg_file_set(&file, "a", "1");

@@ -252,6 +252,18 @@ test_port_setting_errors(void)
                    "(byte 0x09)");
     check_port_set("x=a\x7f", "x=...: the value contains a control character "
                    "(byte 0x7f)");
+    {
+        char *word = xmalloc(CFG_MAX_LINE + 2);
+
+        memset(word, 'v', CFG_MAX_LINE + 1);
+        memcpy(word, "x=", 2);
+        word[CFG_MAX_LINE + 1] = '\0';
+        check_port_set(word, "x=...: the setting is 4097 bytes long, more than the "
+                       "limit of 4096");
+        word[CFG_MAX_LINE] = '\0';
+        check_port_set(word, "");
+        free(word);
+    }
 }
 
 static void
@@ -403,14 +415,23 @@ test_vlan_lists(void)
     CHECK_INT_EQ(sw_parse_vlan_list("30-40,10,20,35,4094", 0, &vlans, &n, &error), 0);
     CHECK_INT_EQ(n, 14);
     sw_format_vlan_list(&text, vlans, n);
-    CHECK_STR_EQ(buf_cstr(&text), "10,20,30,31,32,33,34,35,36,37,38,39,40,4094");
+    CHECK_STR_EQ(buf_cstr(&text), "10,20,30-40,4094");
     free(vlans);
+    buf_clear(&text);
+    CHECK_INT_EQ(sw_parse_vlan_list("1,2,4,5,6,8", 0, &vlans, &n, &error), 0);
+    sw_format_vlan_list(&text, vlans, n);
+    CHECK_STR_EQ(buf_cstr(&text), "1,2,4-6,8");
+    free(vlans);
+    buf_clear(&text);
 
     CHECK_INT_EQ(sw_parse_vlan_list("0", 1, &vlans, &n, &error), EINVAL);
     CHECK_STR_EQ(buf_cstr(&error), "\"0\" is not a VLAN in 1..4094");
     buf_clear(&error);
     CHECK_INT_EQ(sw_parse_vlan_list("0-4094", 0, &vlans, &n, &error), 0);
     CHECK_INT_EQ(n, 4095);
+    /* Found by fuzzing: a wide range must not expand into a 20 kB line. */
+    sw_format_vlan_list(&text, vlans, n);
+    CHECK_STR_EQ(buf_cstr(&text), "0-4094");
     free(vlans);
     CHECK_INT_EQ(sw_parse_vlan_list("-5", 0, &vlans, &n, &error), EINVAL);
     CHECK_STR_EQ(buf_cstr(&error), "\"\" is not a VLAN in 0..4094");

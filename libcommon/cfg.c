@@ -556,19 +556,18 @@ fill_temp(int fd, const char *tmp_path, const void *data, size_t size, struct bu
     return err;
 }
 
-int
-cfg_write_atomic(const char *path, const void *data, size_t size, struct buf *error)
+/* Creates, fills and renames the temporary file; 'error' gets the step
+ * that failed. */
+static int
+replace_file(const char *dir, const char *base, const char *path, const void *data,
+             size_t size, struct buf *error)
 {
-    const char *base;
-    char *dir = split_dir(path, &base);
     char *tmp_path;
     int fd, err;
 
     fd = create_temp(dir, base, &tmp_path, error);
     if (fd < 0) {
-        err = errno;
-        free(dir);
-        return err;
+        return errno;
     }
     err = fill_temp(fd, tmp_path, data, size, error);
     if (close(fd) < 0 && !err) {
@@ -577,16 +576,31 @@ cfg_write_atomic(const char *path, const void *data, size_t size, struct buf *er
     }
     if (!err && rename(tmp_path, path) < 0) {
         err = errno;
-        put_io_error(error, "replace", path, err);
+        buf_printf(error, "cannot rename %s over it: %s", tmp_path, strerror(err));
     }
     if (err) {
         /* The old file is untouched; only our temporary file goes. */
         unlink(tmp_path);
+    }
+    free(tmp_path);
+    return err;
+}
+
+int
+cfg_write_atomic(const char *path, const void *data, size_t size, struct buf *error)
+{
+    struct buf step = BUF_INITIALIZER;
+    const char *base;
+    char *dir = split_dir(path, &base);
+    int err = replace_file(dir, base, path, data, size, &step);
+
+    if (err) {
+        buf_printf(error, "cannot write %s: %s", path, buf_cstr(&step));
     } else if ((err = sync_dir(dir)) != 0) {
         buf_printf(error, "%s was written but ", path);
         put_io_error(error, "sync the directory", dir, err);
     }
-    free(tmp_path);
+    buf_uninit(&step);
     free(dir);
     return err;
 }

@@ -424,8 +424,8 @@ test_write_atomic_cannot_create(void)
 
     write_file(file_path, "x");
     CHECK_INT_EQ(cfg_write_atomic(under_file, "a=1\n", 4, &error), ENOTDIR);
-    expected = xasprintf("cannot create a temporary file in %s: Not a directory",
-                         file_path);
+    expected = xasprintf("cannot write %s: cannot create a temporary file in %s: "
+                         "Not a directory", under_file, file_path);
     CHECK_STR_EQ(buf_cstr(&error), expected);
     free(expected);
 
@@ -455,8 +455,9 @@ test_write_atomic_rename_fails(void)
     CHECK_INT_EQ(mkdir(target, 0755), 0);
     write_file(inside, "old");
     CHECK(cfg_write_atomic(target, "a=1\n", 4, &error) != 0);
-    CHECK(str_starts_with(buf_cstr(&error), "cannot replace "));
+    CHECK(str_starts_with(buf_cstr(&error), "cannot write "));
     CHECK(strstr(buf_cstr(&error), target) != NULL);
+    CHECK(strstr(buf_cstr(&error), ": cannot rename ") != NULL);
     CHECK_INT_EQ(count_entries(dir), 1);
     text = read_file(inside);
     CHECK_STR_EQ(text, "old");
@@ -466,6 +467,26 @@ test_write_atomic_rename_fails(void)
     free(target);
     free(inside);
     remove_tmpdir(dir);
+}
+
+/* A directory where even root may not create files (sysfs) gives the
+ * "permission denied" hint, with the path the person asked for. */
+static void
+test_write_atomic_permission_hint(void)
+{
+    struct buf error = BUF_INITIALIZER;
+    struct stat st;
+    int retval;
+
+    if (stat("/sys/kernel", &st) || !S_ISDIR(st.st_mode)) {
+        return;                 /* No sysfs here: nothing to test with. */
+    }
+    retval = cfg_write_atomic("/sys/kernel/sy-test", "x", 1, &error);
+    CHECK(retval == EACCES || retval == EROFS || retval == EPERM);
+    CHECK(str_starts_with(buf_cstr(&error), "cannot write /sys/kernel/sy-test: "
+                          "cannot create a temporary file in /sys/kernel: "));
+    CHECK(strstr(buf_cstr(&error), "point SY_CONFDIR at") != NULL);
+    buf_uninit(&error);
 }
 
 /* The write itself fails half-way (root ignores permissions, so use the file
@@ -479,7 +500,7 @@ test_write_atomic_write_fails(void)
     struct rlimit old_limit, limit;
     void (*old_handler)(int);
     char data[4096];
-    char *text;
+    char *text, *expected;
 
     write_file(path, "datapath=user\n");
     memset(data, '#', sizeof data);
@@ -492,8 +513,10 @@ test_write_atomic_write_fails(void)
     setrlimit(RLIMIT_FSIZE, &old_limit);
     signal(SIGXFSZ, old_handler);
 
-    CHECK(str_starts_with(buf_cstr(&error), "cannot write "));
-    CHECK(strstr(buf_cstr(&error), dir) != NULL);
+    expected = xasprintf("cannot write %s: cannot write %s/.bridge.tmp-", path, dir);
+    CHECK(str_starts_with(buf_cstr(&error), expected));
+    CHECK(strstr(buf_cstr(&error), ": File too large") != NULL);
+    free(expected);
     text = read_file(path);
     CHECK_STR_EQ(text, "datapath=user\n");
     free(text);
@@ -619,6 +642,7 @@ UNIT_MAIN("cfg",
           UNIT_TEST(test_save_and_load),
           UNIT_TEST(test_write_atomic_cannot_create),
           UNIT_TEST(test_write_atomic_rename_fails),
+          UNIT_TEST(test_write_atomic_permission_hint),
           UNIT_TEST(test_write_atomic_write_fails),
           UNIT_TEST(test_mkdir_p),
           UNIT_TEST(test_remove_tree),

@@ -38,7 +38,7 @@ corrupt_and_restart() {
 
     sy_start_daemons
     # portd is still running...
-    kill -0 "$(cat "$SY_RUNDIR/portd.pid")"
+    sy_pid_alive "$(cat "$SY_RUNDIR/portd.pid")"
     # ...said where the error is (on its stderr or in its log)...
     sy_wait_until 5 grep -q -F "$file:$line" "$SY_DIR/portd.out" "$SY_LOGDIR/portd.log" ||
         fail "portd did not report $file:$line; it said: $(cat "$SY_DIR/portd.out" "$SY_LOGDIR/portd.log" 2>/dev/null)"
@@ -68,6 +68,6 @@ corrupt_and_restart() {
     printf 'tag=4095\n' >> "$SY_CONFDIR/bridges/br1/ports/${SY_VM_PORT[vm3]}"
     run portd show
     sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
-    kill -0 "$(cat "$SY_RUNDIR/portd.pid")"
-    kill -0 "$(cat "$SY_RUNDIR/flowd.pid")"
+    sy_pid_alive "$(cat "$SY_RUNDIR/portd.pid")"
+    sy_pid_alive "$(cat "$SY_RUNDIR/flowd.pid")"
 }

@@ -67,7 +67,11 @@ sy_setup() {
 sy_teardown() {
     local kind what pid ns log status=0
 
-    sy_stop_daemons || true
+    # A daemon that died during the test (or would not stop) fails it.
+    if ! sy_stop_daemons; then
+        echo "---- a daemon had died during the test or ignored SIGTERM"
+        status=1
+    fi
 
     # Other processes the test started (tcpdump, qemu), newest first.
     if [ -s "${SY_STATE:-/nonexistent}" ]; then
@@ -114,18 +118,27 @@ sy_netns_add() {
         net.ipv6.conf.default.disable_ipv6=1 >/dev/null
 }
 
+# sy_pid_alive PID: PID runs (a zombie does not count: PID 1 here may be
+# slow to reap the orphans of daemons and guests).
+sy_pid_alive() {
+    local state
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+    state=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 # sy_kill_pid PID: TERM, wait up to 5 s, then KILL.
 sy_kill_pid() {
     local pid=$1 i
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    sy_pid_alive "$pid" || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        sy_pid_alive "$pid" || return 0
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
     for i in $(seq 20); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        sy_pid_alive "$pid" || return 0
         sleep 0.1
     done
 }
@@ -156,7 +169,7 @@ sy_start_daemon() {
         fail "$name run --detach failed"
     fi
     [ -s "$pidfile" ] || fail "$name run --detach returned without $pidfile"
-    kill -0 "$(cat "$pidfile")" 2>/dev/null || fail "$name (pid $(cat "$pidfile")) is not running"
+    sy_pid_alive "$(cat "$pidfile")" || fail "$name (pid $(cat "$pidfile")) is not running"
 }
 
 # sy_start_daemons: flowd, then portd.
@@ -166,15 +179,20 @@ sy_start_daemons() {
 }
 
 # sy_stop_daemon NAME: kill -TERM the pid in NAME.pid, wait until it is
-# gone (kill -9 after 5 s). Returns 1 if it had to be killed.
+# gone (kill -9 after 5 s). Returns 1 if it had to be killed or had died
+# already (a crash).
 sy_stop_daemon() {
     local pidfile=$SY_RUNDIR/$1.pid pid i
     [ -s "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+    if ! sy_pid_alive "$pid"; then
+        rm -f "$pidfile"
+        echo "$1 (pid $pid) was no longer running" >&2
+        return 1
+    fi
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 50); do
-        if ! kill -0 "$pid" 2>/dev/null; then
+        if ! sy_pid_alive "$pid"; then
             rm -f "$pidfile"
             return 0
         fi
@@ -183,7 +201,7 @@ sy_stop_daemon() {
     echo "$1 (pid $pid) ignored SIGTERM for 5 s; killing it" >&2
     kill -KILL "$pid" 2>/dev/null || true
     for i in $(seq 20); do
-        kill -0 "$pid" 2>/dev/null || break
+        sy_pid_alive "$pid" || break
         sleep 0.1
     done
     rm -f "$pidfile"
@@ -293,7 +311,7 @@ sy_capture_stop() {
     sleep 0.3
     # TERM, not INT: background jobs of a script ignore SIGINT.
     kill -TERM "$pid" 2>/dev/null || true
-    sy_wait_until 10 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+    sy_wait_until 10 eval '! sy_pid_alive "$pid"' || kill -KILL "$pid" 2>/dev/null || true
 }
 
 # sy_capture_read FILE: the capture as text, one frame a line with its

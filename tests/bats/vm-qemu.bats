@@ -61,7 +61,7 @@ sy_tap() {
     # its entries).
     deadline=$((SECONDS + timeout))
     fdb=
-    while { kill -0 "$pid1" || kill -0 "$pid2"; } 2>/dev/null; do
+    while sy_pid_alive "$pid1" || sy_pid_alive "$pid2"; do
         if [ $SECONDS -ge $deadline ]; then
             break
         fi

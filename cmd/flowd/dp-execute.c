@@ -66,10 +66,15 @@ update_l4_csum32(struct dp_packet *p, const struct flowkey_layout *layout, uint8
         return;
     }
     memcpy(&csum_field, p->data + layout->l4 + ofs, 2);
-    if (proto == IP_PROTO_UDP && !csum_field) {
+    if (p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        /* The field holds the pseudo-header sum, not yet complemented:
+         * the same update, seen through the complement. */
+        csum_field = ~csum_update32(~csum_field, old, new_);
+    } else if (proto == IP_PROTO_UDP && !csum_field) {
         return;                     /* UDP over IPv4 without a checksum. */
+    } else {
+        csum_field = csum_update32(csum_field, old, new_);
     }
-    csum_field = csum_update32(csum_field, old, new_);
     memcpy(p->data + layout->l4 + ofs, &csum_field, 2);
 }
 
@@ -132,7 +137,10 @@ set_l4_ports(struct dp_packet *p, uint8_t proto, const uint16_t value[2],
     for (int i = 0; i < 2; i++) {
         uint16_t new_port = (ports[i] & ~mask[i]) | (value[i] & mask[i]);
 
-        if (csum_ofs && layout.l4 + csum_ofs + 2 <= p->size) {
+        /* A partial checksum covers only the pseudo-header so far: the
+         * ports are summed later, wherever the checksum is completed. */
+        if (csum_ofs && layout.l4 + csum_ofs + 2 <= p->size
+            && !(p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
             memcpy(&csum_field, p->data + layout.l4 + csum_ofs, 2);
             if (proto != IP_PROTO_UDP || csum_field) {
                 csum_field = csum_update16(csum_field, ports[i], new_port);
@@ -188,59 +196,14 @@ set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
     }
 }
 
-/* Completes a TCP or UDP checksum that the sending stack left to
- * "hardware" (checksum offload): only the pseudo-header sum is in the
- * field. Nothing on the path after the switch would fill it in. */
-static void
-complete_checksum(struct dp_packet *p)
-{
-    struct flowkey_layout layout;
-    struct flowkey key;
-    uint32_t l4_size, sum;
-    size_t ofs;
-    uint16_t result;
-
-    p->csum_partial = false;
-    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
-    ofs = l4_csum_offset(key.nw_proto);
-    if (!ofs || layout.l4 == FLOWKEY_OFS_NONE || key.nw_frag
-        || layout.l4 + ofs + 2 > p->size) {
-        return;
-    }
-    l4_size = p->size - layout.l4;
-    if (key.eth_type == ETH_TYPE_IP) {
-        uint16_t total;
-
-        memcpy(&total, p->data + layout.l3 + 2, 2);
-        if (layout.l3 + ntohs(total) >= layout.l4) {
-            l4_size = MIN(l4_size, (uint32_t) (layout.l3 + ntohs(total) - layout.l4));
-        }
-        sum = csum_pseudo_ipv4(key.ipv4_src, key.ipv4_dst, key.nw_proto, l4_size);
-    } else if (key.eth_type == ETH_TYPE_IPV6) {
-        sum = csum_pseudo_ipv6(key.ipv6_src, key.ipv6_dst, key.nw_proto, l4_size);
-    } else {
-        return;
-    }
-    memset(p->data + layout.l4 + ofs, 0, 2);
-    result = csum_finish(csum_partial(p->data + layout.l4, l4_size, sum));
-    if (key.nw_proto == IP_PROTO_UDP && !result) {
-        result = 0xffff;
-    }
-    memcpy(p->data + layout.l4 + ofs, &result, 2);
-}
-
 static void
 output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
 
-    if (!port || !port->netdev) {
-        return;
+    if (port && port->netdev) {
+        netdev_send(port->netdev, p);
     }
-    if (p->csum_partial) {
-        complete_checksum(p);
-    }
-    netdev_send(port->netdev, p->data, p->size);
 }
 
 void

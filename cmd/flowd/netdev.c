@@ -4,9 +4,15 @@
  * V3 hands a block to user space only when it fills or its timer (at least
  * a millisecond) retires it, which puts that delay on every lightly loaded
  * path, e.g. each ping. V2 frames are visible the moment the kernel writes
- * them. Frames are sized for jumbo frames; anything longer (a GSO super-frame
- * from a sender with offloads) is counted as dropped until GSO passthrough
- * with PACKET_VNET_HDR exists.
+ * them.
+ *
+ * Both kinds carry a virtio-net header with every packet (PACKET_VNET_HDR,
+ * IFF_VNET_HDR), so TCP super-frames and partial checksums from senders
+ * with offloads (the veth default) pass through unsegmented and
+ * unchecksummed, as they would through virtio. Ring frames are sized for a
+ * normal MTU; a bigger packet (a GSO super-frame, a jumbo frame) is marked
+ * TP_STATUS_COPY by the kernel and read whole with recvmsg() instead
+ * (PACKET_COPY_THRESH).
  *
  * PACKET_RESERVE leaves headroom in front of every frame so that VLAN tags
  * (which the kernel strips into metadata on receive) are put back in place,
@@ -19,6 +25,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +33,18 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "util.h"
 
-#define RING_FRAME_SIZE 16384       /* Fits a 9000-byte jumbo frame. */
-#define RING_FRAMES 512             /* 8 MiB of ring per port. */
-#define RING_BLOCK_SIZE (RING_FRAME_SIZE * 4)
+#define RING_FRAME_SIZE 2048        /* Fits a 1500-byte MTU frame. */
+#define RING_FRAMES 2048            /* 4 MiB of ring per port. */
+#define RING_BLOCK_SIZE (RING_FRAME_SIZE * 32)
 #define RX_RESERVE 128              /* Headroom for pushed headers. */
-#define TAP_SLOT_SIZE (65536 + RX_RESERVE)
+#define BIG_SLOT_SIZE (65536 + 256 + RX_RESERVE) /* A whole GSO frame. */
+#define AFPACKET_BIG_SLOTS 8        /* Oversized packets per batch. */
 
 struct netdev {
     char *name;                     /* Device name. */
@@ -51,8 +60,11 @@ struct netdev {
     unsigned int held[DP_PACKET_BATCH]; /* Frames in the current batch. */
     unsigned int n_held;
 
-    /* Tap read buffers, one per batch slot. */
-    uint8_t *tap_slots;
+    /* Buffers for whole packets read with read()/recvmsg(): every packet of
+     * a tap, the oversized ones of a ring. */
+    uint8_t *big_slots;
+    unsigned int n_big_slots;
+    unsigned int n_big_used;        /* In the current batch. */
 };
 
 static int
@@ -71,7 +83,7 @@ afpacket_setsockopt(int fd, int option, const void *value, socklen_t size,
 static int
 afpacket_setup_ring(struct netdev *dev, struct buf *error)
 {
-    int version = TPACKET_V2, reserve = RX_RESERVE, one = 1;
+    int version = TPACKET_V2, reserve = RX_RESERVE, one = 1, rcvbuf = 8 << 20;
     struct tpacket_req req = {
         .tp_block_size = RING_BLOCK_SIZE,
         .tp_block_nr = RING_FRAMES * RING_FRAME_SIZE / RING_BLOCK_SIZE,
@@ -82,6 +94,12 @@ afpacket_setup_ring(struct netdev *dev, struct buf *error)
 
     err = afpacket_setsockopt(dev->fd, PACKET_VERSION, &version, sizeof version,
                               "PACKET_VERSION", error);
+    err = err ? err : afpacket_setsockopt(dev->fd, PACKET_VNET_HDR, &one, sizeof one,
+                                          "PACKET_VNET_HDR", error);
+    err = err ? err : afpacket_setsockopt(dev->fd, PACKET_COPY_THRESH, &one, sizeof one,
+                                          "PACKET_COPY_THRESH", error);
+    err = err ? err : afpacket_setsockopt(dev->fd, PACKET_AUXDATA, &one, sizeof one,
+                                          "PACKET_AUXDATA", error);
     err = err ? err : afpacket_setsockopt(dev->fd, PACKET_RESERVE, &reserve,
                                           sizeof reserve, "PACKET_RESERVE", error);
     err = err ? err : afpacket_setsockopt(dev->fd, PACKET_RX_RING, &req, sizeof req,
@@ -89,8 +107,11 @@ afpacket_setup_ring(struct netdev *dev, struct buf *error)
     if (err) {
         return err;
     }
-    /* Best effort: both only save work. Outgoing frames are also filtered
-     * by packet type on receive for kernels without the option. */
+    /* Room for oversized packets waiting to be read with recvmsg(): the
+     * kernel truncates (and we drop) what does not fit. Best effort, like
+     * the two options after it, which only save work (outgoing frames are
+     * also filtered by packet type for kernels without the option). */
+    setsockopt(dev->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
     setsockopt(dev->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
     setsockopt(dev->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
 
@@ -129,6 +150,8 @@ afpacket_open(struct netdev *dev, struct buf *error)
     if (err) {
         return err;
     }
+    dev->n_big_slots = AFPACKET_BIG_SLOTS;
+    dev->big_slots = xmalloc((size_t) BIG_SLOT_SIZE * dev->n_big_slots);
     memset(&sll, 0, sizeof sll);
     sll.sll_family = AF_PACKET;
     sll.sll_protocol = htons(ETH_P_ALL);
@@ -154,7 +177,7 @@ tap_open(struct netdev *dev, struct buf *error)
         return err;
     }
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", dev->name);
     if (ioctl(dev->fd, TUNSETIFF, &ifr) < 0) {
         err = errno;
@@ -163,8 +186,16 @@ tap_open(struct netdev *dev, struct buf *error)
                                 : strerror(err));
         return err;
     }
+    /* Let the host stack hand the bridge's own port checksum-less and TSO
+     * frames, as it would to virtio; without this it segments first. */
+    if (ioctl(dev->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)
+        < 0) {
+        LOG_WARN("%s: cannot enable offloads on the tap device: %s", dev->name,
+                 strerror(errno));
+    }
     dev->ifindex = if_nametoindex(dev->name);
-    dev->tap_slots = xmalloc((size_t) TAP_SLOT_SIZE * DP_PACKET_BATCH);
+    dev->n_big_slots = DP_PACKET_BATCH;
+    dev->big_slots = xmalloc((size_t) BIG_SLOT_SIZE * dev->n_big_slots);
     return 0;
 }
 
@@ -200,7 +231,7 @@ netdev_close(struct netdev *dev)
     if (dev->fd >= 0) {
         close(dev->fd);
     }
-    free(dev->tap_slots);
+    free(dev->big_slots);
     free(dev->name);
     free(dev);
 }
@@ -247,18 +278,74 @@ ring_frame_release(struct tpacket2_hdr *hdr)
     __atomic_store_n(&hdr->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
 
-/* Puts back the 802.1Q tag the kernel moved into the frame's metadata. */
+/* Puts back the 802.1Q tag the kernel moved into the packet's metadata. */
 static void
-restore_vlan_tag(struct dp_packet *p, const struct tpacket2_hdr *hdr)
+restore_vlan_tag(struct dp_packet *p, uint32_t status, uint16_t tci, uint16_t tpid)
 {
-    uint16_t tpid = hdr->tp_status & TP_STATUS_VLAN_TPID_VALID ? hdr->tp_vlan_tpid
-                                                                : ETH_P_8021Q;
-    uint16_t tag[2] = { htons(tpid), htons(hdr->tp_vlan_tci) };
+    uint16_t tag[2];
 
+    tag[0] = htons(status & TP_STATUS_VLAN_TPID_VALID ? tpid : ETH_P_8021Q);
+    tag[1] = htons(tci);
     if (p->size >= 12 && dp_packet_push(p, 4)) {
         memmove(p->data, p->data + 4, 12);
         memcpy(p->data + 12, tag, 4);
     }
+}
+
+static uint8_t *
+take_big_slot(struct netdev *dev)
+{
+    if (dev->n_big_used >= dev->n_big_slots) {
+        return NULL;
+    }
+    return dev->big_slots + (size_t) BIG_SLOT_SIZE * dev->n_big_used++;
+}
+
+/* Reads the next whole packet from the socket queue (the one a
+ * TP_STATUS_COPY frame stands for) into a big slot. */
+static bool
+afpacket_read_copy(struct netdev *dev, struct dp_packet *p)
+{
+    uint8_t *slot = take_big_slot(dev);
+    union {
+        struct cmsghdr align;
+        uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    } control;
+    struct iovec iov[2];
+    struct msghdr msg;
+    ssize_t n;
+
+    if (!slot) {
+        return false;
+    }
+    iov[0].iov_base = &p->vnet;
+    iov[0].iov_len = sizeof p->vnet;
+    iov[1].iov_base = slot + RX_RESERVE;
+    iov[1].iov_len = BIG_SLOT_SIZE - RX_RESERVE;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    msg.msg_control = &control;
+    msg.msg_controllen = sizeof control;
+    n = recvmsg(dev->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+    if (n < (ssize_t) sizeof p->vnet || (size_t) n > sizeof p->vnet + iov[1].iov_len
+        || msg.msg_flags & MSG_TRUNC) {
+        return false;
+    }
+    p->data = slot + RX_RESERVE;
+    p->size = n - sizeof p->vnet;
+    p->headroom = RX_RESERVE;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA) {
+            struct tpacket_auxdata aux;
+
+            memcpy(&aux, CMSG_DATA(c), sizeof aux);
+            if (aux.tp_status & TP_STATUS_VLAN_VALID) {
+                restore_vlan_tag(p, aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid);
+            }
+        }
+    }
+    return true;
 }
 
 /* Returns true if the frame is one to process, filling 'p'. */
@@ -269,21 +356,29 @@ afpacket_frame_to_packet(struct netdev *dev, struct tpacket2_hdr *hdr,
     const struct sockaddr_ll *sll = (const void *) ((uint8_t *) hdr
                                                     + TPACKET_ALIGN(sizeof *hdr));
     uint32_t header_end = TPACKET_ALIGN(sizeof *hdr) + sizeof *sll;
+    uint32_t vnet_start = hdr->tp_mac - sizeof p->vnet;
 
     if (sll->sll_pkttype == PACKET_OUTGOING) {
         return false;
     }
-    if (hdr->tp_snaplen < hdr->tp_len || hdr->tp_mac < header_end
-        || hdr->tp_mac + hdr->tp_snaplen > RING_FRAME_SIZE) {
+    if (hdr->tp_status & TP_STATUS_COPY) {
+        if (!afpacket_read_copy(dev, p)) {
+            dev->stats.rx_dropped++;
+            return false;
+        }
+    } else if (hdr->tp_snaplen < hdr->tp_len || vnet_start < header_end
+               || hdr->tp_mac > (uint32_t) RING_FRAME_SIZE
+               || hdr->tp_snaplen > (uint32_t) RING_FRAME_SIZE - hdr->tp_mac) {
         dev->stats.rx_dropped++;
         return false;
-    }
-    p->data = (uint8_t *) hdr + hdr->tp_mac;
-    p->size = hdr->tp_snaplen;
-    p->headroom = hdr->tp_mac - header_end;
-    p->csum_partial = hdr->tp_status & TP_STATUS_CSUMNOTREADY;
-    if (hdr->tp_status & TP_STATUS_VLAN_VALID) {
-        restore_vlan_tag(p, hdr);
+    } else {
+        memcpy(&p->vnet, (uint8_t *) hdr + vnet_start, sizeof p->vnet);
+        p->data = (uint8_t *) hdr + hdr->tp_mac;
+        p->size = hdr->tp_snaplen;
+        p->headroom = vnet_start - header_end;
+        if (hdr->tp_status & TP_STATUS_VLAN_VALID) {
+            restore_vlan_tag(p, hdr->tp_status, hdr->tp_vlan_tci, hdr->tp_vlan_tpid);
+        }
     }
     dev->stats.rx_packets++;
     dev->stats.rx_bytes += p->size;
@@ -300,9 +395,8 @@ afpacket_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
         if (!(status & TP_STATUS_USER)) {
             break;
         }
-        if (status & TP_STATUS_LOSING) {
-            /* The ring overflowed at some point; the kernel counts how
-             * much in PACKET_STATISTICS, read when stats are shown. */
+        if (status & TP_STATUS_COPY && dev->n_big_used >= dev->n_big_slots) {
+            break;                  /* Next batch: the big slots are in use. */
         }
         if (afpacket_frame_to_packet(dev, hdr, &batch->packets[batch->count])) {
             batch->count++;
@@ -319,23 +413,37 @@ static int
 tap_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
 {
     while (batch->count < DP_PACKET_BATCH) {
-        uint8_t *slot = dev->tap_slots + (size_t) batch->count * TAP_SLOT_SIZE;
-        ssize_t n = read(dev->fd, slot + RX_RESERVE, TAP_SLOT_SIZE - RX_RESERVE);
-        struct dp_packet *p;
+        struct dp_packet *p = &batch->packets[batch->count];
+        uint8_t *slot = take_big_slot(dev);
+        struct iovec iov[2];
+        ssize_t n;
 
+        if (!slot) {
+            return 0;
+        }
+        iov[0].iov_base = &p->vnet;
+        iov[0].iov_len = sizeof p->vnet;
+        iov[1].iov_base = slot + RX_RESERVE;
+        iov[1].iov_len = BIG_SLOT_SIZE - RX_RESERVE;
+        n = readv(dev->fd, iov, 2);
         if (n < 0) {
+            dev->n_big_used--;
             if (errno == EAGAIN || errno == EINTR) {
                 return 0;
             }
             return errno;
         }
-        p = &batch->packets[batch->count++];
+        if (n < (ssize_t) sizeof p->vnet) {
+            dev->n_big_used--;
+            dev->stats.rx_dropped++;
+            continue;
+        }
         p->data = slot + RX_RESERVE;
-        p->size = n;
+        p->size = n - sizeof p->vnet;
         p->headroom = RX_RESERVE;
-        p->csum_partial = false;
+        batch->count++;
         dev->stats.rx_packets++;
-        dev->stats.rx_bytes += n;
+        dev->stats.rx_bytes += p->size;
     }
     return 0;
 }
@@ -344,6 +452,7 @@ int
 netdev_rx_batch(struct netdev *dev, struct dp_packet_batch *batch)
 {
     batch->count = 0;
+    dev->n_big_used = 0;
     return dev->kind == NETDEV_TAP ? tap_rx_batch(dev, batch)
                                    : afpacket_rx_batch(dev, batch);
 }
@@ -355,17 +464,24 @@ netdev_rx_release(struct netdev *dev)
         ring_frame_release(ring_frame(dev, dev->held[i]));
     }
     dev->n_held = 0;
+    dev->n_big_used = 0;
 }
 
 int
-netdev_send(struct netdev *dev, const void *data, uint32_t size)
+netdev_send(struct netdev *dev, const struct dp_packet *p)
 {
+    struct iovec iov[2] = {
+        { (void *) &p->vnet, sizeof p->vnet },
+        { p->data, p->size },
+    };
     ssize_t n;
 
     if (dev->kind == NETDEV_TAP) {
-        n = write(dev->fd, data, size);
+        n = writev(dev->fd, iov, 2);
     } else {
-        n = send(dev->fd, data, size, MSG_DONTWAIT);
+        struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+        n = sendmsg(dev->fd, &msg, MSG_DONTWAIT);
     }
     if (n < 0) {
         int err = errno;
@@ -382,6 +498,6 @@ netdev_send(struct netdev *dev, const void *data, uint32_t size)
         return err;
     }
     dev->stats.tx_packets++;
-    dev->stats.tx_bytes += size;
+    dev->stats.tx_bytes += p->size;
     return 0;
 }

@@ -46,7 +46,8 @@ int netdev_rx_batch(struct netdev *, struct dp_packet_batch *batch);
 /* Gives the frames of the last batch back to the kernel. */
 void netdev_rx_release(struct netdev *);
 
-/* Sends one frame; never blocks. Returns 0 or an errno (counted too). */
-int netdev_send(struct netdev *, const void *data, uint32_t size);
+/* Sends one packet with its offload state; never blocks. Returns 0 or an
+ * errno (counted too). */
+int netdev_send(struct netdev *, const struct dp_packet *);
 
 #endif

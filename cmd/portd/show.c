@@ -207,6 +207,7 @@ show_load(const struct portd_env *env, const char *name, struct sw_bridge **brid
         *bridges = xmalloc(sizeof **bridges);
         retval = portd_load_bridge(env, name, *bridges, reply);
         if (retval) {
+            sw_bridge_destroy(*bridges);
             free(*bridges);
             *bridges = NULL;
             *n = 0;

@@ -312,7 +312,8 @@ cfg_file_load(struct cfg_file *file, const char *path, struct buf *error)
     int fd, retval;
 
     cfg_file_init(file);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO left where a file should be must not hang us. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         retval = errno;
         buf_printf(error, "%s: cannot open: %s", path, strerror(retval));

@@ -27,8 +27,8 @@
 /* ---- names of enumerated values ----------------------------------------- */
 
 struct enum_name {
-    const char *name;
-    int value;
+    const char *name;           /* As written in files and on command lines. */
+    int value;                  /* The enum value it stands for. */
 };
 
 static const struct enum_name datapath_names[] = {
@@ -1390,11 +1390,6 @@ sw_bridges_free(struct sw_bridge *bridges, size_t n)
  * of the change applied and the bridge working. Files whose contents do not
  * change are not rewritten. Deleting a bridge removes the "bridge" file
  * first, for the same reason. */
-
-struct disk_port {
-    char *name;                 /* File name. */
-    uint32_t ofport;            /* Its ofport on disk, 0 if none/unreadable. */
-};
 
 /* Reads the ofport a port file on disk holds, without judging the rest. */
 static uint32_t

@@ -281,6 +281,15 @@ test_load(void)
     CHECK_STR_EQ(buf_cstr(&error), expected);
     free(expected);
 
+    /* A FIFO is refused, not waited on. */
+    buf_clear(&error);
+    CHECK_INT_EQ(mkfifo(path, 0644), 0);
+    CHECK_INT_EQ(cfg_file_load(&file, path, &error), EINVAL);
+    expected = xasprintf("%s: not a regular file", path);
+    CHECK_STR_EQ(buf_cstr(&error), expected);
+    free(expected);
+    CHECK_INT_EQ(unlink(path), 0);
+
     buf_clear(&error);
     write_file(path, "a=1\nb\n");
     CHECK_INT_EQ(cfg_file_load(&file, path, &error), EINVAL);

@@ -35,6 +35,8 @@ const size_t portd_n_commands = ARRAY_SIZE(portd_commands);
 struct portd_options {
     int timeout_ms;             /* For calls to the daemon. */
     bool json;                  /* -j before the command: show --format=json. */
+    const char *batch;          /* -b FILE: commands from FILE ("-": stdin). */
+    const char *where;          /* "FILE:LINE: " in batch mode, else "". */
 };
 
 static void
@@ -49,6 +51,7 @@ usage(void)
     }
     printf("\nOptions:\n"
            "  -j, --format=json     JSON output (show)\n"
+           "  -b, --batch=FILE      run the commands in FILE, one a line (- for stdin)\n"
            "  -t, --timeout=SECS    wait at most SECS for the daemon (default 30)\n"
            "  -h, --help            this help\n"
            "  -V, --version         print the version\n\n"
@@ -64,6 +67,7 @@ static int
 parse_options(int argc, char *argv[], struct portd_options *options)
 {
     static const struct option long_options[] = {
+        { "batch", required_argument, NULL, 'b' },
         { "format", required_argument, NULL, 'f' },
         { "timeout", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
@@ -74,8 +78,11 @@ parse_options(int argc, char *argv[], struct portd_options *options)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:jt:hV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:b:jt:hV", long_options, NULL)) != -1) {
         switch (c) {
+        case 'b':
+            options->batch = optarg;
+            break;
         case 'j':
             options->json = true;
             break;
@@ -110,7 +117,11 @@ parse_options(int argc, char *argv[], struct portd_options *options)
             return -2;
         }
     }
-    if (optind >= argc) {
+    if (options->batch && optind < argc) {
+        fprintf(stderr, "portd: --batch takes its commands from the file, not the "
+                "command line\n");
+        return -2;
+    } else if (!options->batch && optind >= argc) {
         fprintf(stderr, "portd: missing command, try \"portd --help\"\n");
         return -2;
     }
@@ -131,7 +142,8 @@ find_command(const char *name)
 /* Prints a reply's output, and its error as "portd: ..." lines; returns
  * the exit status. */
 static int
-print_result(int status, const struct buf *output, const struct buf *error)
+print_result(const struct portd_options *options, int status, const struct buf *output,
+             const struct buf *error)
 {
     fwrite(buf_cstr(output), 1, output->size, stdout);
     fflush(stdout);
@@ -141,7 +153,7 @@ print_result(int status, const struct buf *output, const struct buf *error)
 
         for (char *line = strtok_r(copy, "\n", &save); line;
              line = strtok_r(NULL, "\n", &save)) {
-            fprintf(stderr, "portd: %s\n", line);
+            fprintf(stderr, "portd: %s%s\n", options->where, line);
         }
         free(copy);
     }
@@ -162,13 +174,14 @@ run_command(const struct portd_env *env, const struct ctl_command *command,
 
         ctl_reply_init(&reply);
         command->handler(&reply, argc, argv, (void *) env);
-        status = print_result(reply.status, &reply.output, &reply.error);
+        status = print_result(options, reply.status, &reply.output, &reply.error);
         ctl_reply_uninit(&reply);
     } else if (status < 0) {
-        fprintf(stderr, "portd: cannot talk to the portd daemon: %s\n", buf_cstr(&error));
+        fprintf(stderr, "portd: %scannot talk to the portd daemon: %s\n", options->where,
+                buf_cstr(&error));
         status = CTL_FAILED;
     } else {
-        status = print_result(status, &output, &error);
+        status = print_result(options, status, &output, &error);
     }
     buf_uninit(&output);
     buf_uninit(&error);
@@ -185,16 +198,21 @@ dispatch(const struct portd_env *env, const struct portd_options *options, int a
     int n_args = argc - 1;
 
     if (!strcmp(argv[0], "run")) {
+        if (*options->where) {
+            fprintf(stderr, "portd: %sthe daemon cannot run from a batch\n", options->where);
+            return CTL_USAGE;
+        }
         return daemon_run(env, argc, argv);
     } else if (!strcmp(argv[0], "help")) {
         usage();
         return 0;
     } else if (!command) {
-        fprintf(stderr, "portd: unknown command \"%s\", try \"portd --help\"\n", argv[0]);
+        fprintf(stderr, "portd: %sunknown command \"%s\", try \"portd --help\"\n",
+                options->where, argv[0]);
         return CTL_USAGE;
     } else if (n_args < command->min_args
                || (command->max_args >= 0 && n_args > command->max_args)) {
-        fprintf(stderr, "portd: usage: portd %s\n", command->usage);
+        fprintf(stderr, "portd: %susage: portd %s\n", options->where, command->usage);
         return CTL_USAGE;
     }
 
@@ -210,15 +228,63 @@ dispatch(const struct portd_env *env, const struct portd_options *options, int a
     return run_command(env, command, options, argc, argv);
 }
 
+/* Runs the commands in options->batch, one a line, words separated by
+ * spaces or tabs; blank lines and '#' comments are skipped. Stops at the
+ * first command that fails (its messages say FILE:LINE) and returns its
+ * status. */
+static int
+run_batch(const struct portd_env *env, struct portd_options *options)
+{
+    bool use_stdin = !strcmp(options->batch, "-");
+    FILE *file = use_stdin ? stdin : fopen(options->batch, "r");
+    const char *name = use_stdin ? "<stdin>" : options->batch;
+    unsigned int line_number = 0;
+    size_t allocated = 0;
+    char *line = NULL;
+    int status = 0;
+
+    if (!file) {
+        fprintf(stderr, "portd: %s: %s\n", options->batch, strerror(errno));
+        return CTL_FAILED;
+    }
+    while (!status && getline(&line, &allocated, file) >= 0) {
+        char *argv[CTL_MAX_ARGS], *save = NULL;
+        int argc = 0;
+
+        line_number++;
+        for (char *word = strtok_r(line, " \t\r\n", &save); word && argc < CTL_MAX_ARGS - 1;
+             word = strtok_r(NULL, " \t\r\n", &save)) {
+            argv[argc++] = word;
+        }
+        argv[argc] = NULL;
+        if (!argc || argv[0][0] == '#') {
+            continue;
+        }
+        char *where = xasprintf("%s:%u: ", name, line_number);
+
+        options->where = where;
+        status = dispatch(env, options, argc, argv);
+        options->where = "";
+        free(where);
+    }
+    free(line);
+    if (!use_stdin) {
+        fclose(file);
+    }
+    return status;
+}
+
 int
 main(int argc, char *argv[])
 {
-    struct portd_options options = { .timeout_ms = PORTD_CLIENT_TIMEOUT_MS };
+    struct portd_options options = { .timeout_ms = PORTD_CLIENT_TIMEOUT_MS, .where = "" };
     struct portd_env env = { .confdir = sy_confdir(), .rundir = sy_rundir() };
     int first = parse_options(argc, argv, &options);
 
     if (first < 0) {
         return first == -1 ? 0 : CTL_USAGE;
+    } else if (options.batch) {
+        return run_batch(&env, &options);
     }
     return dispatch(&env, &options, argc - first, argv + first);
 }

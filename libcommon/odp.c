@@ -1667,12 +1667,26 @@ odp_format_flow(struct buf *b, const struct flowkey *key, const struct flowkey *
     odp_format_actions(b, actions, size);
 }
 
+/* Whether the 'n' characters at 's' name a statistic that dump-flows
+ * prints (and parsing ignores). */
+static bool
+is_stat_name(const char *s, size_t n)
+{
+    static const char *const stats[] = { "packets", "bytes", "used", "flags" };
+
+    for (size_t i = 0; i < ARRAY_SIZE(stats); i++) {
+        if (strlen(stats[i]) == n && !strncmp(s, stats[i], n)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Skips the statistics after a key up to "actions:"; returns the actions
  * text, or NULL with an error. */
 static char *
 skip_flow_stats(char *s, struct buf *error)
 {
-    static const char *const stats[] = { "packets", "bytes", "used", "flags" };
 
     for (;;) {
         size_t n;
@@ -1690,11 +1704,7 @@ skip_flow_stats(char *s, struct buf *error)
         } else if (n == 7 && !strncmp(s, "actions", 7)) {
             return s + n + 1;
         }
-        bool known = false;
-        for (size_t i = 0; i < ARRAY_SIZE(stats); i++) {
-            known |= strlen(stats[i]) == n && !strncmp(s, stats[i], n);
-        }
-        if (!known) {
+        if (!is_stat_name(s, n)) {
             odp_error(error, "unknown flow field \"%.*s\"", (int) MIN(n, ODP_QUOTE_MAX), s);
             return NULL;
         }

@@ -54,13 +54,21 @@ in_vm() {
     ip netns exec "sy-demo-$ID-$vm" "$@"
 }
 
+# pid_alive PID: PID runs (not a zombie waiting for init to reap it).
+pid_alive() {
+    local state
+    state=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# stop_daemon NAME: SIGTERM, wait up to 5 s for it to go, then SIGKILL.
 stop_daemon() {
     local pidfile=$SY_RUNDIR/$1.pid pid i
     [ -s "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        pid_alive "$pid" || return 0
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
@@ -68,7 +76,8 @@ stop_daemon() {
 
 cleanup() {
     local status=$? vm
-    trap - EXIT INT TERM
+    trap "" INT TERM        # finish cleaning up, even on a second Ctrl-C
+    trap - EXIT
     printf '\n%s== Cleaning up%s\n' "$bold" "$reset"
     stop_daemon portd
     stop_daemon flowd

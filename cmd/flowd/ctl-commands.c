@@ -317,11 +317,12 @@ cmd_dp_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
     struct flowd *flowd = flowd_;
     struct json_writer w;
-    bool json;
+    bool json, stats;
 
-    argc = take_flags(argc, argv, &json, NULL);
+    /* Port statistics are always shown; -s is accepted for dpctl habits. */
+    argc = take_flags(argc, argv, &json, &stats);
     if (argc > 2) {
-        ctl_reply_error(reply, CTL_USAGE, "usage: dp-show [DP] [--format=json]");
+        ctl_reply_error(reply, CTL_USAGE, "usage: show [DP] [-s] [--format=json]");
         return;
     }
     if (argc == 2 && !need_bridge(flowd, reply, argv[1])) {

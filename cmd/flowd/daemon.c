@@ -98,7 +98,9 @@ flowd_reconfigure(struct flowd *flowd, struct buf *errors)
             flowd->bridges[flowd->n_bridges++] = bridge_create(&cfgs[i], errors);
         }
     }
-    qsort(flowd->bridges, flowd->n_bridges, sizeof *flowd->bridges, compare_bridges);
+    if (flowd->n_bridges > 1) {
+        qsort(flowd->bridges, flowd->n_bridges, sizeof *flowd->bridges, compare_bridges);
+    }
     sw_bridges_free(cfgs, n_cfgs);
     if (errors->size > errors_before) {
         buf_chomp(errors);

@@ -352,6 +352,9 @@ compare_subtable_hits(const void *a_, const void *b_)
 void
 dpflow_rank_subtables(struct dpflow_table *table)
 {
+    if (table->n_subtables < 2) {
+        return;
+    }
     qsort(table->subtables, table->n_subtables, sizeof *table->subtables,
           compare_subtable_hits);
     for (size_t i = 0; i < table->n_subtables; i++) {

@@ -1,0 +1,307 @@
+# bench/lib.sh: topologies and measurements for bench/run.sh (sourced).
+#
+# A topology is built fresh for every path and round:
+#
+#   VM "a"  ns syb-ID-N-a   eth0 10.88.0.1/24  02:88:00:00:00:01
+#   VM "b"  ns syb-ID-N-b   eth0 10.88.0.2/24  02:88:00:00:00:02
+#   switch  ns syb-ID-N-sw  the bridge, with the VMs' veth peers ID-N-a, ID-N-b
+#                           (no switch namespace for the plain veth pair,
+#                           where a's eth0 is b's eth0's peer)
+#
+# N counts topologies, so a namespace being torn down never meets its
+# successor. Everything a topology starts is recorded in its state file
+# ("ns NAME", "pid PID", "sy DIR", "ovs DIR"); topo_teardown and
+# bench_cleanup_all end exactly those processes, by PID, and delete those
+# namespaces.
+
+BENCH_IP_A=10.88.0.1
+BENCH_IP_B=10.88.0.2
+BENCH_IPERF_PORT=5201
+
+log() { printf '%s bench: %s\n' "$(date +%T)" "$*" >&2; }
+
+bench_pid_alive() {
+    local state
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+    state=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# bench_kill_pid PID: TERM, up to 3 s, then KILL.
+bench_kill_pid() {
+    local pid=$1 i
+    bench_pid_alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 30); do
+        bench_pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    for i in $(seq 20); do
+        bench_pid_alive "$pid" || return 0
+        sleep 0.1
+    done
+}
+
+# ---- state -------------------------------------------------------------------
+
+# _bench_teardown_state FILE: undo what FILE lists, newest first.
+_bench_teardown_state() {
+    local state=$1 kind what pid
+    [ -s "$state" ] || return 0
+    while read -r kind what; do
+        case $kind in
+            pid) bench_kill_pid "$what" ;;
+            sy)
+                # portd, then flowd, by their pid files.
+                for pid in "$what/run/portd.pid" "$what/run/flowd.pid"; do
+                    [ -s "$pid" ] && bench_kill_pid "$(cat "$pid")"
+                done ;;
+            ovs) OVS_SB_DIR=$what ovs_sandbox_stop ;;
+        esac
+    done < <(tac "$state")
+    # Anything still running inside our namespaces was started by us.
+    while read -r kind what; do
+        [ "$kind" = ns ] || continue
+        for pid in $(ip netns pids "$what" 2>/dev/null); do
+            bench_kill_pid "$pid"
+        done
+        ip netns del "$what" 2>/dev/null || true
+    done < <(tac "$state")
+    : > "$state"
+}
+
+bench_cleanup_all() {
+    local state
+    for state in "$BENCH_TMP"/topo-*/state; do
+        [ -e "$state" ] && _bench_teardown_state "$state"
+    done
+}
+
+_track() { echo "$*" >> "$TOPO_STATE"; }
+
+# ---- topologies ----------------------------------------------------------------
+
+BENCH_TOPO_N=0
+
+_ns_add() {
+    ip netns add "$1" || return 1
+    _track ns "$1"
+    ip -n "$1" link set lo up
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+}
+
+_vm_addr() {
+    local ns=$1 n=$2 ip=$3
+    ip -n "$ns" link set eth0 address "$(printf '02:88:00:00:00:%02x' "$n")"
+    ip -n "$ns" addr add "$ip/24" dev eth0
+    ip -n "$ns" link set eth0 up
+}
+
+# topo_build PATH: veth | linux-bridge | ovs | ovs-tso | switchyard.
+# Sets TOPO_NS_A, TOPO_NS_B, TOPO_NS_SW, TOPO_DIR, TOPO_DAEMON_PID (the
+# process whose idle CPU is measured, empty for the kernel paths).
+topo_build() {
+    local path=$1 id
+    BENCH_TOPO_N=$((BENCH_TOPO_N + 1))
+    id=$BENCH_ID-$BENCH_TOPO_N
+    TOPO_PATH=$path
+    TOPO_DIR=$BENCH_TMP/topo-$BENCH_TOPO_N
+    mkdir -p "$TOPO_DIR"
+    TOPO_STATE=$TOPO_DIR/state
+    : > "$TOPO_STATE"
+    TOPO_NS_A=syb-$id-a
+    TOPO_NS_B=syb-$id-b
+    TOPO_NS_SW=
+    TOPO_DAEMON_PID=
+    TOPO_PORT_A=$id-a
+    TOPO_PORT_B=$id-b
+
+    _ns_add "$TOPO_NS_A" && _ns_add "$TOPO_NS_B" || return 1
+    if [ "$path" = veth ]; then
+        ip -n "$TOPO_NS_A" link add eth0 type veth peer name eth0 netns "$TOPO_NS_B" || return 1
+    else
+        TOPO_NS_SW=syb-$id-sw
+        _ns_add "$TOPO_NS_SW" || return 1
+        ip -n "$TOPO_NS_SW" link add "$TOPO_PORT_A" type veth peer name eth0 netns "$TOPO_NS_A" &&
+        ip -n "$TOPO_NS_SW" link add "$TOPO_PORT_B" type veth peer name eth0 netns "$TOPO_NS_B" &&
+        ip -n "$TOPO_NS_SW" link set "$TOPO_PORT_A" up &&
+        ip -n "$TOPO_NS_SW" link set "$TOPO_PORT_B" up || return 1
+    fi
+    _vm_addr "$TOPO_NS_A" 1 "$BENCH_IP_A" && _vm_addr "$TOPO_NS_B" 2 "$BENCH_IP_B" || return 1
+
+    case $path in
+        veth) ;;
+        linux-bridge) _topo_linux_bridge ;;
+        ovs) _topo_ovs ;;
+        ovs-tso) _topo_ovs userspace-tso-enable=true ;;
+        switchyard) _topo_switchyard ;;
+        *) log "unknown path \"$path\""; return 1 ;;
+    esac
+}
+
+_topo_linux_bridge() {
+    local sw=$TOPO_NS_SW
+    ip -n "$sw" link add br0 type bridge stp_state 0 forward_delay 0 &&
+    ip -n "$sw" link set "$TOPO_PORT_A" master br0 &&
+    ip -n "$sw" link set "$TOPO_PORT_B" master br0 &&
+    ip -n "$sw" link set br0 up
+}
+
+_topo_ovs() {
+    local dir=$TOPO_DIR/ovs
+    mkdir -p "$dir"
+    _track ovs "$dir"
+    ovs_sandbox_start "$dir" "$TOPO_NS_SW" "$@" &&
+    ovs_sandbox_add_br br0 &&
+    ovs_sandbox_add_port br0 "$TOPO_PORT_A" 1 &&
+    ovs_sandbox_add_port br0 "$TOPO_PORT_B" 2 || return 1
+    TOPO_DAEMON_PID=$(ovs_sandbox_pid ovs-vswitchd)
+}
+
+# sy CMD ARGS...: a switchyard program in the switch namespace, with this
+# topology's directories.
+sy() {
+    local prog=$1
+    shift
+    env SY_CONFDIR="$TOPO_DIR/sy/conf" SY_RUNDIR="$TOPO_DIR/sy/run" SY_LOGDIR="$TOPO_DIR/sy/log" \
+        ip netns exec "$TOPO_NS_SW" "$BENCH_BINDIR/$prog" "$@"
+}
+
+_topo_switchyard() {
+    local d=$TOPO_DIR/sy name
+    mkdir -p "$d/conf" "$d/run" "$d/log"
+    _track sy "$d"
+    for name in flowd portd; do
+        if ! sy "$name" run --detach >> "$d/$name.out" 2>&1 < /dev/null 3>&-; then
+            log "switchyard: $name run --detach failed: $(tail -n 5 "$d/$name.out")"
+            return 1
+        fi
+        bench_pid_alive "$(cat "$d/run/$name.pid" 2>/dev/null)" || {
+            log "switchyard: $name is not running after start"
+            return 1
+        }
+    done
+    sy portd add-br br0 datapath=user >> "$d/portd.out" 2>&1 &&
+    sy portd add-port br0 "$TOPO_PORT_A" >> "$d/portd.out" 2>&1 &&
+    sy portd add-port br0 "$TOPO_PORT_B" >> "$d/portd.out" 2>&1 || {
+        log "switchyard: bridge set-up failed: $(tail -n 5 "$d/portd.out")"
+        return 1
+    }
+    TOPO_DAEMON_PID=$(cat "$d/run/flowd.pid")
+}
+
+topo_teardown() {
+    _bench_teardown_state "$TOPO_STATE"
+}
+
+# in_a / in_b CMD...: run CMD in VM a / b.
+in_a() { ip netns exec "$TOPO_NS_A" "$@"; }
+in_b() { ip netns exec "$TOPO_NS_B" "$@"; }
+
+# topo_wait_ready: a answers b's ping within 10 s (ARP, flow set-up).
+topo_wait_ready() {
+    local i
+    for i in $(seq 10); do
+        in_a ping -n -c 1 -W 1 "$BENCH_IP_B" >/dev/null 2>&1 && return 0
+    done
+    return 1
+}
+
+# topo_offloads on|off: the VMs' tso/gso/gro/tx-checksumming.
+topo_offloads() {
+    local ns
+    for ns in "$TOPO_NS_A" "$TOPO_NS_B"; do
+        ip netns exec "$ns" ethtool -K eth0 tso "$1" gso "$1" gro "$1" tx "$1" >/dev/null 2>&1 ||
+            log "ethtool -K eth0 ... $1 failed in $ns"
+    done
+}
+
+# ---- measurements: each prints one number (empty = no figure) ------------------------
+
+# _iperf_server: iperf3 -s -1 in b, tracked; sets IPERF_SERVER_PID once it listens.
+_iperf_server() {
+    local i
+    # Started directly, so that $! is iperf3's PID (ip netns exec execs it).
+    ip netns exec "$TOPO_NS_B" iperf3 -s -1 -p "$BENCH_IPERF_PORT" \
+        > "$TOPO_DIR/iperf-server.out" 2>&1 < /dev/null 3>&- &
+    IPERF_SERVER_PID=$!
+    _track pid "$IPERF_SERVER_PID"
+    for i in $(seq 50); do
+        in_b ss -Hltn "sport = :$BENCH_IPERF_PORT" 2>/dev/null | grep -q . && return 0
+        sleep 0.1
+    done
+    log "iperf3 server did not listen in $TOPO_NS_B"
+    return 1
+}
+
+# _iperf_client OUT ARGS...: iperf3 client in a, JSON into OUT, bounded in time.
+_iperf_client() {
+    local out=$1
+    shift
+    _iperf_server || return 1
+    timeout -k 2 $((BENCH_SECONDS + 20)) \
+        ip netns exec "$TOPO_NS_A" iperf3 -c "$BENCH_IP_B" -p "$BENCH_IPERF_PORT" \
+        --connect-timeout 3000 -J "$@" > "$out" 2>&1 < /dev/null
+    local rc=$?
+    bench_kill_pid "$IPERF_SERVER_PID"
+    return $rc
+}
+
+# measure_tcp TAG: Gbit/s received (0 when nothing got through).
+measure_tcp() {
+    local out=$TOPO_DIR/tcp-$1.json v
+    _iperf_client "$out" -t "$BENCH_SECONDS" -O 1
+    v=$(jq -r '.end.sum_received.bits_per_second // empty' "$out" 2>/dev/null)
+    if [ -z "$v" ]; then
+        log "$TOPO_PATH: TCP ($1) failed: $(jq -r '.error // empty' "$out" 2>/dev/null | head -c 200)"
+        echo 0
+        return
+    fi
+    awk -v b="$v" 'BEGIN { printf "%.3f\n", b / 1e9 }'
+}
+
+# measure_udp: "RX_PPS LOSS_PERCENT" for 64-byte UDP paced at BENCH_UDP_PPS.
+measure_udp() {
+    local out=$TOPO_DIR/udp.json bits
+    bits=$((BENCH_UDP_PPS * 64 * 8))
+    _iperf_client "$out" -u -l 64 -b "$bits" -w 4M -t "$BENCH_SECONDS"
+    jq -r '.end.sum | select(.packets != null)
+           | "\((.packets - .lost_packets) / .seconds | floor) \(.lost_percent * 100 | round / 100)"' \
+        "$out" 2>/dev/null || true
+}
+
+# measure_ping: median RTT in ms of BENCH_PINGS echoes 10 ms apart.
+measure_ping() {
+    local out=$TOPO_DIR/ping.out
+    in_a ping -n -c "$BENCH_PINGS" -i 0.01 -W 1 "$BENCH_IP_B" > "$out" 2>&1 < /dev/null
+    sed -nE 's/.* time=([0-9.]+) ms.*/\1/p' "$out" | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR) printf "%.4f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure_idle_cpu PID: percent of one core PID used over BENCH_IDLE_SECONDS.
+_cpu_ticks() {
+    # utime + stime: fields 14 and 15, counted after the ")" of the name.
+    sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+measure_idle_cpu() {
+    local pid=$1 t0 t1 s0 s1 hz
+    hz=$(getconf CLK_TCK)
+    t0=$(_cpu_ticks "$pid"); s0=$(date +%s.%N)
+    sleep "$BENCH_IDLE_SECONDS"
+    t1=$(_cpu_ticks "$pid"); s1=$(date +%s.%N)
+    [ -n "$t0" ] && [ -n "$t1" ] || return 0
+    awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" \
+        'BEGIN { printf "%.2f\n", (b - a) / hz / (s1 - s0) * 100 }'
+}
+
+# machine_busy SECONDS: percent of all cores busy (everyone's work) over SECONDS.
+machine_busy() {
+    local a b
+    a=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+    sleep "$1"
+    b=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y);
+        d = y[2] - x[2]; printf "%.0f\n", (d > 0 ? (y[1] - x[1]) / d * 100 : 0) }'
+}

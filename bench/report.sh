@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/report.sh RAW.tsv META_JSON OUT.json: medians, ratios and targets
+# from bench/run.sh's raw samples (ROUND PATH METRIC VALUE, tab-separated);
+# prints the table and one "bench: PASS|FAIL|SKIP TARGET: ..." line per
+# target, writes OUT.json. Exit 0 if no target FAILed, 1 if one did.
+set -euo pipefail
+
+[ $# -eq 3 ] || { echo "usage: bench/report.sh RAW.tsv META_JSON OUT.json" >&2; exit 2; }
+raw=$1 meta=$2 out=$3
+
+results=$(jq -R -s --argjson meta "$meta" '
+  def median: sort | if length == 0 then null
+      elif length % 2 == 1 then .[(length - 1) / 2]
+      else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def ratio(a; b): if a == null or b == null then null
+      elif b == 0 then (if a == 0 then null else "inf" end)
+      else (a / b * 1000 | round / 1000) end;
+  def maxn(a; b): [a, b] | map(select(. != null)) | max;
+  def minn(a; b): [a, b] | map(select(. != null)) | min;
+
+  [split("\n")[] | select(length > 0) | split("\t")
+   | {round: (.[0] | tonumber), path: .[1], metric: .[2], value: (.[3] | tonumber)}] as $s
+  | ["veth", "linux-bridge", "ovs", "ovs-tso", "switchyard"] as $order
+  | ($s | map(.path) | unique) as $seen
+  | ([$order[] | select(. as $p | $seen | index($p))]
+     + ($seen - $order)) as $paths
+  | ($paths | map(. as $p | {key: $p, value:
+        ($s | map(select(.path == $p)) | group_by(.metric)
+         | map({key: .[0].metric, value: {median: (map(.value) | median),
+                                          samples: map(.value)}})
+         | from_entries)}) | from_entries) as $by
+  | def m(p; k): $by[p][k].median;
+    {ovs_best: {
+        tcp_on_gbps: maxn(m("ovs"; "tcp_on_gbps"); m("ovs-tso"; "tcp_on_gbps")),
+        tcp_off_gbps: maxn(m("ovs"; "tcp_off_gbps"); m("ovs-tso"; "tcp_off_gbps")),
+        udp_pps: maxn(m("ovs"; "udp_pps"); m("ovs-tso"; "udp_pps")),
+        ping_ms: minn(m("ovs"; "ping_ms"); m("ovs-tso"; "ping_ms"))}} as $best
+  | ["tcp_on_gbps", "tcp_off_gbps", "udp_pps", "ping_ms"] as $rm
+  | {
+      meta: $meta,
+      paths: $by,
+      ratios: {
+        switchyard_vs_linux_bridge: ($rm | map({key: ., value: ratio(m("switchyard"; .); m("linux-bridge"; .))}) | from_entries),
+        switchyard_vs_ovs_best: ($rm | map({key: ., value: ratio(m("switchyard"; .); $best.ovs_best[.])}) | from_entries),
+        switchyard_vs_ovs: ($rm | map({key: ., value: ratio(m("switchyard"; .); m("ovs"; .))}) | from_entries),
+        switchyard_vs_veth: ($rm | map({key: ., value: ratio(m("switchyard"; .); m("veth"; .))}) | from_entries)
+      }
+    }
+  | .ratios as $r
+  | def judge(name; v; ok; need):
+      {target: name, value: v, need: need,
+       status: (if v == null then "FAIL" elif ok then "PASS" else "FAIL" end)};
+    def num(v): if v == "inf" then 1e300 else v end;
+    .targets = [
+      judge("tcp-offloads-on"; $r.switchyard_vs_linux_bridge.tcp_on_gbps;
+            num($r.switchyard_vs_linux_bridge.tcp_on_gbps) >= 0.8; ">= 0.8 x Linux bridge"),
+      judge("tcp-offloads-off"; $r.switchyard_vs_ovs_best.tcp_off_gbps;
+            num($r.switchyard_vs_ovs_best.tcp_off_gbps) >= 3; ">= 3 x OVS netdev (best)"),
+      (m("switchyard"; "udp_loss_pct") as $loss
+       | judge("udp-64b"; $r.switchyard_vs_linux_bridge.udp_pps;
+            num($r.switchyard_vs_linux_bridge.udp_pps) >= 0.8 and $loss != null and $loss < 5;
+            ">= 0.8 x Linux bridge, loss < 5%; loss \($loss // "?")%")),
+      judge("udp-64b-vs-ovs"; $r.switchyard_vs_ovs_best.udp_pps;
+            num($r.switchyard_vs_ovs_best.udp_pps) >= 2; ">= 2 x OVS netdev (best)"),
+      judge("latency"; $r.switchyard_vs_linux_bridge.ping_ms;
+            num($r.switchyard_vs_linux_bridge.ping_ms) <= 2; "<= 2 x Linux bridge RTT"),
+      (m("switchyard"; "idle_cpu_pct") as $c
+       | judge("idle-cpu"; $c; $c != null and $c < 1; "< 1% of a core for an idle flowd")),
+      {target: "flow-setup", status: "SKIP", reason: "needs OpenFlow (issue 4)"},
+      {target: "add-flows", status: "SKIP", reason: "needs OpenFlow (issue 4)"},
+      {target: "classifier", status: "SKIP", reason: "needs OpenFlow (issue 4)"}
+    ]
+' "$raw")
+
+# Keep the JSON even if printing fails below.
+tmp=$out.tmp.$$
+printf '%s\n' "$results" > "$tmp" && mv "$tmp" "$out"
+
+jq -r '
+  def f(d): if . == null then "-" elif . == "inf" then "inf"
+      else (. * pow(10; d) | round) / pow(10; d) | tostring end;
+  def x: if . == null then "-" elif . == "inf" then "inf" else f(2) + "x" end;
+  .meta as $m
+  | "switchyard \($m.switchyard), Open vSwitch \($m.openvswitch), \($m.cpus) CPUs, kernel \($m.kernel)",
+    "\($m.rounds) rounds interleaved, medians; iperf3 \($m.seconds) s per test; 64 B UDP offered at \($m.udp_offered_pps) pps; \($m.pings) pings at 10 ms",
+    "machine busy before/after (all its users): \($m.machine_busy_pct_before)% / \($m.machine_busy_pct_after)%, load \($m.loadavg_before) -> \($m.loadavg_after); \($m.duration_s) s",
+    "",
+    (["path", "TCP on Gbit/s", "TCP off Gbit/s", "UDP64 rx kpps", "UDP loss %", "ping RTT ms", "idle CPU %"] | @tsv),
+    (.paths | to_entries[] | .key as $p | .value
+     | [({"veth": "veth pair (limit)", "linux-bridge": "Linux bridge", "ovs": "OVS netdev",
+          "ovs-tso": "OVS netdev+TSO", "switchyard": "switchyard"}[$p] // $p),
+        (.tcp_on_gbps.median | f(2)), (.tcp_off_gbps.median | f(2)),
+        (if .udp_pps.median == null then null else .udp_pps.median / 1000 end | f(1)),
+        (.udp_loss_pct.median | f(2)), (.ping_ms.median | f(3)),
+        (.idle_cpu_pct.median | f(2))] | @tsv),
+    (.ratios | to_entries[] | select(.key != "switchyard_vs_veth") | .value as $r
+     | [({"switchyard_vs_linux_bridge": "sy / Linux bridge", "switchyard_vs_ovs_best": "sy / OVS best",
+          "switchyard_vs_ovs": "sy / OVS"}[.key]),
+        ($r.tcp_on_gbps | x), ($r.tcp_off_gbps | x), ($r.udp_pps | x), "", ($r.ping_ms | x), ""] | @tsv)
+' "$out" | awk -F'\t' '
+    NF <= 1 { print; next }
+    { printf "%-19s", $1; for (i = 2; i <= NF; i++) printf " %14s", $i; printf "\n" }'
+echo
+
+jq -r '.targets[]
+  | if .status == "SKIP" then "bench: SKIP \(.target): \(.reason)"
+    else "bench: \(.status) \(.target): \(if .value == null then "no figure" elif .value == "inf" then "inf"
+         else (.value * 1000 | round / 1000 | tostring) end) (need \(.need))" end' "$out"
+echo "bench: results in $out" >&2
+
+jq -e '[.targets[] | select(.status == "FAIL")] | length == 0' "$out" >/dev/null

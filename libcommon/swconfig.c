@@ -839,6 +839,16 @@ port_check(const struct sw_port *port, const char **key, struct buf *error)
         buf_printf(error, "port %s: tag and trunks together need "
                    "vlan_mode=native-tagged or vlan_mode=native-untagged; "
                    "remove one of them or set vlan_mode", port->name);
+    } else if (port->tag < 0 && (native || port->vlan_mode == SW_VLAN_ACCESS)) {
+        *key = "vlan_mode";
+        buf_printf(error, "port %s: vlan_mode=%s needs tag=VID (the VLAN that "
+                   "untagged frames belong to)", port->name,
+                   sw_vlan_mode_to_string(port->vlan_mode));
+    } else if (port->tag >= 0 && port->vlan_mode == SW_VLAN_TRUNK) {
+        *key = "vlan_mode";
+        buf_printf(error, "port %s: vlan_mode=trunk carries only tagged VLANs "
+                   "(trunks=); remove tag=%d or use vlan_mode=native-untagged",
+                   port->name, port->tag);
     } else if (port->type == SW_PORT_PATCH && !port->peer) {
         *key = "type";
         buf_printf(error, "port %s: type=patch needs peer=PORT naming the other "

@@ -208,14 +208,13 @@ portd_notify_flowd(const struct portd_env *env, struct ctl_reply *reply)
     free(path);
 }
 
-/* "auto" means the kernel datapath when its module is loaded. */
+/* "auto" will mean the kernel datapath when its module is loaded, once
+ * flowd drives it; until then a bridge resolved to "kernel" would never
+ * forward, so auto is always the userspace datapath. */
 enum sw_datapath_type
 portd_resolve_datapath(enum sw_datapath_type type)
 {
-    if (type != SW_DP_AUTO) {
-        return type;
-    }
-    return access("/sys/module/openvswitch", F_OK) == 0 ? SW_DP_KERNEL : SW_DP_USER;
+    return type == SW_DP_AUTO ? SW_DP_USER : type;
 }
 
 /* Splits "key=value" into a malloc'd key and a pointer into 'word'. */

@@ -15,6 +15,10 @@ main(int argc, char *argv[])
                "Tunnel ports. Not implemented in this version. See tunnel(8).\n");
         return 0;
     }
+    if (argc < 2) {
+        fprintf(stderr, "tunnel: usage: tunnel add|del|list|show ... (see tunnel --help)\n");
+        return 2;
+    }
     fprintf(stderr, "tunnel: tunnel ports are not implemented in this version of "
             "switchyard\n");
     return 1;

@@ -904,7 +904,7 @@ test_load_all(void)
     /* A directory whose name cannot be a bridge is a problem to report. */
     buf_clear(&errors);
     write_text(confdir, "bridges/br-b/bridge", "fail-mode=secure\n");
-    write_text(confdir, "bridges/br-d/ports/p9", "vlan_mode=access\n");
+    write_text(confdir, "bridges/br-d/ports/p9", "vlan_mode=access\ntag=10\n");
     write_text(confdir, "bridges/bridge-name-too-long/bridge", "\n");
     CHECK_INT_EQ(sw_load_all(confdir, &bridges, &n, &errors), EINVAL);
     CHECK_INT_EQ(n, 4);
@@ -955,7 +955,33 @@ test_delete(void)
     remove_confdir(confdir);
 }
 
+/* A port mode that needs a VLAN for untagged frames must have one, and a
+ * pure trunk must not: otherwise the switch silently drops traffic. */
+static void
+test_vlan_mode_consistency(void)
+{
+    struct buf error = BUF_INITIALIZER;
+    struct sw_port port;
+
+    sw_port_init(&port, "p1");
+    CHECK_INT_EQ(sw_port_set(&port, "vlan_mode", "access", &error), 0);
+    CHECK_INT_EQ(sw_port_validate(&port, &error), EINVAL);
+    CHECK(strstr(buf_cstr(&error), "vlan_mode=access needs tag=VID") != NULL);
+    CHECK_INT_EQ(sw_port_set(&port, "tag", "10", &error), 0);
+    buf_clear(&error);
+    CHECK_INT_EQ(sw_port_validate(&port, &error), 0);
+    CHECK_INT_EQ(sw_port_set(&port, "vlan_mode", "trunk", &error), 0);
+    CHECK_INT_EQ(sw_port_validate(&port, &error), EINVAL);
+    CHECK(strstr(buf_cstr(&error), "vlan_mode=trunk carries only tagged") != NULL);
+    CHECK_INT_EQ(sw_port_set(&port, "vlan_mode", "native-untagged", &error), 0);
+    buf_clear(&error);
+    CHECK_INT_EQ(sw_port_validate(&port, &error), 0);
+    sw_port_destroy(&port);
+    buf_uninit(&error);
+}
+
 UNIT_MAIN("swconfig",
+          UNIT_TEST(test_vlan_mode_consistency),
           UNIT_TEST(test_port_settings),
           UNIT_TEST(test_port_setting_errors),
           UNIT_TEST(test_port_setting_error_keeps_old_value),

@@ -450,8 +450,9 @@ cmd_add_flow(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     }
     if (odp_parse_flow(argv[2], &key, &mask, &actions, &error)) {
         ctl_reply_error(reply, CTL_USAGE, "bad flow: %s", buf_cstr(&error));
-    } else if (!dpflow_install(&br->dp->flows, &key, &mask, actions.data, actions.size,
-                               &existing)) {
+    } else if ((existing = dpflow_find_overlap(&br->dp->flows, &key, &mask))
+               || !dpflow_install(&br->dp->flows, &key, &mask, actions.data,
+                                  actions.size, &existing)) {
         buf_clear(&error);
         odp_format_key(&error, &existing->key, dpflow_mask(existing));
         ctl_reply_error(reply, CTL_FAILED, "the flow overlaps an installed flow: %s",

@@ -265,6 +265,9 @@ flowd_run(int argc, char *argv[])
         status = 1;
         goto out;
     }
+    if (detach && !getenv("SY_LOGDIR")) {
+        log_use_syslog();       /* stderr is nobody's terminal any more. */
+    }
     daemon_handle_signals(&flowd.signaled);
     LOG_INFO("started (switchyard %s), control socket %s", SY_VERSION, flowd.ctl_path);
     buf_clear(&error);

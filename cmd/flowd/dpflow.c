@@ -180,6 +180,37 @@ create_subtable(struct dpflow_table *table, const struct flowkey *mask)
     return subtable;
 }
 
+static bool
+flows_overlap(const struct dpflow *flow, const struct flowkey *key,
+              const struct flowkey *mask)
+{
+    const uint64_t *fk = key_words(&flow->key), *fm = key_words(dpflow_mask(flow));
+    const uint64_t *k = key_words(key), *m = key_words(mask);
+
+    for (unsigned int w = 0; w < FLOWKEY_U64S; w++) {
+        if ((fk[w] ^ k[w]) & fm[w] & m[w]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct dpflow *
+dpflow_find_overlap(const struct dpflow_table *table, const struct flowkey *key,
+                    const struct flowkey *mask)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        struct dpflow *flow;
+
+        HMAP_FOR_EACH (flow, node, &table->subtables[i]->flows) {
+            if (flows_overlap(flow, key, mask)) {
+                return flow;
+            }
+        }
+    }
+    return NULL;
+}
+
 struct dpflow *
 dpflow_find_exact(struct dpflow_table *table, const struct flowkey *key,
                   const struct flowkey *mask)

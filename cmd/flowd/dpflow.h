@@ -7,9 +7,11 @@
  * ranking). In front of it sits an exact-match cache keyed on the whole
  * flow key, which spares most packets the subtable walk.
  *
- * The table never holds two flows that overlap: they are produced by one
- * pipeline from disjoint packets, and an install of a key that an existing
- * flow already matches is refused. */
+ * The table never holds two flows that overlap. Flows from upcalls cannot:
+ * the pipeline answers for a packet that no installed flow matched, and
+ * dpflow_install() refuses a key an existing flow matches. Flows added by
+ * hand (dp add-flow) are checked against every installed flow with
+ * dpflow_find_overlap() first. */
 #ifndef FLOWD_DPFLOW_H
 #define FLOWD_DPFLOW_H 1
 
@@ -81,6 +83,11 @@ struct dpflow *dpflow_lookup(struct dpflow_table *, const struct flowkey *key);
 struct dpflow *dpflow_install(struct dpflow_table *, const struct flowkey *key,
                               const struct flowkey *mask, const void *actions,
                               size_t actions_size, struct dpflow **existing);
+
+/* Finds an installed flow that some packet could match together with a
+ * flow of 'key' under 'mask', or NULL. Linear: for flows added by hand. */
+struct dpflow *dpflow_find_overlap(const struct dpflow_table *, const struct flowkey *key,
+                                   const struct flowkey *mask);
 
 /* Finds the flow whose key and mask are exactly these, or NULL. */
 struct dpflow *dpflow_find_exact(struct dpflow_table *, const struct flowkey *key,

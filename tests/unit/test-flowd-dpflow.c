@@ -72,6 +72,25 @@ test_overlapping_install_is_refused(void)
 }
 
 static void
+test_overlap_is_found_both_ways(void)
+{
+    struct dpflow_table t;
+    struct flowkey k = make_key(1, 2, 1000), mask = l2_mask(), port_only;
+    struct dpflow *flow, *existing;
+
+    memset(&port_only, 0, sizeof port_only);
+    port_only.in_port = UINT32_MAX;
+    dpflow_table_init(&t);
+    flow = dpflow_install(&t, &k, &mask, NULL, 0, &existing);
+    /* A wider flow on the same port overlaps the narrow one... */
+    CHECK(dpflow_find_overlap(&t, &k, &port_only) == flow);
+    /* ...a flow on another port does not. */
+    k.in_port = 2;
+    CHECK(dpflow_find_overlap(&t, &k, &port_only) == NULL);
+    dpflow_table_destroy(&t);
+}
+
+static void
 test_exact_match_cache_hits(void)
 {
     struct dpflow_table t;
@@ -180,6 +199,7 @@ test_ranking_puts_busy_subtable_first(void)
 UNIT_MAIN("dpflow",
           UNIT_TEST(test_wildcarded_fields_share_one_flow),
           UNIT_TEST(test_overlapping_install_is_refused),
+          UNIT_TEST(test_overlap_is_found_both_ways),
           UNIT_TEST(test_exact_match_cache_hits),
           UNIT_TEST(test_remove_clears_cache_and_subtable),
           UNIT_TEST(test_remove_if_and_flush),

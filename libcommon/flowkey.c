@@ -481,6 +481,20 @@ flowkey_word(const struct flowkey *key, size_t i)
 }
 
 void
+flowkey_mask_canonicalize(const struct flowkey *key, struct flowkey *mask)
+{
+    mask->eth_type = UINT16_MAX;
+    for (int i = 0; i < FLOWKEY_MAX_VLANS; i++) {
+        mask->vlans[i].tpid = UINT16_MAX;
+        if (!(key->vlans[i].tci & FLOWKEY_VLAN_PRESENT)) {
+            mask->vlans[i].tci = UINT16_MAX;
+            break;
+        }
+        mask->vlans[i].tci |= FLOWKEY_VLAN_PRESENT;
+    }
+}
+
+void
 flowkey_apply_mask(struct flowkey *dst, const struct flowkey *key,
                    const struct flowkey *mask)
 {

@@ -101,6 +101,13 @@ struct flowkey_layout {
 void flowkey_extract(const void *frame, size_t size, uint32_t in_port,
                      struct flowkey *key, struct flowkey_layout *layout);
 
+/* Widens 'mask' (for 'key') to what every datapath flow must match, as
+ * the kernel datapath insists too: the eth_type exactly, and the VLAN tag
+ * structure exactly (each tag's TPID and presence, and an absent tag with
+ * an all-ones mask). Then the printed form "eth_type(0x0800)" without a
+ * vlan() means exactly "untagged", and text round-trips. */
+void flowkey_mask_canonicalize(const struct flowkey *key, struct flowkey *mask);
+
 /* 'dst' = 'key' & 'mask', word by word. */
 void flowkey_apply_mask(struct flowkey *dst, const struct flowkey *key,
                         const struct flowkey *mask);

@@ -11,8 +11,11 @@
  *
  * VLAN tags nest the way the kernel prints them:
  *   eth_type(0x8100),vlan(vid=10,pcp=0),encap(eth_type(0x0800),ipv4(...))
- * A level whose tag is matched absent (or only partly) prints as a raw
- * vlan(tci=0x0000/0xffff) without encap(). */
+ * As in the kernel, an exact eth_type at a level with no vlan() says that
+ * there is no (further) tag there: eth(...),eth_type(0x0800) matches only
+ * untagged frames, and the tag's absence is matched exactly. A level whose
+ * tag is matched absent any other way (or only partly) prints as a raw
+ * vlan(tci=0x0000/0x1fff) without encap(). */
 #include "odp.h"
 
 #include <arpa/inet.h>
@@ -573,6 +576,9 @@ format_level(struct buf *b, size_t start, const struct flowkey *key,
             format_level(b, start, key, mask, level + 1);
             buf_put_char(b, ')');
             return;
+        } else if (mv->tpid == UINT16_MAX && mv->tci == UINT16_MAX
+                   && mask->eth_type == UINT16_MAX && !kv->tpid && !kv->tci) {
+            /* No tag, matched exactly: implied by the exact eth_type. */
         } else if (mv->tpid || mv->tci) {
             struct odp_vlan_text kt = { .tpid = kv->tpid, .tci = kv->tci };
             struct odp_vlan_text mt = { .tpid = mv->tpid, .tci = mv->tci };
@@ -603,7 +609,7 @@ odp_exact_mask(const struct flowkey *key, struct flowkey *mask)
     for (int i = 0; i < FLOWKEY_MAX_VLANS && key->vlans[i].tci & FLOWKEY_VLAN_PRESENT; i++) {
         mask->vlans[i].tpid = mask->vlans[i].tci = UINT16_MAX;
     }
-    mask->eth_type = UINT16_MAX;
+    flowkey_mask_canonicalize(key, mask);
 
     if (key->eth_type == ETH_TYPE_IP || key->eth_type == ETH_TYPE_IPV6) {
         mask->nw_proto = mask->nw_tos = mask->nw_ttl = mask->nw_frag = UINT8_MAX;
@@ -1128,6 +1134,9 @@ finish_key(struct odp_key_parser *kp)
         } else {
             key->eth_type = l->type;
             mask->eth_type = l->type_mask;
+            if (!l->vlan && l->type_mask == UINT16_MAX && level < FLOWKEY_MAX_VLANS) {
+                mask->vlans[level].tpid = mask->vlans[level].tci = UINT16_MAX;
+            }
         }
     }
     flowkey_apply_mask(key, key, mask);

@@ -450,14 +450,20 @@ cmd_add_flow(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     }
     if (odp_parse_flow(argv[2], &key, &mask, &actions, &error)) {
         ctl_reply_error(reply, CTL_USAGE, "bad flow: %s", buf_cstr(&error));
-    } else if ((existing = dpflow_find_overlap(&br->dp->flows, &key, &mask))
-               || !dpflow_install(&br->dp->flows, &key, &mask, actions.data,
-                                  actions.size, &existing)) {
-        buf_clear(&error);
-        odp_format_key(&error, &existing->key, dpflow_mask(existing));
-        ctl_reply_error(reply, CTL_FAILED, "the flow overlaps an installed flow: %s",
-                        buf_cstr(&error));
+        goto out;
     }
+    flowkey_mask_canonicalize(&key, &mask);
+    existing = dpflow_find_overlap(&br->dp->flows, &key, &mask);
+    if (!existing
+        && dpflow_install(&br->dp->flows, &key, &mask, actions.data, actions.size,
+                          &existing)) {
+        goto out;
+    }
+    buf_clear(&error);
+    odp_format_key(&error, &existing->key, dpflow_mask(existing));
+    ctl_reply_error(reply, CTL_FAILED, "the flow overlaps an installed flow: %s",
+                    buf_cstr(&error));
+out:
     dp_actions_uninit(&actions);
     buf_uninit(&error);
 }
@@ -504,6 +510,7 @@ cmd_trace(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     memset(&result, 0, sizeof result);
     dp_actions_init(&result.actions);
     bridge_xlate(br, &key, &result, &reply->output);
+    flowkey_mask_canonicalize(&key, &result.mask);
     flowkey_apply_mask(&masked, &key, &result.mask);
     odp_format_key(&text, &masked, &result.mask);
     ctl_reply_printf(reply, "megaflow: %s\n", buf_cstr(&text));

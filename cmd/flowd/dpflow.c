@@ -222,23 +222,25 @@ dpflow_find_exact(struct dpflow_table *table, const struct flowkey *key,
 
 struct dpflow *
 dpflow_install(struct dpflow_table *table, const struct flowkey *key,
-               const struct flowkey *mask, const void *actions, size_t actions_size,
+               const struct flowkey *mask_, const void *actions, size_t actions_size,
                struct dpflow **existing)
 {
     struct dpflow_subtable *subtable;
+    struct flowkey mask = *mask_;
     struct dpflow *flow;
 
     *existing = megaflow_lookup(table, key);
     if (*existing) {
         return NULL;
     }
-    subtable = find_subtable(table, mask);
+    flowkey_mask_canonicalize(key, &mask);
+    subtable = find_subtable(table, &mask);
     if (!subtable) {
-        subtable = create_subtable(table, mask);
+        subtable = create_subtable(table, &mask);
     }
     flow = xzalloc(sizeof *flow);
     flow->subtable = subtable;
-    flowkey_apply_mask(&flow->key, key, mask);
+    flowkey_apply_mask(&flow->key, key, &mask);
     dp_actions_copy(&flow->actions, actions, actions_size);
     flow->created = time_msec();
     hmap_insert(&subtable->flows, &flow->node,

@@ -77,7 +77,8 @@ void dpflow_table_destroy(struct dpflow_table *);
 /* Finds the flow matching 'key' (a full packet key), or NULL. */
 struct dpflow *dpflow_lookup(struct dpflow_table *, const struct flowkey *key);
 
-/* Installs a flow for 'key' under 'mask' with a copy of 'actions'.
+/* Installs a flow for 'key' under 'mask' (widened first by
+ * flowkey_mask_canonicalize()) with a copy of 'actions'.
  * Returns the new flow, or NULL (with *existing set) if a flow that
  * matches 'key' is installed already. */
 struct dpflow *dpflow_install(struct dpflow_table *, const struct flowkey *key,

@@ -880,7 +880,32 @@ test_masked_ops(void)
     CHECK_INT_EQ(flowkey_hash(&a, basis), flowkey_hash(&a, basis));
 }
 
+/* Datapath masks always match eth_type and the tag structure exactly. */
+static void
+test_mask_canonicalize(void)
+{
+    struct flowkey key, mask;
+
+    memset(&key, 0, sizeof key);
+    memset(&mask, 0, sizeof mask);
+    flowkey_mask_canonicalize(&key, &mask);
+    CHECK_INT_EQ(mask.eth_type, 0xffff);
+    CHECK_INT_EQ(mask.vlans[0].tpid, 0xffff);
+    CHECK_INT_EQ(mask.vlans[0].tci, 0xffff);
+    CHECK_INT_EQ(mask.vlans[1].tci, 0);
+
+    key.vlans[0].tpid = 0x8100;
+    key.vlans[0].tci = FLOWKEY_VLAN_PRESENT | 10;
+    memset(&mask, 0, sizeof mask);
+    mask.vlans[0].tci = FLOWKEY_VLAN_VID_MASK;
+    flowkey_mask_canonicalize(&key, &mask);
+    CHECK_INT_EQ(mask.vlans[0].tci, FLOWKEY_VLAN_PRESENT | FLOWKEY_VLAN_VID_MASK);
+    CHECK_INT_EQ(mask.vlans[1].tpid, 0xffff);
+    CHECK_INT_EQ(mask.vlans[1].tci, 0xffff);
+}
+
 UNIT_MAIN("flowkey",
+          UNIT_TEST(test_mask_canonicalize),
           UNIT_TEST(test_ipv4_tcp),
           UNIT_TEST(test_ipv4_options_udp),
           UNIT_TEST(test_ipv4_tcp_flags_12_bits),

@@ -526,6 +526,7 @@ test_flow_round_trip(void)
     memset(&mask, 0xff, sizeof mask);
     memset(&mask, 0, offsetof(struct flowkey, in_port));
     memset(mask.vlans, 0, sizeof mask.vlans);
+    flowkey_mask_canonicalize(&key, &mask);
     memset(mask.pad1, 0, sizeof mask.pad1);
     memset(mask.pad2, 0, sizeof mask.pad2);
     memset(mask.ipv6_src, 0, offsetof(struct flowkey, tp_src)

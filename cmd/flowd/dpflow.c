@@ -213,9 +213,13 @@ dpflow_find_overlap(const struct dpflow_table *table, const struct flowkey *key,
 
 struct dpflow *
 dpflow_find_exact(struct dpflow_table *table, const struct flowkey *key,
-                  const struct flowkey *mask)
+                  const struct flowkey *mask_)
 {
-    struct dpflow_subtable *subtable = find_subtable(table, mask);
+    struct flowkey mask = *mask_;
+    struct dpflow_subtable *subtable;
+
+    flowkey_mask_canonicalize(key, &mask);
+    subtable = find_subtable(table, &mask);
 
     return subtable ? subtable_lookup(subtable, key, table->basis) : NULL;
 }

@@ -108,17 +108,20 @@ ofmatch_overlaps(const struct ofmatch *a, const struct ofmatch *b)
 
 /* A field whose own prerequisites fail is still fine when another field of
  * its storage group applies (tp_src under udp is udp_src, not tcp_src). */
-static bool
-some_alias_applies(const struct ofmatch *m, const struct of_field_desc *f)
+const struct of_field_desc *
+ofmatch_field_alias(const struct ofmatch *m, const struct of_field_desc *f)
 {
+    if (of_field_prereqs_ok(f, m)) {
+        return f;
+    }
     for (int id = 0; id < OFF_N_FIELDS; id++) {
         const struct of_field_desc *g = of_field_by_id(id);
 
         if (of_field_same_storage(f, g) && of_field_prereqs_ok(g, m)) {
-            return true;
+            return g;
         }
     }
-    return false;
+    return NULL;
 }
 
 int
@@ -127,7 +130,7 @@ ofmatch_check_prereqs(const struct ofmatch *m, struct buf *error)
     for (int id = 0; id < OFF_N_FIELDS; id++) {
         const struct of_field_desc *f = of_field_by_id(id);
 
-        if (ofmatch_has(m, f) && !some_alias_applies(m, f)) {
+        if (ofmatch_has(m, f) && !ofmatch_field_alias(m, f)) {
             if (error) {
                 buf_printf(error, "%s requires %s", f->name,
                            f->prereq_ip_proto == 6 ? "tcp, udp or sctp (e.g. tcp,tp_dst=80)"

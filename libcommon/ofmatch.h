@@ -164,6 +164,12 @@ bool ofmatch_is_subset(const struct ofmatch *narrow, const struct ofmatch *wide)
 /* Could one packet match both? (For OFPFF_CHECK_OVERLAP.) */
 bool ofmatch_overlaps(const struct ofmatch *, const struct ofmatch *);
 
+/* Of the fields that share 'f''s storage (f itself, tcp_src/udp_src/
+ * icmp_type, nw_src/arp_spa...), the first whose prerequisites 'match'
+ * satisfies; NULL if none does. */
+const struct of_field_desc *ofmatch_field_alias(const struct ofmatch *,
+                                                const struct of_field_desc *f);
+
 /* Checks that every matched field's prerequisites are matched too (e.g.
  * tp_dst needs ip_proto=6 or 17 and an IP eth_type). Returns 0 or EINVAL
  * with the field named in 'error'. */

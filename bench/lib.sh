@@ -305,3 +305,39 @@ machine_busy() {
     awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y);
         d = y[2] - x[2]; printf "%.0f\n", (d > 0 ? (y[1] - x[1]) / d * 100 : 0) }'
 }
+
+# measure_udp_max: "RX_PPS LOSS_PERCENT" for 64-byte-payload UDP frames sent
+# as fast as trafgen (one CPU, AF_PACKET TX_RING) can from a, counted on
+# the devices: b's eth0 received against a's eth0 sent. No receiving
+# application: this is the path's forwarding capacity.
+_link_counter() { # NS DIR (rx|tx)
+    ip -n "$1" -s -j link show eth0 2>/dev/null | jq -r ".[0].stats64.$2.packets // empty"
+}
+measure_udp_max() {
+    local cfg=$TOPO_DIR/udp64.trafgen tx0 rx0 tx1 rx1 t0 t1
+    command -v trafgen >/dev/null || return 0
+    cat > "$cfg" <<'CFG'
+{
+  0x02, 0x88, 0x00, 0x00, 0x00, 0x02,
+  0x02, 0x88, 0x00, 0x00, 0x00, 0x01,
+  0x08, 0x00,
+  0x45, 0x00, const16(92), const16(1), 0x40, 0x00, 64, 17, csumip(14, 33),
+  10, 88, 0, 1,
+  10, 88, 0, 2,
+  const16(40000), const16(9), const16(72), const16(0),
+  fill(0x41, 64)
+}
+CFG
+    tx0=$(_link_counter "$TOPO_NS_A" tx); rx0=$(_link_counter "$TOPO_NS_B" rx)
+    t0=$(date +%s.%N)
+    timeout -s INT -k 2 "$BENCH_SECONDS" ip netns exec "$TOPO_NS_A" \
+        trafgen -o eth0 -i "$cfg" -P 1 -q > "$TOPO_DIR/trafgen.out" 2>&1 < /dev/null
+    t1=$(date +%s.%N)
+    sleep 0.5      # let the switch drain its queues
+    tx1=$(_link_counter "$TOPO_NS_A" tx); rx1=$(_link_counter "$TOPO_NS_B" rx)
+    [ -n "$tx0" ] && [ -n "$tx1" ] && [ -n "$rx0" ] && [ -n "$rx1" ] || return 0
+    awk -v tx=$((tx1 - tx0)) -v rx=$((rx1 - rx0)) -v t0="$t0" -v t1="$t1" 'BEGIN {
+        if (tx <= 0) exit
+        loss = (1 - rx / tx) * 100; if (loss < 0) loss = 0
+        printf "%d %.2f\n", rx / (t1 - t0), loss }'
+}

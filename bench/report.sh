@@ -34,8 +34,9 @@ results=$(jq -R -s --argjson meta "$meta" '
         tcp_on_gbps: maxn(m("ovs"; "tcp_on_gbps"); m("ovs-tso"; "tcp_on_gbps")),
         tcp_off_gbps: maxn(m("ovs"; "tcp_off_gbps"); m("ovs-tso"; "tcp_off_gbps")),
         udp_pps: maxn(m("ovs"; "udp_pps"); m("ovs-tso"; "udp_pps")),
+        udp_max_pps: maxn(m("ovs"; "udp_max_pps"); m("ovs-tso"; "udp_max_pps")),
         ping_ms: minn(m("ovs"; "ping_ms"); m("ovs-tso"; "ping_ms"))}} as $best
-  | ["tcp_on_gbps", "tcp_off_gbps", "udp_pps", "ping_ms"] as $rm
+  | ["tcp_on_gbps", "tcp_off_gbps", "udp_pps", "udp_max_pps", "ping_ms"] as $rm
   | {
       meta: $meta,
       paths: $by,
@@ -85,21 +86,24 @@ jq -r '
     "\($m.rounds) rounds interleaved, medians; iperf3 \($m.seconds) s per test; 64 B UDP offered at \($m.udp_offered_pps) pps; \($m.pings) pings at 10 ms",
     "machine busy before/after (all its users): \($m.machine_busy_pct_before)% / \($m.machine_busy_pct_after)%, load \($m.loadavg_before) -> \($m.loadavg_after); \($m.duration_s) s",
     "",
-    (["path", "TCP on Gbit/s", "TCP off Gbit/s", "UDP64 rx kpps", "UDP loss %", "ping RTT ms", "idle CPU %"] | @tsv),
+    (["path", "TCP on Gb/s", "TCP off Gb/s", "UDP kpps", "UDP loss%", "max kpps", "max loss%", "RTT ms", "idle CPU%"] | @tsv),
     (.paths | to_entries[] | .key as $p | .value
      | [({"veth": "veth pair (limit)", "linux-bridge": "Linux bridge", "ovs": "OVS netdev",
           "ovs-tso": "OVS netdev+TSO", "switchyard": "switchyard"}[$p] // $p),
         (.tcp_on_gbps.median | f(2)), (.tcp_off_gbps.median | f(2)),
         (if .udp_pps.median == null then null else .udp_pps.median / 1000 end | f(1)),
-        (.udp_loss_pct.median | f(2)), (.ping_ms.median | f(3)),
+        (.udp_loss_pct.median | f(2)),
+        (if .udp_max_pps.median == null then null else .udp_max_pps.median / 1000 end | f(1)),
+        (.udp_max_loss_pct.median | f(1)), (.ping_ms.median | f(3)),
         (.idle_cpu_pct.median | f(2))] | @tsv),
     (.ratios | to_entries[] | select(.key != "switchyard_vs_veth") | .value as $r
      | [({"switchyard_vs_linux_bridge": "sy / Linux bridge", "switchyard_vs_ovs_best": "sy / OVS best",
           "switchyard_vs_ovs": "sy / OVS"}[.key]),
-        ($r.tcp_on_gbps | x), ($r.tcp_off_gbps | x), ($r.udp_pps | x), "", ($r.ping_ms | x), ""] | @tsv)
+        ($r.tcp_on_gbps | x), ($r.tcp_off_gbps | x), ($r.udp_pps | x), "", ($r.udp_max_pps | x), "",
+        ($r.ping_ms | x), ""] | @tsv)
 ' "$out" | awk -F'\t' '
     NF <= 1 { print; next }
-    { printf "%-19s", $1; for (i = 2; i <= NF; i++) printf " %14s", $i; printf "\n" }'
+    { printf "%-18s", $1; for (i = 2; i <= NF; i++) printf " %12s", $i; printf "\n" }'
 echo
 
 jq -r '.targets[]

@@ -35,7 +35,7 @@ fi
 
 # Not a terminal (CI, logs): TAP, which has no colours or cursor moves,
 # closed by the same summary line the pretty formatter prints.
-start=$SECONDS
+start=$(date +%s)
 set +e
 bats --formatter tap --timing --print-output-on-failure "${files[@]}" |
     awk -v start="$start" '
@@ -43,11 +43,10 @@ bats --formatter tap --timing --print-output-on-failure "${files[@]}" |
         /^ok / { tests++; if ($0 ~ / # skip/) skipped++ }
         /^not ok / { tests++; failures++ }
         END {
+            "date +%s" | getline now
             line = sprintf("%d test%s, %d failure%s", tests, tests == 1 ? "" : "s",
                            failures, failures == 1 ? "" : "s")
             if (skipped) line = line sprintf(", %d skipped", skipped)
-            print line
+            print line sprintf(" in %d seconds", now - start)
         }'
-status=${PIPESTATUS[0]}
-echo "(bats ran for $((SECONDS - start)) seconds)" >&2
-exit "$status"
+exit "${PIPESTATUS[0]}"

@@ -1,0 +1,659 @@
+/* oftable: one OpenFlow flow table as a tuple space search. See oftable.h.
+ *
+ * Like dpflow.c's megaflow table, rules that share a mask share a subtable,
+ * a hash map on the masked value hashed over the mask's nonzero words only.
+ * Unlike the datapath, OpenFlow rules overlap and carry priorities, so:
+ *
+ *   - one hash entry is a list (ofrule.next_same) of every rule with that
+ *     masked value, highest priority first; only the head sits in the hash
+ *     map, since it is the one a lookup wants;
+ *   - each subtable counts its rules per priority (a small sorted array),
+ *     so that its highest priority stays exact through removals;
+ *   - the table keeps subtables sorted by that highest priority, so a
+ *     lookup stops at the first subtable that cannot beat its best match;
+ *   - ties between subtables go to the rule inserted first (ofrule.seqno;
+ *     a replacement inherits the seqno of the rule it replaces, so
+ *     replacing a rule's actions never changes which rule wins).
+ *
+ * The lookup ORs the mask of every subtable it probes into 'wc'. A probe
+ * hits or misses on the masked bits alone, and a subtable is skipped only
+ * because of the priority of what earlier probes found, so those masks are
+ * all the answer depended on: flowd installs them as the megaflow's mask. */
+#include "oftable.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "hash.h"
+#include "util.h"
+
+/* How many rules of a subtable have one priority. */
+struct oftable_prio {
+    uint16_t priority;
+    uint32_t n_rules;
+};
+
+struct oftable_subtable {
+    uint16_t max_priority;          /* Highest priority of any rule here. */
+    unsigned int n_words;           /* Nonzero words of 'mask'. */
+    uint8_t words[OF_FIELDS_U64S];  /* Their indexes, ascending. */
+    uint64_t mask_words[OF_FIELDS_U64S]; /* Their values, same order. */
+    struct hmap heads;              /* Head rule of each masked value. */
+    size_t n_rules;                 /* Rules here, list members included. */
+    struct oftable_prio *prios;     /* Rule count per priority, ascending. */
+    size_t n_prios;
+    size_t allocated_prios;
+    struct of_fields mask;          /* The mask every rule here has. */
+};
+
+static const uint64_t *
+fields_words(const struct of_fields *fields)
+{
+    return (const uint64_t *) (const void *) fields;
+}
+
+static uint64_t *
+fields_words_rw(struct of_fields *fields)
+{
+    return (uint64_t *) (void *) fields;
+}
+
+void
+oftable_init(struct oftable *table)
+{
+    memset(table, 0, sizeof *table);
+    if (getrandom(&table->basis, sizeof table->basis, GRND_NONBLOCK)
+        != sizeof table->basis) {
+        table->basis = (uint32_t) time_msec();
+    }
+}
+
+struct ofrule *
+ofrule_create(void)
+{
+    struct ofrule *rule = xzalloc(sizeof *rule);
+
+    ofpacts_init(&rule->ofpacts);
+    return rule;
+}
+
+void
+ofrule_destroy(struct ofrule *rule)
+{
+    if (rule) {
+        ofpacts_uninit(&rule->ofpacts);
+        free(rule);
+    }
+}
+
+/* ---- subtables ---------------------------------------------------------- */
+
+static struct oftable_subtable *
+subtable_create(const struct of_fields *mask)
+{
+    struct oftable_subtable *st = xzalloc(sizeof *st);
+    const uint64_t *m = fields_words(mask);
+
+    st->mask = *mask;
+    for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
+        if (m[w]) {
+            st->words[st->n_words] = w;
+            st->mask_words[st->n_words++] = m[w];
+        }
+    }
+    hmap_init(&st->heads);
+    return st;
+}
+
+/* Frees 'st' and, with 'free_rules', every rule in it. */
+static void
+subtable_destroy(struct oftable_subtable *st, bool free_rules)
+{
+    struct ofrule *head;
+
+    if (free_rules) {
+        HMAP_FOR_EACH_SAFE (head, node, &st->heads) {
+            for (struct ofrule *rule = head, *next; rule; rule = next) {
+                next = rule->next_same;
+                ofrule_destroy(rule);
+            }
+        }
+    }
+    hmap_destroy(&st->heads);
+    free(st->prios);
+    free(st);
+}
+
+/* Hash of a packet's fields under the subtable's mask. */
+static uint32_t
+subtable_hash_fields(const struct oftable_subtable *st, const struct of_fields *fields,
+                     uint32_t basis)
+{
+    const uint64_t *f = fields_words(fields);
+    uint32_t hash = basis;
+
+    for (unsigned int i = 0; i < st->n_words; i++) {
+        hash = hash_add64(hash, f[st->words[i]] & st->mask_words[i]);
+    }
+    return hash_finish(hash, st->n_words);
+}
+
+/* True if 'fields' under the subtable's mask equal 'rule''s (masked)
+ * value. */
+static bool
+subtable_rule_matches(const struct oftable_subtable *st, const struct ofrule *rule,
+                      const struct of_fields *fields)
+{
+    const uint64_t *f = fields_words(fields), *v = fields_words(&rule->match.value);
+
+    for (unsigned int i = 0; i < st->n_words; i++) {
+        unsigned int w = st->words[i];
+
+        if ((f[w] & st->mask_words[i]) != v[w]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The head of the list of rules whose masked value equals 'fields' under
+ * the subtable's mask, or NULL. Rule values are already masked, so hashing
+ * a rule's value hashes the same words as hashing a matching packet. */
+static struct ofrule *
+subtable_find_head(const struct oftable_subtable *st, const struct of_fields *fields,
+                   uint32_t basis)
+{
+    uint32_t hash = subtable_hash_fields(st, fields, basis);
+    struct ofrule *head;
+
+    HMAP_FOR_EACH_WITH_HASH (head, node, hash, &st->heads) {
+        if (subtable_rule_matches(st, head, fields)) {
+            return head;
+        }
+    }
+    return NULL;
+}
+
+static void
+subtable_unwildcard(const struct oftable_subtable *st, struct of_fields *wc)
+{
+    uint64_t *w = fields_words_rw(wc);
+
+    for (unsigned int i = 0; i < st->n_words; i++) {
+        w[st->words[i]] |= st->mask_words[i];
+    }
+}
+
+/* Index in st->prios of 'priority', or where it would go. */
+static size_t
+subtable_prio_index(const struct oftable_subtable *st, uint16_t priority)
+{
+    size_t lo = 0, hi = st->n_prios;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (st->prios[mid].priority < priority) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static bool
+subtable_has_priority(const struct oftable_subtable *st, uint16_t priority)
+{
+    size_t i = subtable_prio_index(st, priority);
+
+    return i < st->n_prios && st->prios[i].priority == priority;
+}
+
+static void
+subtable_count_rule(struct oftable_subtable *st, uint16_t priority)
+{
+    size_t i = subtable_prio_index(st, priority);
+
+    if (i >= st->n_prios || st->prios[i].priority != priority) {
+        st->prios = x2nrealloc(st->prios, &st->allocated_prios, st->n_prios + 1,
+                               sizeof *st->prios);
+        memmove(&st->prios[i + 1], &st->prios[i], (st->n_prios - i) * sizeof *st->prios);
+        st->prios[i].priority = priority;
+        st->prios[i].n_rules = 0;
+        st->n_prios++;
+    }
+    st->prios[i].n_rules++;
+    st->n_rules++;
+    st->max_priority = st->prios[st->n_prios - 1].priority;
+}
+
+static void
+subtable_uncount_rule(struct oftable_subtable *st, uint16_t priority)
+{
+    size_t i = subtable_prio_index(st, priority);
+
+    if (--st->prios[i].n_rules == 0) {
+        memmove(&st->prios[i], &st->prios[i + 1],
+                (st->n_prios - i - 1) * sizeof *st->prios);
+        st->n_prios--;
+    }
+    st->n_rules--;
+    st->max_priority = st->n_prios ? st->prios[st->n_prios - 1].priority : 0;
+}
+
+/* ---- the table's subtable array ------------------------------------------ */
+
+static size_t
+table_subtable_index(const struct oftable *table, const struct oftable_subtable *st)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        if (table->subtables[i] == st) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static struct oftable_subtable *
+table_find_subtable(const struct oftable *table, const struct of_fields *mask)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        if (!memcmp(&table->subtables[i]->mask, mask, sizeof *mask)) {
+            return table->subtables[i];
+        }
+    }
+    return NULL;
+}
+
+/* Moves the subtable at 'i', whose max_priority changed, to where the
+ * order by max_priority (highest first) wants it. */
+static void
+table_resort_subtable(struct oftable *table, size_t i)
+{
+    struct oftable_subtable **sts = table->subtables;
+    struct oftable_subtable *st = sts[i];
+
+    while (i > 0 && sts[i - 1]->max_priority < st->max_priority) {
+        sts[i] = sts[i - 1];
+        i--;
+    }
+    while (i + 1 < table->n_subtables && sts[i + 1]->max_priority > st->max_priority) {
+        sts[i] = sts[i + 1];
+        i++;
+    }
+    sts[i] = st;
+}
+
+static struct oftable_subtable *
+table_add_subtable(struct oftable *table, const struct of_fields *mask)
+{
+    struct oftable_subtable *st = subtable_create(mask);
+
+    table->subtables = x2nrealloc(table->subtables, &table->allocated,
+                                  table->n_subtables + 1, sizeof *table->subtables);
+    table->subtables[table->n_subtables++] = st;
+    return st;
+}
+
+static void
+table_remove_subtable(struct oftable *table, struct oftable_subtable *st)
+{
+    size_t i = table_subtable_index(table, st);
+
+    memmove(&table->subtables[i], &table->subtables[i + 1],
+            (table->n_subtables - i - 1) * sizeof *table->subtables);
+    table->n_subtables--;
+    subtable_destroy(st, false);
+}
+
+void
+oftable_destroy(struct oftable *table)
+{
+    if (!table) {
+        return;
+    }
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        subtable_destroy(table->subtables[i], true);
+    }
+    free(table->subtables);
+    memset(table, 0, sizeof *table);
+}
+
+/* ---- lookup -------------------------------------------------------------- */
+
+/* Does 'rule' win over 'best' (NULL: nothing yet)? */
+static bool
+ofrule_beats(const struct ofrule *rule, const struct ofrule *best)
+{
+    return (!best
+            || rule->priority > best->priority
+            || (rule->priority == best->priority && rule->seqno < best->seqno));
+}
+
+struct ofrule *
+oftable_lookup(struct oftable *table, const struct of_fields *fields, struct of_fields *wc)
+{
+    struct ofrule *best = NULL;
+
+    table->lookups++;
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        const struct oftable_subtable *st = table->subtables[i];
+        struct ofrule *head;
+
+        /* Subtables come by max priority: none from here on can win, and
+         * skipping them depends only on what the probed ones found. An
+         * equal max priority must still be probed (an older rule wins). */
+        if (best && st->max_priority < best->priority) {
+            break;
+        }
+        if (wc) {
+            subtable_unwildcard(st, wc);
+        }
+        head = subtable_find_head(st, fields, table->basis);
+        if (head && ofrule_beats(head, best)) {
+            best = head;
+        }
+    }
+    if (best) {
+        table->matches++;
+    }
+    return best;
+}
+
+/* ---- insertion and removal ----------------------------------------------- */
+
+/* The rule values must be masked (hashing and matching rely on it); the
+ * header promises it, and masking again costs nothing. */
+static void
+ofmatch_canonicalize(struct ofmatch *match)
+{
+    uint64_t *v = fields_words_rw(&match->value);
+    const uint64_t *m = fields_words(&match->mask);
+
+    for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
+        v[i] &= m[i];
+    }
+}
+
+static bool
+table_has_overlap(const struct oftable *table, const struct ofrule *rule)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        const struct oftable_subtable *st = table->subtables[i];
+        struct ofrule *head;
+
+        if (!subtable_has_priority(st, rule->priority)) {
+            continue;
+        }
+        HMAP_FOR_EACH (head, node, &st->heads) {
+            for (const struct ofrule *r = head; r; r = r->next_same) {
+                if (r->priority == rule->priority
+                    && ofmatch_overlaps(&r->match, &rule->match)) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/* Puts 'rule' in the place of 'old' (same match and priority) in its
+ * list; 'pp' points to the link that points to 'old'. */
+static void
+subtable_replace_rule(struct oftable_subtable *st, struct ofrule **pp, struct ofrule *old,
+                      struct ofrule *rule)
+{
+    rule->next_same = old->next_same;
+    rule->seqno = old->seqno;
+    rule->subtable = st;
+    rule->node.hash = old->node.hash;
+    if (pp) {
+        *pp = rule;
+    } else {
+        hmap_remove(&st->heads, &old->node);
+        hmap_insert(&st->heads, &rule->node, old->node.hash);
+    }
+    old->next_same = NULL;
+    old->subtable = NULL;
+}
+
+/* Links 'rule' into the subtable's list for its value; returns the rule it
+ * replaced (same priority) or NULL. */
+static struct ofrule *
+subtable_insert_rule(struct oftable_subtable *st, struct ofrule *rule, uint32_t basis)
+{
+    uint32_t hash = subtable_hash_fields(st, &rule->match.value, basis);
+    struct ofrule *head = subtable_find_head(st, &rule->match.value, basis);
+    struct ofrule **pp = NULL, *cur;
+
+    rule->subtable = st;
+    rule->node.hash = hash;
+    if (!head || rule->priority > head->priority) {
+        rule->next_same = head;
+        if (head) {
+            hmap_remove(&st->heads, &head->node);
+        }
+        hmap_insert(&st->heads, &rule->node, hash);
+        return NULL;
+    }
+    /* Walk to the first rule not above 'rule'; 'pp' is NULL at the head. */
+    for (cur = head; cur && cur->priority > rule->priority; cur = cur->next_same) {
+        pp = &cur->next_same;
+    }
+    if (cur && cur->priority == rule->priority) {
+        subtable_replace_rule(st, pp, cur, rule);
+        return cur;
+    }
+    rule->next_same = cur;
+    *pp = rule;
+    return NULL;
+}
+
+int
+oftable_insert(struct oftable *table, struct ofrule *rule, bool check_overlap,
+               struct ofrule **replaced)
+{
+    struct oftable_subtable *st;
+    struct ofrule *old;
+
+    ofmatch_canonicalize(&rule->match);
+    if (check_overlap && table_has_overlap(table, rule)) {
+        return EEXIST;
+    }
+    st = table_find_subtable(table, &rule->match.mask);
+    if (!st) {
+        st = table_add_subtable(table, &rule->match.mask);
+    }
+    rule->seqno = table->next_seqno++;
+    old = subtable_insert_rule(st, rule, table->basis);
+    if (!old) {
+        subtable_count_rule(st, rule->priority);
+        table->n_rules++;
+        table_resort_subtable(table, table_subtable_index(table, st));
+    }
+    if (replaced) {
+        *replaced = old;
+    } else {
+        ofrule_destroy(old);
+    }
+    return 0;
+}
+
+void
+oftable_remove(struct oftable *table, struct ofrule *rule)
+{
+    struct oftable_subtable *st = rule->subtable;
+    struct ofrule *head, **pp;
+
+    if (!st) {
+        return;
+    }
+    head = subtable_find_head(st, &rule->match.value, table->basis);
+    if (head == rule) {
+        hmap_remove(&st->heads, &rule->node);
+        if (rule->next_same) {
+            hmap_insert(&st->heads, &rule->next_same->node, rule->node.hash);
+        }
+    } else {
+        for (pp = &head->next_same; *pp != rule; pp = &(*pp)->next_same) {
+            continue;
+        }
+        *pp = rule->next_same;
+    }
+    rule->next_same = NULL;
+    rule->subtable = NULL;
+    table->n_rules--;
+    subtable_uncount_rule(st, rule->priority);
+    if (!st->n_rules) {
+        table_remove_subtable(table, st);
+    } else {
+        table_resort_subtable(table, table_subtable_index(table, st));
+    }
+}
+
+/* ---- selection, iteration, expiry ---------------------------------------- */
+
+static void
+rules_append(struct ofrule ***rules, size_t *n, size_t *allocated, struct ofrule *rule)
+{
+    *rules = x2nrealloc(*rules, allocated, *n + 1, sizeof **rules);
+    (*rules)[(*n)++] = rule;
+}
+
+static bool
+ofrule_passes_filters(const struct ofrule *rule, uint64_t cookie, uint64_t cookie_mask,
+                      uint32_t out_port)
+{
+    return (((rule->cookie ^ cookie) & cookie_mask) == 0
+            && (out_port == OFPP13_ANY || ofpacts_output_to(&rule->ofpacts, out_port)));
+}
+
+/* A rule can be a subset of 'match' only if it matches at least every bit
+ * 'match' does, so subtables whose mask lacks some of them are skipped. */
+static bool
+subtable_mask_covers(const struct oftable_subtable *st, const struct of_fields *mask)
+{
+    const uint64_t *sm = fields_words(&st->mask), *m = fields_words(mask);
+
+    for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
+        if (m[i] & ~sm[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+oftable_select_strict(const struct oftable *table, const struct ofmatch *match,
+                      uint16_t priority, uint64_t cookie, uint64_t cookie_mask,
+                      uint32_t out_port, struct ofrule ***rules, size_t *n, size_t *allocated)
+{
+    const struct oftable_subtable *st = table_find_subtable(table, &match->mask);
+    struct ofrule *rule;
+
+    if (!st) {
+        return;
+    }
+    rule = subtable_find_head(st, &match->value, table->basis);
+    for (; rule && rule->priority >= priority; rule = rule->next_same) {
+        if (rule->priority == priority
+            && ofrule_passes_filters(rule, cookie, cookie_mask, out_port)) {
+            rules_append(rules, n, allocated, rule);
+        }
+    }
+}
+
+static void
+oftable_select_loose(const struct oftable *table, const struct ofmatch *match,
+                     uint64_t cookie, uint64_t cookie_mask, uint32_t out_port,
+                     struct ofrule ***rules, size_t *n, size_t *allocated)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        const struct oftable_subtable *st = table->subtables[i];
+        struct ofrule *head;
+
+        if (!subtable_mask_covers(st, &match->mask)) {
+            continue;
+        }
+        HMAP_FOR_EACH (head, node, &st->heads) {
+            for (struct ofrule *rule = head; rule; rule = rule->next_same) {
+                if (ofmatch_is_subset(&rule->match, match)
+                    && ofrule_passes_filters(rule, cookie, cookie_mask, out_port)) {
+                    rules_append(rules, n, allocated, rule);
+                }
+            }
+        }
+    }
+}
+
+void
+oftable_select(const struct oftable *table, const struct ofmatch *match_, uint16_t priority,
+               bool strict, uint64_t cookie, uint64_t cookie_mask, uint32_t out_port,
+               struct ofrule ***rules, size_t *n, size_t *allocated)
+{
+    struct ofmatch match = *match_;
+
+    ofmatch_canonicalize(&match);
+    if (strict) {
+        oftable_select_strict(table, &match, priority, cookie, cookie_mask, out_port,
+                              rules, n, allocated);
+    } else {
+        oftable_select_loose(table, &match, cookie, cookie_mask, out_port,
+                             rules, n, allocated);
+    }
+}
+
+void
+oftable_for_each(const struct oftable *table, void (*visit)(struct ofrule *, void *aux),
+                 void *aux)
+{
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        struct ofrule *head;
+
+        HMAP_FOR_EACH (head, node, &table->subtables[i]->heads) {
+            for (struct ofrule *rule = head, *next; rule; rule = next) {
+                next = rule->next_same;
+                visit(rule, aux);
+            }
+        }
+    }
+}
+
+static bool
+ofrule_is_expired(const struct ofrule *rule, long long now)
+{
+    /* 'used' is 0 until a packet hits, and never before 'created'. */
+    long long idle_since = MAX(rule->used, rule->created);
+
+    return ((rule->hard_timeout && now >= rule->created + rule->hard_timeout * 1000LL)
+            || (rule->idle_timeout && now >= idle_since + rule->idle_timeout * 1000LL));
+}
+
+struct oftable_expiry {
+    long long now;
+    struct ofrule ***rules;
+    size_t *n;
+    size_t *allocated;
+};
+
+static void
+collect_expired(struct ofrule *rule, void *expiry_)
+{
+    struct oftable_expiry *expiry = expiry_;
+
+    if (ofrule_is_expired(rule, expiry->now)) {
+        rules_append(expiry->rules, expiry->n, expiry->allocated, rule);
+    }
+}
+
+void
+oftable_expired(const struct oftable *table, long long now, struct ofrule ***rules,
+                size_t *n, size_t *allocated)
+{
+    struct oftable_expiry expiry = { now, rules, n, allocated };
+
+    oftable_for_each(table, collect_expired, &expiry);
+}

@@ -380,6 +380,7 @@ oxm_add(struct ofmatch *m, const struct of_field_desc *f, const union of_value *
 int
 ofp_oxm_decode(const void *data, size_t size, struct ofmatch *m)
 {
+    bool seen[OFF_N_FIELDS] = { false };
     struct ofp_reader r;
 
     ofmatch_init_catchall(m);
@@ -419,8 +420,16 @@ ofp_oxm_decode(const void *data, size_t size, struct ofmatch *m)
         if (error) {
             return error;
         }
+        seen[f->id] = true;
     }
-    return ofmatch_check_prereqs(m, NULL) ? OFPERR_BAD_PREREQ : 0;
+    /* Each field's own prerequisites: tcp_dst under icmp is not icmp_code,
+     * even though the two share storage. */
+    for (int id = 0; id < OFF_N_FIELDS; id++) {
+        if (seen[id] && !of_field_prereqs_ok(of_field_by_id(id), m)) {
+            return OFPERR_BAD_PREREQ;
+        }
+    }
+    return 0;
 }
 
 static void

@@ -51,6 +51,15 @@ dup_rest(struct ofp_reader *r, size_t *size)
     return data;
 }
 
+/* Appends 'size' bytes of 'data', which may be NULL when 'size' is 0. */
+static void
+put_data(struct buf *b, const void *data, size_t size)
+{
+    if (size) {
+        buf_put(b, data, size);
+    }
+}
+
 static int
 encode_fail(struct buf *error, const char *what)
 {
@@ -144,7 +153,7 @@ encode_error(const struct ofp_msg *m, struct buf *b, struct buf *error)
 {
     put16(b, m->error.type);
     put16(b, m->error.code);
-    buf_put(b, m->error.data, m->error.size);
+    put_data(b, m->error.data, m->error.size);
     return 0;
 }
 
@@ -158,7 +167,7 @@ decode_echo(struct ofp_reader *r, struct ofp_msg *m)
 static int
 encode_echo(const struct ofp_msg *m, struct buf *b, struct buf *error)
 {
-    buf_put(b, m->echo.data, m->echo.size);
+    put_data(b, m->echo.data, m->echo.size);
     return 0;
 }
 
@@ -377,7 +386,7 @@ encode_packet_in(const struct ofp_msg *m, struct buf *b, struct buf *error)
         ofp_match13_encode(&pin->match, b);
         put16(b, 0);
     }
-    buf_put(b, pin->data, pin->size);
+    put_data(b, pin->data, pin->size);
     return 0;
 }
 
@@ -515,7 +524,7 @@ encode_packet_out(const struct ofp_msg *m, struct buf *b, struct buf *error)
         return EINVAL;
     }
     patch16(b, len_ofs, b->size - len_ofs - (is_v10(m) ? 2 : 8));
-    buf_put(b, po->data, po->size);
+    put_data(b, po->data, po->size);
     return 0;
 }
 

@@ -17,7 +17,7 @@ static void
 fail(const char *what, const struct ofp_msg *m, struct buf *error)
 {
     fprintf(stderr, "fuzz-ofp-msg: %s (%s, version %d): %s\n", what, ofptype_name(m->type),
-            m->version, buf_cstr(error));
+            m->version, error ? buf_cstr(error) : "");
     abort();
 }
 

@@ -61,6 +61,8 @@ struct oftable {
     uint32_t basis;                 /* Hash basis. */
     uint64_t next_seqno;            /* For ofrule.seqno. */
     uint64_t lookups, matches;      /* For table stats. */
+    uint64_t probes;                /* Subtables probed by all lookups (so
+                                     * probes / lookups is the cost). */
 };
 
 void oftable_init(struct oftable *);

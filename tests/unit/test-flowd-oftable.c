@@ -158,6 +158,7 @@ test_early_stop_keeps_wc_narrow(void)
     CHECK(oftable_lookup(&t, &p, &wc) == r_port);
     CHECK_INT_EQ(wc.pkt.in_port, UINT32_MAX);
     CHECK_INT_EQ(wc.pkt.eth_dst[5], 0);
+    CHECK_INT_EQ(t.probes, 1);
 
     /* A miss in the in_port subtable leads on to eth_dst, which now
      * counts. */
@@ -166,6 +167,7 @@ test_early_stop_keeps_wc_narrow(void)
     CHECK(oftable_lookup(&t, &p, &wc) != NULL);
     CHECK_INT_EQ(wc.pkt.in_port, UINT32_MAX);
     CHECK_INT_EQ(wc.pkt.eth_dst[5], 0xff);
+    CHECK_INT_EQ(t.probes, 3);
     oftable_destroy(&t);
 }
 
@@ -291,6 +293,47 @@ test_same_value_list(void)
     ofrule_destroy(mid);
     ofrule_destroy(lo);
     ofrule_destroy(r_dst);
+    oftable_destroy(&t);
+}
+
+/* Thousands of values in one subtable: the hash index grows, and removals
+ * out of the middle of probe runs must leave every other value findable. */
+static void
+test_many_values_in_one_subtable(void)
+{
+    enum { N = 3000 };
+    struct ofrule **rules = xcalloc(N, sizeof *rules);
+    struct prng_lite { uint32_t x; } p = { 12345 };
+    struct oftable t;
+    size_t wrong = 0;
+
+    oftable_init(&t);
+    for (uint32_t i = 0; i < N; i++) {
+        struct ofmatch m;
+
+        ofmatch_init_catchall(&m);
+        match_ipv4_dst(&m, 0x0a000000 + i * 7, 32);
+        rules[i] = insert_ok(&t, (uint16_t) (i % 3), &m);
+    }
+    CHECK_INT_EQ(t.n_subtables, 1);
+    /* Remove about two in three, in a scattered order. */
+    for (uint32_t i = 0; i < N; i++) {
+        p.x = p.x * 1103515245 + 12345;
+        if ((p.x >> 16) % 3) {
+            oftable_remove(&t, rules[i]);
+            ofrule_destroy(rules[i]);
+            rules[i] = NULL;
+        }
+    }
+    for (uint32_t i = 0; i < N; i++) {
+        struct of_fields f = packet(1, 0, 0x0800, 0x0a000000 + i * 7);
+
+        wrong += oftable_lookup(&t, &f, NULL) != rules[i];
+        f.pkt.ipv4_dst ^= be32(1);
+        wrong += oftable_lookup(&t, &f, NULL) != NULL;
+    }
+    CHECK_INT_EQ(wrong, 0);
+    free(rules);
     oftable_destroy(&t);
 }
 
@@ -767,6 +810,7 @@ UNIT_MAIN("flowd-oftable",
           UNIT_TEST(test_ties_go_to_first_inserted),
           UNIT_TEST(test_replacement),
           UNIT_TEST(test_same_value_list),
+          UNIT_TEST(test_many_values_in_one_subtable),
           UNIT_TEST(test_check_overlap),
           UNIT_TEST(test_select),
           UNIT_TEST(test_expiry),

@@ -1,0 +1,500 @@
+/* ofctl: flow commands: add-flow, add-flows, mod-flows, del-flows,
+ * replace-flows, diff-flows, dump-flows, dump-aggregate.
+ *
+ * Files of flows are parsed completely before anything is sent, so a
+ * typo on line 90,000 changes nothing on the switch; then every flow mod
+ * goes out in one stream closed by a single BARRIER (ofctl_send_batch). */
+#include "ofctl.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "ofp-print.h"
+
+/* A parsed file of flows. */
+struct flow_file {
+    struct ofp_flow_mod *flows;
+    char **labels;              /* "FILE:LINE" for errors. */
+    size_t n, allocated;
+};
+
+static void
+flow_file_free(struct flow_file *ff)
+{
+    for (size_t i = 0; i < ff->n; i++) {
+        ofpacts_uninit(&ff->flows[i].ofpacts);
+        free(ff->labels[i]);
+    }
+    free(ff->flows);
+    free(ff->labels);
+    memset(ff, 0, sizeof *ff);
+}
+
+static int
+read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
+{
+    FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+    struct buf error = BUF_INITIALIZER;
+    char *line = NULL;
+    size_t size = 0, allocated_labels = 0;
+    unsigned int lineno = 0;
+    int status = 0;
+
+    memset(ff, 0, sizeof *ff);
+    if (!f) {
+        return ofctl_error(OFCTL_FAILED, "%s: %s", name, strerror(errno));
+    }
+    while (!status && getline(&line, &size, f) > 0) {
+        char *p = line + strspn(line, " \t");
+
+        lineno++;
+        p[strcspn(p, "\r\n")] = '\0';
+        if (!*p || *p == '#') {
+            continue;
+        }
+        if (ff->n >= ff->allocated) {
+            ff->flows = x2nrealloc(ff->flows, &ff->allocated, ff->n + 1, sizeof *ff->flows);
+            ff->labels = x2nrealloc(ff->labels, &allocated_labels, ff->allocated,
+                                    sizeof *ff->labels);
+        }
+        if (ofp_parse_flow(p, OFP_PARSE_ADD, ofctl_port_map(ctx), &ff->flows[ff->n], &error)) {
+            status = ofctl_error(OFCTL_USAGE, "%s:%u: %s", strcmp(name, "-") ? name : "stdin",
+                                 lineno, buf_cstr(&error));
+        } else {
+            ff->labels[ff->n++] = xasprintf("%s:%u", strcmp(name, "-") ? name : "stdin", lineno);
+        }
+    }
+    free(line);
+    if (f != stdin) {
+        fclose(f);
+    }
+    buf_uninit(&error);
+    if (status) {
+        flow_file_free(ff);
+    }
+    return status;
+}
+
+/* Encodes 'fms' as flow mods with consecutive xids into 'out'. */
+static int
+encode_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, uint32_t *first_xid,
+                 struct buf *out, char **labels)
+{
+    struct buf error = BUF_INITIALIZER;
+    int status = 0;
+
+    *first_xid = ctx->next_xid;
+    for (size_t i = 0; !status && i < n; i++) {
+        struct ofp_msg m;
+
+        ofp_msg_init(&m, OFPTYPE_FLOW_MOD, ctx->version, ofctl_xid(ctx));
+        m.flow_mod = fms[i];
+        if (ofp_encode(&m, out, &error)) {
+            status = ofctl_error(OFCTL_FAILED, "%s%s%s", labels ? labels[i] : "",
+                                 labels ? ": " : "", buf_cstr(&error));
+        }
+    }
+    buf_uninit(&error);
+    return status;
+}
+
+static int
+send_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, char **labels)
+{
+    struct buf out = BUF_INITIALIZER;
+    uint32_t first_xid;
+    int status = encode_flow_mods(ctx, fms, n, &first_xid, &out, labels);
+
+    if (!status) {
+        status = ofctl_send_batch(ctx, &out, n, first_xid, labels);
+    }
+    buf_uninit(&out);
+    return status;
+}
+
+static int
+flow_command(struct ofctl *ctx, const char *sw, const char *text, enum ofp_parse_mode mode,
+             uint8_t command)
+{
+    struct buf error = BUF_INITIALIZER;
+    struct ofp_flow_mod fm;
+    int status = ofctl_open(ctx, sw);
+
+    if (status) {
+        return status;
+    }
+    if (ofp_parse_flow(text ? text : "", mode, ofctl_port_map(ctx), &fm, &error)) {
+        status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
+    } else {
+        fm.command = command;
+        status = send_flow_mods(ctx, &fm, 1, NULL);
+        ofpacts_uninit(&fm.ofpacts);
+    }
+    buf_uninit(&error);
+    return status;
+}
+
+int
+ofctl_add_flow(struct ofctl *ctx, int argc, char *argv[])
+{
+    return flow_command(ctx, argv[1], argv[2], OFP_PARSE_ADD, OFPFC_ADD);
+}
+
+int
+ofctl_mod_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    return flow_command(ctx, argv[1], argv[2], OFP_PARSE_MODIFY,
+                        ctx->strict ? OFPFC_MODIFY_STRICT : OFPFC_MODIFY);
+}
+
+int
+ofctl_del_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    return flow_command(ctx, argv[1], argc > 2 ? argv[2] : NULL, OFP_PARSE_MATCH,
+                        ctx->strict ? OFPFC_DELETE_STRICT : OFPFC_DELETE);
+}
+
+int
+ofctl_add_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    struct flow_file ff;
+    int status = ofctl_open(ctx, argv[1]);
+
+    if (!status) {
+        status = read_flow_file(ctx, argv[2], &ff);
+    }
+    if (!status) {
+        status = send_flow_mods(ctx, ff.flows, ff.n, ff.labels);
+        flow_file_free(&ff);
+    }
+    return status;
+}
+
+/* ---- Dumping ------------------------------------------------------------------ */
+
+/* Fetches the switch's flows matching 'text' (NULL: all). */
+static int
+fetch_flows(struct ofctl *ctx, const char *text, struct ofp_msg **replies, size_t *n)
+{
+    struct buf error = BUF_INITIALIZER;
+    struct ofp_flow_mod fm;
+    struct ofp_msg req;
+    int status;
+
+    if (ofp_parse_flow(text ? text : "", OFP_PARSE_MATCH, ofctl_port_map(ctx), &fm, &error)) {
+        status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
+        buf_uninit(&error);
+        return status;
+    }
+    ofp_msg_init(&req, OFPTYPE_FLOW_STATS_REQUEST, ctx->version, 0);
+    req.flow_stats_request.table_id = fm.table_id;
+    req.flow_stats_request.out_port = fm.out_port;
+    req.flow_stats_request.out_group = fm.out_group;
+    req.flow_stats_request.cookie = fm.cookie;
+    req.flow_stats_request.cookie_mask = fm.cookie_mask;
+    req.flow_stats_request.match = fm.match;
+    ofpacts_uninit(&fm.ofpacts);
+    buf_uninit(&error);
+    return ofctl_transact(ctx, &req, replies, n);
+}
+
+int
+ofctl_dump_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    struct ofp_msg *replies;
+    struct buf out = BUF_INITIALIZER;
+    struct json_writer j;
+    size_t n;
+    int status = ofctl_open(ctx, argv[1]);
+
+    if (status || (status = fetch_flows(ctx, argc > 2 ? argv[2] : NULL, &replies, &n))) {
+        return status;
+    }
+    json_writer_init(&j, &out);
+    if (ctx->json) {
+        json_array_begin(&j);
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < replies[i].flow_stats.n; k++) {
+            const struct ofp_flow_stats *fs = &replies[i].flow_stats.flows[k];
+
+            if (ctx->json) {
+                ofp_flow_stats_to_json(&j, fs, ofctl_port_map(ctx));
+            } else {
+                ofp_format_flow_stats(&out, fs, ofctl_port_map(ctx));
+                buf_put_char(&out, '\n');
+            }
+        }
+    }
+    if (ctx->json) {
+        json_array_end(&j);
+        buf_put_char(&out, '\n');
+    }
+    fputs(buf_cstr(&out), stdout);
+    buf_uninit(&out);
+    ofctl_free_replies(replies, n);
+    return 0;
+}
+
+int
+ofctl_dump_aggregate(struct ofctl *ctx, int argc, char *argv[])
+{
+    struct buf error = BUF_INITIALIZER;
+    struct ofp_msg req, *replies;
+    struct ofp_flow_mod fm;
+    size_t n;
+    int status = ofctl_open(ctx, argv[1]);
+
+    if (status) {
+        return status;
+    } else if (ofp_parse_flow(argc > 2 ? argv[2] : "", OFP_PARSE_MATCH, ofctl_port_map(ctx),
+                              &fm, &error)) {
+        status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
+        buf_uninit(&error);
+        return status;
+    }
+    ofp_msg_init(&req, OFPTYPE_AGGREGATE_REQUEST, ctx->version, 0);
+    req.flow_stats_request.table_id = fm.table_id;
+    req.flow_stats_request.out_port = fm.out_port;
+    req.flow_stats_request.cookie = fm.cookie;
+    req.flow_stats_request.cookie_mask = fm.cookie_mask;
+    req.flow_stats_request.match = fm.match;
+    ofpacts_uninit(&fm.ofpacts);
+    status = ofctl_transact(ctx, &req, &replies, &n);
+    if (!status && n) {
+        const struct ofp_aggregate *a = &replies[0].aggregate;
+
+        if (ctx->json) {
+            printf("{\"packet_count\":%" PRIu64 ",\"byte_count\":%" PRIu64 ",\"flow_count\":%"
+                   PRIu32 "}\n", a->packet_count, a->byte_count, a->flow_count);
+        } else {
+            printf("OFPST_AGGREGATE reply (%s) (xid=0x%" PRIx32 "): packet_count=%" PRIu64
+                   " byte_count=%" PRIu64 " flow_count=%" PRIu32 "\n",
+                   ctx->version == OFP10_VERSION ? "OF1.0" : "OF1.3", replies[0].xid,
+                   a->packet_count, a->byte_count, a->flow_count);
+        }
+        ofctl_free_replies(replies, n);
+    }
+    buf_uninit(&error);
+    return status;
+}
+
+/* ---- diff-flows and replace-flows ------------------------------------------- */
+
+/* A flow reduced to what identifies it and what it does. */
+struct flow_entry {
+    uint8_t table_id;
+    uint16_t priority;
+    const struct ofmatch *match;
+    const struct ofpacts *ofpacts;
+    const struct ofp_flow_mod *fm;      /* From the file, or NULL. */
+    const struct ofp_flow_stats *fs;    /* From the switch, or NULL. */
+};
+
+static int
+compare_entries(const void *a_, const void *b_)
+{
+    const struct flow_entry *a = a_, *b = b_;
+
+    if (a->table_id != b->table_id) {
+        return a->table_id < b->table_id ? -1 : 1;
+    } else if (a->priority != b->priority) {
+        return a->priority < b->priority ? -1 : 1;
+    }
+    return memcmp(a->match, b->match, sizeof *a->match);
+}
+
+static struct flow_entry *
+entries_from_file(const struct flow_file *ff)
+{
+    struct flow_entry *e = xcalloc(ff->n + 1, sizeof *e);
+
+    for (size_t i = 0; i < ff->n; i++) {
+        e[i] = (struct flow_entry) { ff->flows[i].table_id, ff->flows[i].priority,
+                                     &ff->flows[i].match, &ff->flows[i].ofpacts,
+                                     &ff->flows[i], NULL };
+    }
+    qsort(e, ff->n, sizeof *e, compare_entries);
+    return e;
+}
+
+static struct flow_entry *
+entries_from_switch(const struct ofp_msg *replies, size_t n_replies, size_t *n)
+{
+    struct flow_entry *e = NULL;
+    size_t allocated = 0;
+
+    *n = 0;
+    for (size_t i = 0; i < n_replies; i++) {
+        for (size_t k = 0; k < replies[i].flow_stats.n; k++) {
+            const struct ofp_flow_stats *fs = &replies[i].flow_stats.flows[k];
+
+            e = x2nrealloc(e, &allocated, *n + 1, sizeof *e);
+            e[(*n)++] = (struct flow_entry) { fs->table_id, fs->priority, &fs->match,
+                                              &fs->ofpacts, NULL, fs };
+        }
+    }
+    if (*n) {
+        qsort(e, *n, sizeof *e, compare_entries);
+    }
+    return e;
+}
+
+static void
+print_entry(char sign, const struct flow_entry *e, const struct ofp_port_map *map)
+{
+    struct ofp_flow_mod fm;
+    struct buf out = BUF_INITIALIZER;
+
+    memset(&fm, 0, sizeof fm);
+    fm.table_id = e->table_id;
+    fm.priority = e->priority;
+    fm.out_port = OFPP13_ANY;
+    fm.match = *e->match;
+    fm.ofpacts = *e->ofpacts;
+    ofp_format_flow_mod(&out, &fm, map);
+    printf("%c%s\n", sign, buf_cstr(&out));
+    buf_uninit(&out);
+}
+
+/* Walks both sorted lists; calls back for flows only in the switch
+ * ('sw'), only in the file ('file'), or in both with other actions. */
+struct flow_diff {
+    struct flow_entry *sw, *file;
+    size_t n_sw, n_file;
+};
+
+typedef void diff_cb(const struct flow_entry *sw, const struct flow_entry *file, void *aux);
+
+static size_t
+walk_diff(const struct flow_diff *d, diff_cb *cb, void *aux)
+{
+    size_t i = 0, k = 0, n_diffs = 0;
+
+    while (i < d->n_sw || k < d->n_file) {
+        int cmp = i >= d->n_sw ? 1 : k >= d->n_file ? -1 : compare_entries(&d->sw[i], &d->file[k]);
+
+        if (cmp < 0) {
+            cb(&d->sw[i++], NULL, aux);
+            n_diffs++;
+        } else if (cmp > 0) {
+            cb(NULL, &d->file[k++], aux);
+            n_diffs++;
+        } else {
+            if (!ofpacts_equal(d->sw[i].ofpacts, d->file[k].ofpacts)) {
+                cb(&d->sw[i], &d->file[k], aux);
+                n_diffs++;
+            }
+            i++;
+            k++;
+        }
+    }
+    return n_diffs;
+}
+
+static int
+load_diff(struct ofctl *ctx, char *argv[], struct flow_file *ff, struct ofp_msg **replies,
+          size_t *n_replies, struct flow_diff *d)
+{
+    int status = ofctl_open(ctx, argv[1]);
+
+    if (status || (status = read_flow_file(ctx, argv[2], ff))) {
+        return status;
+    }
+    status = fetch_flows(ctx, NULL, replies, n_replies);
+    if (status) {
+        flow_file_free(ff);
+        return status;
+    }
+    d->file = entries_from_file(ff);
+    d->n_file = ff->n;
+    d->sw = entries_from_switch(*replies, *n_replies, &d->n_sw);
+    return 0;
+}
+
+static void
+print_diff(const struct flow_entry *sw, const struct flow_entry *file, void *map)
+{
+    if (sw) {
+        print_entry('-', sw, map);
+    }
+    if (file) {
+        print_entry('+', file, map);
+    }
+}
+
+int
+ofctl_diff_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    struct ofp_msg *replies;
+    struct flow_file ff;
+    struct flow_diff d;
+    size_t n_replies, n_diffs;
+    int status = load_diff(ctx, argv, &ff, &replies, &n_replies, &d);
+
+    if (status) {
+        return status;
+    }
+    n_diffs = walk_diff(&d, print_diff, (void *) ofctl_port_map(ctx));
+    free(d.sw);
+    free(d.file);
+    flow_file_free(&ff);
+    ofctl_free_replies(replies, n_replies);
+    return n_diffs ? OFCTL_FAILED : 0;
+}
+
+struct replace_ctx {
+    struct ofp_flow_mod *mods;
+    size_t n, allocated;
+};
+
+static void
+collect_replace(const struct flow_entry *sw, const struct flow_entry *file, void *aux)
+{
+    struct replace_ctx *rc = aux;
+    struct ofp_flow_mod *fm;
+
+    rc->mods = x2nrealloc(rc->mods, &rc->allocated, rc->n + 1, sizeof *rc->mods);
+    fm = &rc->mods[rc->n++];
+    if (file) {
+        *fm = *file->fm;                /* ADD replaces a same-match flow. */
+        fm->command = OFPFC_ADD;
+    } else {
+        memset(fm, 0, sizeof *fm);
+        fm->command = OFPFC_DELETE_STRICT;
+        fm->table_id = sw->table_id;
+        fm->priority = sw->priority;
+        fm->match = *sw->match;
+        fm->buffer_id = OFP_NO_BUFFER;
+        fm->out_port = OFPP13_ANY;
+        fm->out_group = OFPG_ANY;
+        fm->cookie_mask = 0;
+    }
+}
+
+int
+ofctl_replace_flows(struct ofctl *ctx, int argc, char *argv[])
+{
+    struct replace_ctx rc = { NULL, 0, 0 };
+    struct ofp_msg *replies;
+    struct flow_file ff;
+    struct flow_diff d;
+    size_t n_replies;
+    int status = load_diff(ctx, argv, &ff, &replies, &n_replies, &d);
+
+    if (status) {
+        return status;
+    }
+    walk_diff(&d, collect_replace, &rc);
+    status = rc.n ? send_flow_mods(ctx, rc.mods, rc.n, NULL) : 0;
+    free(rc.mods);              /* Actions belong to 'ff'. */
+    free(d.sw);
+    free(d.file);
+    flow_file_free(&ff);
+    ofctl_free_replies(replies, n_replies);
+    return status;
+}

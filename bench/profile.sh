@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# bench/profile.sh BINDIR [tcp|tcp-off|udp|ping] [SECONDS]: where flowd spends
+# its time. Builds the switchyard topology of bench/run.sh, runs one kind
+# of traffic through it and samples flowd with `perf record -g` (software
+# cpu-clock event: works in VMs without hardware counters); prints flowd's
+# CPU use during the traffic and the top of `perf report`, and keeps
+# perf.data (path printed at the end).
+#
+#   tcp      iperf3 TCP, the veths' default offloads (GSO/TSO frames)
+#   tcp-off  iperf3 TCP, offloads off in the VMs (1500-byte frames)
+#   udp      trafgen, 64-byte UDP payloads, unpaced (capacity)
+#   ping     ping -i 0.002 (latency path: wake-ups)
+set -uo pipefail
+
+main() {
+    [ $# -ge 1 ] || { sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+    BENCH_BINDIR=$(cd "$1" && pwd) || exit 2
+    local kind=${2:-tcp}
+    BENCH_SECONDS=${3:-8}
+    BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+    command -v perf >/dev/null || { echo "profile: perf is not installed (linux-perf)" >&2; exit 1; }
+    [ "$(id -u)" -eq 0 ] || { echo "profile: needs root" >&2; exit 1; }
+    . "$BENCH_DIR/../tests/lib/ovs-sandbox.sh"
+    . "$BENCH_DIR/lib.sh"
+    BENCH_TMP=$(mktemp -d /tmp/sy-profile.XXXXXX)
+    BENCH_ID=$(printf '%04x' $((RANDOM % 65536)))
+    trap 'trap "" INT TERM; bench_cleanup_all' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    topo_build switchyard && topo_wait_ready || { log "switchyard did not come up"; exit 1; }
+    [ "$kind" = tcp-off ] && topo_offloads off
+
+    local pid=$TOPO_DAEMON_PID data=$BENCH_TMP/perf.data t0 t1 hz=$(getconf CLK_TCK) tr
+    perf record -e cpu-clock -F 2000 -g -p "$pid" -o "$data" -- sleep $((BENCH_SECONDS + 1)) \
+        > "$BENCH_TMP/perf.out" 2>&1 &
+    tr=$!
+    _track pid "$tr"
+    sleep 0.5
+    t0=$(_cpu_ticks "$pid")
+    case $kind in
+        tcp|tcp-off) log "$kind: $(measure_tcp "$kind") Gbit/s" ;;
+        udp) log "udp: $(measure_udp_max) (rx pps, loss %)" ;;
+        ping)
+            in_a ping -n -q -c $((BENCH_SECONDS * 500)) -i 0.002 "$BENCH_IP_B" | tail -n 1 >&2 ;;
+        *) log "unknown traffic \"$kind\""; exit 2 ;;
+    esac
+    t1=$(_cpu_ticks "$pid")
+    wait "$tr"
+    log "flowd used $(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$BENCH_SECONDS" \
+        'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }')% of a core during the traffic"
+    perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null |
+        grep -v '^#' | grep -E '^ +[0-9.]+%' | head -n 40
+    echo
+    log "call graphs: perf report -i $data  (kept: the temp dir is not removed)"
+    # Keep the data: the cleanup trap ends processes and namespaces only.
+}
+
+main "$@"
+exit $?

@@ -573,7 +573,16 @@ struct act_enc {
     uint8_t version;
     struct buf *b;
     struct buf *error;
+    bool vlan_present;          /* A tag is known to be there (1.3 vlan sets). */
 };
+
+/* Does the match guarantee a VLAN tag? OpenFlow 1.3 set_field vlan_vid
+ * needs one, so mod_vlan_vid pushes a tag first when it is not known. */
+static bool
+match_has_vlan(const struct ofmatch *m)
+{
+    return m && m->mask.pkt.vlans[0].tci & m->value.pkt.vlans[0].tci & FLOWKEY_VLAN_PRESENT;
+}
 
 static int
 enc_fail(struct act_enc *e, const char *fmt, const char *what)
@@ -732,6 +741,14 @@ encode_vlan_set(struct act_enc *e, enum of_field_id id, uint16_t value)
 {
     struct ofpact a;
 
+    if (!e->vlan_present) {
+        size_t start = start_action(e->b, OFPAT13_PUSH_VLAN);
+
+        put16(e->b, 0x8100);
+        end_action(e->b, start);
+        e->vlan_present = true;
+    }
+
     memset(&a, 0, sizeof a);
     a.type = OFPACT_SET_FIELD;
     a.set_field.field = id;
@@ -818,12 +835,14 @@ encode_action(struct act_enc *e, const struct ofpact *a)
         }
         return encode_simple10(e, OFPAT10_SET_VLAN_PCP, &a->vlan_pcp, 1);
     case OFPACT_STRIP_VLAN:
+        e->vlan_present = false;
         return encode_simple10(e, v10 ? OFPAT10_STRIP_VLAN : OFPAT13_POP_VLAN, arg, 0);
     case OFPACT_PUSH_VLAN:
         if (v10) {
             return enc_fail(e, "%spush_vlan needs OpenFlow 1.1 or later", "");
         }
         wr16(arg, a->push_vlan_tpid);
+        e->vlan_present = true;
         return encode_simple10(e, OFPAT13_PUSH_VLAN, arg, 2);
     case OFPACT_SET_FIELD:
         return encode_set_field(e, a);
@@ -871,10 +890,10 @@ is_instruction(enum ofpact_type t)
 }
 
 int
-ofp_actions_encode(uint8_t version, const struct ofpacts *acts, struct buf *b,
-                   struct buf *error)
+ofp_actions_encode(uint8_t version, const struct ofpacts *acts, const struct ofmatch *match,
+                   struct buf *b, struct buf *error)
 {
-    struct act_enc e = { version, b, error };
+    struct act_enc e = { version, b, error, match_has_vlan(match) };
     size_t start = b->size;
 
     for (size_t i = 0; i < acts->n; i++) {
@@ -898,9 +917,10 @@ start_instruction(struct buf *b, uint16_t type)
 }
 
 static int
-encode_apply(const struct ofpacts *acts, struct buf *b, struct buf *error)
+encode_apply(const struct ofpacts *acts, const struct ofmatch *match, struct buf *b,
+             struct buf *error)
 {
-    struct act_enc e = { OFP13_VERSION, b, error };
+    struct act_enc e = { OFP13_VERSION, b, error, match_has_vlan(match) };
     size_t start = 0;
     bool any = false;
 
@@ -922,7 +942,8 @@ encode_apply(const struct ofpacts *acts, struct buf *b, struct buf *error)
 }
 
 static int
-encode_instruction(const struct ofpact *a, struct buf *b, struct buf *error)
+encode_instruction(const struct ofpact *a, const struct ofmatch *match, struct buf *b,
+                   struct buf *error)
 {
     size_t start = start_instruction(b, 0);
     uint8_t *p;
@@ -937,7 +958,7 @@ encode_instruction(const struct ofpact *a, struct buf *b, struct buf *error)
         break;
     case OFPACT_WRITE_ACTIONS:
         patch16(b, start, OFPIT_WRITE_ACTIONS);
-        if (ofp_actions_encode(OFP13_VERSION, a->nested, b, error)) {
+        if (ofp_actions_encode(OFP13_VERSION, a->nested, match, b, error)) {
             return EINVAL;
         }
         break;
@@ -957,7 +978,8 @@ encode_instruction(const struct ofpact *a, struct buf *b, struct buf *error)
 }
 
 int
-ofp_instructions_encode(const struct ofpacts *acts, struct buf *b, struct buf *error)
+ofp_instructions_encode(const struct ofpacts *acts, const struct ofmatch *match, struct buf *b,
+                        struct buf *error)
 {
     static const enum ofpact_type order[] = {
         OFPACT_CLEAR_ACTIONS, OFPACT_WRITE_ACTIONS, OFPACT_WRITE_METADATA, OFPACT_GOTO_TABLE,
@@ -965,16 +987,16 @@ ofp_instructions_encode(const struct ofpacts *acts, struct buf *b, struct buf *e
     size_t start = b->size;
 
     for (size_t i = 0; i < acts->n; i++) {
-        if (acts->acts[i].type == OFPACT_METER && encode_instruction(&acts->acts[i], b, error)) {
+        if (acts->acts[i].type == OFPACT_METER && encode_instruction(&acts->acts[i], match, b, error)) {
             goto error;
         }
     }
-    if (encode_apply(acts, b, error)) {
+    if (encode_apply(acts, match, b, error)) {
         goto error;
     }
     for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
         for (size_t i = 0; i < acts->n; i++) {
-            if (acts->acts[i].type == order[k] && encode_instruction(&acts->acts[i], b, error)) {
+            if (acts->acts[i].type == order[k] && encode_instruction(&acts->acts[i], match, b, error)) {
                 goto error;
             }
         }

@@ -520,7 +520,7 @@ encode_packet_out(const struct ofp_msg *m, struct buf *b, struct buf *error)
     if (!is_v10(m)) {
         put_zeros(b, 6);
     }
-    if (ofp_actions_encode(m->version, &po->ofpacts, b, error)) {
+    if (ofp_actions_encode(m->version, &po->ofpacts, NULL, b, error)) {
         return EINVAL;
     }
     patch16(b, len_ofs, b->size - len_ofs - (is_v10(m) ? 2 : 8));
@@ -635,13 +635,13 @@ encode_flow_mod(const struct ofp_msg *m, struct buf *b, struct buf *error)
     }
     if (is_v10(m)) {
         put16(b, fm->flags);
-        return ofp_actions_encode(m->version, &fm->ofpacts, b, error);
+        return ofp_actions_encode(m->version, &fm->ofpacts, &fm->match, b, error);
     }
     put32(b, fm->out_group);
     put16(b, fm->flags);
     put16(b, 0);
     ofp_match13_encode(&fm->match, b);
-    return ofp_instructions_encode(&fm->ofpacts, b, error);
+    return ofp_instructions_encode(&fm->ofpacts, &fm->match, b, error);
 }
 
 /* ---- PORT_MOD, TABLE_MOD, ROLE, ASYNC ----------------------------------- */
@@ -954,12 +954,12 @@ encode_flow_stats_entry(const struct ofp_msg *m, struct buf *b, const struct ofp
     put64(b, fs->packet_count);
     put64(b, fs->byte_count);
     if (is_v10(m)) {
-        if (ofp_actions_encode(m->version, &fs->ofpacts, b, error)) {
+        if (ofp_actions_encode(m->version, &fs->ofpacts, &fs->match, b, error)) {
             return EINVAL;
         }
     } else {
         ofp_match13_encode(&fs->match, b);
-        if (ofp_instructions_encode(&fs->ofpacts, b, error)) {
+        if (ofp_instructions_encode(&fs->ofpacts, &fs->match, b, error)) {
             return EINVAL;
         }
     }

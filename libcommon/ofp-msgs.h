@@ -448,10 +448,14 @@ void ofp_oxm_encode(const struct ofmatch *, struct buf *);
 int ofp_match13_decode(const void *, size_t, struct ofmatch *, size_t *consumed);
 void ofp_match13_encode(const struct ofmatch *, struct buf *);
 
-/* Actions (1.0 and 1.3 action lists) and instructions (1.3). */
+/* Actions (1.0 and 1.3 action lists) and instructions (1.3). 'match' (may
+ * be NULL) is the flow's match: in 1.3, mod_vlan_vid/mod_vlan_pcp become
+ * push_vlan + set_field unless the match guarantees a tag. */
 int ofp_actions_decode(uint8_t version, const void *, size_t, struct ofpacts *);
-int ofp_actions_encode(uint8_t version, const struct ofpacts *, struct buf *, struct buf *error);
+int ofp_actions_encode(uint8_t version, const struct ofpacts *, const struct ofmatch *match,
+                       struct buf *, struct buf *error);
 int ofp_instructions_decode(const void *, size_t, struct ofpacts *);
-int ofp_instructions_encode(const struct ofpacts *, struct buf *, struct buf *error);
+int ofp_instructions_encode(const struct ofpacts *, const struct ofmatch *match, struct buf *,
+                            struct buf *error);
 
 #endif

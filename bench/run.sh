@@ -136,6 +136,11 @@ main() {
 
     "$BENCH_DIR/report.sh" "$RAW" "$meta" "$BENCH_OUT"
     status=$?
+
+    # The classifier micro-benchmark (issue 3): no namespaces, one process.
+    BUILDDIR=$(dirname "$BENCH_BINDIR") "$BENCH_DIR/run-classifier.sh" ||
+        log "classifier micro-benchmark failed"
+
     [ "$BENCH_STRICT" = 1 ] || [ $status -ne 1 ] || status=0
     exit $status
 }

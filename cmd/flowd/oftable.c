@@ -1,12 +1,15 @@
 /* oftable: one OpenFlow flow table as a tuple space search. See oftable.h.
  *
  * Like dpflow.c's megaflow table, rules that share a mask share a subtable,
- * a hash map on the masked value hashed over the mask's nonzero words only.
- * Unlike the datapath, OpenFlow rules overlap and carry priorities, so:
+ * a hash table on the masked value hashed over the mask's nonzero words
+ * only (here open addressing, with the hash beside each pointer, so that a
+ * probe that misses touches no rule). Unlike the datapath, OpenFlow rules
+ * overlap and carry priorities, so:
  *
  *   - one hash entry is a list (ofrule.next_same) of every rule with that
- *     masked value, highest priority first; only the head sits in the hash
- *     map, since it is the one a lookup wants;
+ *     masked value, highest priority first; only the head has a slot,
+ *     since it is the one a lookup wants (ofrule.node only keeps the
+ *     rule's hash);
  *   - each subtable counts its rules per priority (a small sorted array),
  *     so that its highest priority stays exact through removals;
  *   - the table keeps subtables sorted by that highest priority, so a
@@ -452,7 +455,7 @@ oftable_lookup(struct oftable *table, const struct of_fields *fields, struct of_
 /* The rule values must be masked (hashing and matching rely on it); the
  * header promises it, and masking again costs nothing. */
 static void
-ofmatch_canonicalize(struct ofmatch *match)
+match_canonicalize(struct ofmatch *match)
 {
     uint64_t *v = fields_words_rw(&match->value);
     const uint64_t *m = fields_words(&match->mask);
@@ -526,7 +529,7 @@ oftable_insert(struct oftable *table, struct ofrule *rule, bool check_overlap,
     struct oftable_subtable *st;
     struct ofrule *old;
 
-    ofmatch_canonicalize(&rule->match);
+    match_canonicalize(&rule->match);
     if (check_overlap && table_has_overlap(table, rule)) {
         return EEXIST;
     }
@@ -659,7 +662,7 @@ oftable_select(const struct oftable *table, const struct ofmatch *match_, uint16
 {
     struct ofmatch match = *match_;
 
-    ofmatch_canonicalize(&match);
+    match_canonicalize(&match);
     if (strict) {
         oftable_select_strict(table, &match, priority, cookie, cookie_mask, out_port,
                               rules, n, allocated);

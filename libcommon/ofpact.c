@@ -38,14 +38,14 @@ ofpacts_clone(struct ofpacts *dst, const struct ofpacts *src)
     ofpacts_init(dst);
     for (size_t i = 0; i < src->n; i++) {
         struct ofpact *a = ofpacts_put(dst, src->acts[i].type);
+        struct ofpacts *nested = a->type == OFPACT_WRITE_ACTIONS ? a->nested : NULL;
 
         *a = src->acts[i];
-        if (a->type == OFPACT_WRITE_ACTIONS) {
-            a->nested = xmalloc(sizeof *a->nested);
+        if (nested) {
+            /* Keep the fresh list ofpacts_put() made, not the source's. */
+            a->nested = nested;
             if (src->acts[i].nested) {
-                ofpacts_clone(a->nested, src->acts[i].nested);
-            } else {
-                ofpacts_init(a->nested);
+                ofpacts_clone(nested, src->acts[i].nested);
             }
         }
     }

@@ -17,6 +17,7 @@ cd "$SRCDIR"
 : "${BUILDDIR:=build}" "${CC:=cc}"
 
 # The Makefile's CFLAGS, as it would pass them (without -MMD and friends).
+# shellcheck disable=SC2016 # $(CFLAGS) is for make to expand
 cflags=$(make -s --no-print-directory -f Makefile -f - BUILDDIR="$BUILDDIR" \
              sy-print-cflags <<<'sy-print-cflags: ; @echo $(CFLAGS)' 2>/dev/null) ||
     cflags="-O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \

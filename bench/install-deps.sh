@@ -9,7 +9,7 @@
 set -euo pipefail
 
 pkgs=(iperf3 openvswitch-switch openvswitch-common netsniff-ng ethtool jq
-      iproute2 iputils-ping procps coreutils gawk)
+      iproute2 iputils-ping procps coreutils gawk python3)
 
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${pkgs[@]}" 2>/dev/null || true)
 missing=()

@@ -314,7 +314,7 @@ _link_counter() { # NS DIR (rx|tx)
     ip -n "$1" -s -j link show eth0 2>/dev/null | jq -r ".[0].stats64.$2.packets // empty"
 }
 measure_udp_max() {
-    local cfg=$TOPO_DIR/udp64.trafgen tx0 rx0 tx1 rx1 t0 t1
+    local cfg=$TOPO_DIR/udp64.trafgen tx0 rx0 tx1 rx1 t0 t1 sink
     command -v trafgen >/dev/null || return 0
     cat > "$cfg" <<'CFG'
 {
@@ -328,6 +328,19 @@ measure_udp_max() {
   fill(0x41, 64)
 }
 CFG
+    # A socket on b's port 9 that never reads: once its small buffer is
+    # full, b drops each frame cheaply in UDP, instead of answering it with
+    # an ICMP port unreachable after a route lookup (work that would land
+    # on whoever delivers the frame: the sender for the kernel paths, the
+    # switch daemon for the userspace ones).
+    ip netns exec "$TOPO_NS_B" python3 -c 'import socket, signal
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("'"$BENCH_IP_B"'", 9))
+signal.pause()' < /dev/null > /dev/null 2>&1 3>&- &
+    sink=$!
+    _track pid "$sink"
+    sleep 0.3
     tx0=$(_link_counter "$TOPO_NS_A" tx); rx0=$(_link_counter "$TOPO_NS_B" rx)
     t0=$(date +%s.%N)
     timeout -s INT -k 2 "$BENCH_SECONDS" ip netns exec "$TOPO_NS_A" \
@@ -335,6 +348,7 @@ CFG
     t1=$(date +%s.%N)
     sleep 0.5      # let the switch drain its queues
     tx1=$(_link_counter "$TOPO_NS_A" tx); rx1=$(_link_counter "$TOPO_NS_B" rx)
+    bench_kill_pid "$sink"
     [ -n "$tx0" ] && [ -n "$tx1" ] && [ -n "$rx0" ] && [ -n "$rx1" ] || return 0
     awk -v tx=$((tx1 - tx0)) -v rx=$((rx1 - rx0)) -v t0="$t0" -v t1="$t1" 'BEGIN {
         if (tx <= 0) exit

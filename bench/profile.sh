@@ -31,13 +31,20 @@ main() {
     topo_build switchyard && topo_wait_ready || { log "switchyard did not come up"; exit 1; }
     [ "$kind" = tcp-off ] && topo_offloads off
 
-    local pid=$TOPO_DAEMON_PID data=$BENCH_TMP/perf.data t0 t1 hz=$(getconf CLK_TCK) tr
+    local pid=$TOPO_DAEMON_PID data=$BENCH_TMP/perf.data t0 t1 hz=$(getconf CLK_TCK) tr ts run0 wait0 run1 wait1
     perf record -e cpu-clock -F 2000 -g -p "$pid" -o "$data" -- sleep $((BENCH_SECONDS + 1)) \
         > "$BENCH_TMP/perf.out" 2>&1 &
     tr=$!
     _track pid "$tr"
+    # Syscalls per forwarded packet: every packet out is one sendmsg today.
+    perf stat -e syscalls:sys_enter_poll,syscalls:sys_enter_ppoll,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvmsg,syscalls:sys_enter_read,syscalls:sys_enter_readv,syscalls:sys_enter_writev \
+        -x, -p "$pid" -o "$BENCH_TMP/syscalls.csv" -- sleep $((BENCH_SECONDS + 1)) \
+        > /dev/null 2>&1 &
+    ts=$!
+    _track pid "$ts"
     sleep 0.5
     t0=$(_cpu_ticks "$pid")
+    read -r run0 wait0 _ < "/proc/$pid/schedstat"
     case $kind in
         tcp|tcp-off) log "$kind: $(measure_tcp "$kind") Gbit/s" ;;
         udp) log "udp: $(measure_udp_max) (rx pps, loss %)" ;;
@@ -46,7 +53,11 @@ main() {
         *) log "unknown traffic \"$kind\""; exit 2 ;;
     esac
     t1=$(_cpu_ticks "$pid")
-    wait "$tr"
+    read -r run1 wait1 _ < "/proc/$pid/schedstat"
+    wait "$tr" "$ts"
+    log "flowd's main thread: ran $(((run1 - run0) / 10000000 / BENCH_SECONDS))%, waited runnable for a CPU $(((wait1 - wait0) / 10000000 / BENCH_SECONDS))% of the time"
+    log "flowd's syscalls during the run: $(awk -F, '$3 ~ /syscalls:/ && $1 > 0 {
+        sub(/.*sys_enter_/, "", $3); printf "%s%s %s", sep, $3, $1; sep = ", " }' "$BENCH_TMP/syscalls.csv")"
     log "flowd used $(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$BENCH_SECONDS" \
         'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }')% of a core during the traffic"
     perf report -i "$data" --no-children --sort sym --stdio 2>/dev/null |

@@ -78,32 +78,42 @@ tmp=$out.tmp.$$
 printf '%s\n' "$results" > "$tmp" && mv "$tmp" "$out"
 
 jq -r '
-  def f(d): if . == null then "-" elif . == "inf" then "inf"
-      else (. * pow(10; d) | round) / pow(10; d) | tostring end;
-  def x: if . == null then "-" elif . == "inf" then "inf" else f(2) + "x" end;
+  def n: if . == null then "-" else tostring end;
   .meta as $m
   | "switchyard \($m.switchyard), Open vSwitch \($m.openvswitch), \($m.cpus) CPUs, kernel \($m.kernel)",
     "\($m.rounds) rounds interleaved, medians; iperf3 \($m.seconds) s per test; 64 B UDP offered at \($m.udp_offered_pps) pps; \($m.pings) pings at 10 ms",
     "machine busy before/after (all its users): \($m.machine_busy_pct_before)% / \($m.machine_busy_pct_after)%, load \($m.loadavg_before) -> \($m.loadavg_after); \($m.duration_s) s",
     "",
-    (["path", "TCP on Gb/s", "TCP off Gb/s", "UDP kpps", "UDP loss%", "max kpps", "max loss%", "RTT ms", "idle CPU%"] | @tsv),
+    (["H", "path", "TCP on Gb/s", "TCP off Gb/s", "UDP kpps", "UDP loss%", "max kpps", "max loss%", "RTT ms", "idle CPU%"] | @tsv),
     (.paths | to_entries[] | .key as $p | .value
-     | [({"veth": "veth pair (limit)", "linux-bridge": "Linux bridge", "ovs": "OVS netdev",
+     | ["V", ({"veth": "veth pair (limit)", "linux-bridge": "Linux bridge", "ovs": "OVS netdev",
           "ovs-tso": "OVS netdev+TSO", "switchyard": "switchyard"}[$p] // $p),
-        (.tcp_on_gbps.median | f(2)), (.tcp_off_gbps.median | f(2)),
-        (if .udp_pps.median == null then null else .udp_pps.median / 1000 end | f(1)),
-        (.udp_loss_pct.median | f(2)),
-        (if .udp_max_pps.median == null then null else .udp_max_pps.median / 1000 end | f(1)),
-        (.udp_max_loss_pct.median | f(1)), (.ping_ms.median | f(3)),
-        (.idle_cpu_pct.median | f(2))] | @tsv),
+        (.tcp_on_gbps.median | n), (.tcp_off_gbps.median | n),
+        (if .udp_pps.median == null then null else .udp_pps.median / 1000 end | n),
+        (.udp_loss_pct.median | n),
+        (if .udp_max_pps.median == null then null else .udp_max_pps.median / 1000 end | n),
+        (.udp_max_loss_pct.median | n), (.ping_ms.median | n),
+        (.idle_cpu_pct.median | n)] | @tsv),
     (.ratios | to_entries[] | select(.key != "switchyard_vs_veth") | .value as $r
-     | [({"switchyard_vs_linux_bridge": "sy / Linux bridge", "switchyard_vs_ovs_best": "sy / OVS best",
+     | ["R", ({"switchyard_vs_linux_bridge": "sy / Linux bridge", "switchyard_vs_ovs_best": "sy / OVS best",
           "switchyard_vs_ovs": "sy / OVS"}[.key]),
-        ($r.tcp_on_gbps | x), ($r.tcp_off_gbps | x), ($r.udp_pps | x), "", ($r.udp_max_pps | x), "",
-        ($r.ping_ms | x), ""] | @tsv)
+        ($r.tcp_on_gbps | n), ($r.tcp_off_gbps | n), ($r.udp_pps | n), "", ($r.udp_max_pps | n), "",
+        ($r.ping_ms | n), ""] | @tsv)
 ' "$out" | awk -F'\t' '
-    NF <= 1 { print; next }
-    { printf "%-18s", $1; for (i = 2; i <= NF; i++) printf " %12s", $i; printf "\n" }'
+    BEGIN { split("2 2 1 2 1 1 3 2", dec, " ") }   # decimals of the figures, in order
+    $1 != "H" && $1 != "V" && $1 != "R" { print; next }
+    {
+        printf "%-18s", $2
+        for (i = 3; i <= NF; i++) {
+            v = $i
+            if (v ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) {
+                v = sprintf("%." ($1 == "R" ? 2 : dec[i - 2]) "f", v)
+                if ($1 == "R") v = v "x"
+            }
+            printf " %12s", v
+        }
+        printf "\n"
+    }'
 echo
 
 jq -r '.targets[]

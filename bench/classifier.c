@@ -190,9 +190,11 @@ fill_acl_pair(struct ofmatch *m, unsigned int k)
 static void
 fill_tcp_dst(struct ofmatch *m, unsigned int k)
 {
+    static const uint16_t services[] = { 22, 80, 443, 3306 };
+
     set_ip_proto(m, 6);
     m->mask.pkt.tp_dst = 0xffff;
-    m->value.pkt.tp_dst = (uint16_t) (k < 4 ? (uint16_t[]) { 22, 80, 443, 3306 }[k] : 1000 + k);
+    m->value.pkt.tp_dst = (uint16_t) (k < ARRAY_SIZE(services) ? services[k] : 1000 + k);
 }
 
 /* DHCP, NTP, and pinned source ports of tunnel or RPC traffic. */

@@ -179,7 +179,8 @@ subtable_find_slot(const struct oftable_subtable *st, const struct of_fields *fi
                    uint32_t hash)
 {
     for (size_t i = hash & st->slot_mask; st->slots[i].head; i = (i + 1) & st->slot_mask) {
-        if (st->slots[i].hash == hash && subtable_rule_matches(st, st->slots[i].head, fields)) {
+        if (st->slots[i].hash == hash
+            && subtable_rule_matches(st, st->slots[i].head, fields)) {
             return i;
         }
     }

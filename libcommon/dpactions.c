@@ -117,11 +117,12 @@ dp_actions_put_set_masked(struct dp_actions *a, uint16_t key_type,
 }
 
 void
-dp_actions_put_userspace(struct dp_actions *a, uint32_t pid, uint64_t cookie)
+dp_actions_put_userspace(struct dp_actions *a, uint32_t pid, const void *userdata,
+                         size_t size)
 {
     size_t userspace = dp_actions_start_nested(a, OVS_ACTION_ATTR_USERSPACE);
 
     dp_actions_put(a, OVS_USERSPACE_ATTR_PID, &pid, sizeof pid);
-    dp_actions_put(a, OVS_USERSPACE_ATTR_USERDATA, &cookie, sizeof cookie);
+    dp_actions_put(a, OVS_USERSPACE_ATTR_USERDATA, userdata, size);
     dp_actions_end_nested(a, userspace);
 }

@@ -43,8 +43,10 @@ void dp_actions_put_pop_vlan(struct dp_actions *);
  * OVS_KEY_ATTR_*, 'value' and 'mask' its struct ovs_key_* of 'size' bytes). */
 void dp_actions_put_set_masked(struct dp_actions *, uint16_t key_type,
                                const void *value, const void *mask, size_t size);
-/* Sends the packet to flowd's pipeline with 'cookie' (OVS_USERSPACE_ATTR_*). */
-void dp_actions_put_userspace(struct dp_actions *, uint32_t pid, uint64_t cookie);
+/* Sends the packet to flowd's pipeline with 'size' bytes of 'userdata'
+ * (OVS_USERSPACE_ATTR_PID and _USERDATA). */
+void dp_actions_put_userspace(struct dp_actions *, uint32_t pid, const void *userdata,
+                              size_t size);
 
 /* Iterates over the attributes in [DATA, DATA + SIZE). */
 #define DP_ACTIONS_FOR_EACH(NLA, DATA, SIZE)                                   \

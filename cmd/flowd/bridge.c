@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connmgr.h"
 #include "log.h"
 #include "util.h"
 
@@ -13,6 +14,24 @@ static void
 upcall_cb(void *aux, const struct flowkey *key, struct dp_upcall_result *result)
 {
     bridge_xlate(aux, key, result, NULL);
+}
+
+static void
+userspace_cb(void *aux, const struct dp_packet *packet, const void *userdata, size_t size)
+{
+    struct bridge *br = aux;
+    struct bridge_packet_in_cookie cookie;
+
+    if (size == sizeof cookie) {
+        memcpy(&cookie, userdata, sizeof cookie);
+        connmgr_send_packet_in(br->connmgr, packet, &cookie);
+    }
+}
+
+static void
+flow_removed_cb(struct dpflow *flow, void *aux)
+{
+    ofproto_credit_flow(flow, time_msec());
 }
 
 static void
@@ -105,7 +124,11 @@ bridge_create(const struct sw_bridge *cfg, struct buf *errors)
     br->name = xstrdup(cfg->name);
     br->idle_msec = BRIDGE_DEFAULT_IDLE_MSEC;
     br->dp = dp_user_create(cfg->name, upcall_cb, br);
+    br->dp->userspace = userspace_cb;
+    br->dp->flows.on_remove = flow_removed_cb;
     mac_table_init(&br->macs);
+    ofproto_init(&br->ofproto, cfg->fail_mode == SW_FAIL_STANDALONE);
+    br->connmgr = connmgr_create(br);
     add_local_port(br, errors);
     bridge_reconfigure(br, cfg, errors);
     LOG_INFO("%s: bridge created (datapath user, %zu ports)", br->name, br->n_ports);
@@ -118,11 +141,13 @@ bridge_destroy(struct bridge *br)
     if (!br) {
         return;
     }
+    connmgr_destroy(br->connmgr);
     for (size_t i = 0; i < br->n_ports; i++) {
         bridge_port_uninit(&br->ports[i]);
     }
     free(br->ports);
     dp_user_destroy(br->dp);
+    ofproto_destroy(&br->ofproto);
     mac_table_destroy(&br->macs);
     free(br->name);
     free(br);
@@ -137,6 +162,41 @@ bridge_port_by_dp(const struct bridge *br, uint32_t dp_port)
         }
     }
     return NULL;
+}
+
+struct bridge_port *
+bridge_port_by_ofport(const struct bridge *br, uint32_t ofport)
+{
+    uint32_t dp_port;
+
+    return bridge_dp_of_ofport(br, ofport, &dp_port) ? bridge_port_by_dp(br, dp_port) : NULL;
+}
+
+uint32_t
+bridge_ofport_of_dp(const struct bridge *br, uint32_t dp_port)
+{
+    const struct bridge_port *port = bridge_port_by_dp(br, dp_port);
+
+    if (!port) {
+        return 0;
+    }
+    return dp_port == BRIDGE_LOCAL_DP_PORT ? OFPP13_LOCAL : port->ofport;
+}
+
+bool
+bridge_dp_of_ofport(const struct bridge *br, uint32_t ofport, uint32_t *dp_port)
+{
+    if (ofport == OFPP13_LOCAL) {
+        *dp_port = BRIDGE_LOCAL_DP_PORT;
+        return bridge_port_by_dp(br, BRIDGE_LOCAL_DP_PORT) != NULL;
+    }
+    for (size_t i = 0; i < br->n_ports; i++) {
+        if (br->ports[i].dp_port != BRIDGE_LOCAL_DP_PORT && br->ports[i].ofport == ofport) {
+            *dp_port = br->ports[i].dp_port;
+            return true;
+        }
+    }
+    return false;
 }
 
 struct bridge_port *
@@ -219,6 +279,10 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
     bool changed = br->fail_mode != cfg->fail_mode;
 
     br->fail_mode = cfg->fail_mode;
+    connmgr_set_controllers(br->connmgr, cfg_file_get(&cfg->options, "controller"),
+                            cfg_file_get(&cfg->options, "ssl-private-key"),
+                            cfg_file_get(&cfg->options, "ssl-certificate"),
+                            cfg_file_get(&cfg->options, "ssl-ca-cert"), errors);
     changed |= remove_changed_ports(br, cfg);
     changed |= add_new_ports(br, cfg, errors);
     if (changed) {
@@ -312,6 +376,7 @@ bridge_run(struct bridge *br, long long now)
     }
     refresh_learned_macs(br, now);
     mac_table_expire(&br->macs, now, mac_expired, br);
+    ofproto_expire(br, now);
     dpflow_remove_if(&br->dp->flows, flow_is_idle, &expiry);
     dpflow_rank_subtables(&br->dp->flows);
 }

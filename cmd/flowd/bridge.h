@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "dp-user.h"
 #include "mac-learning.h"
+#include "ofproto.h"
 #include "swconfig.h"
 
 #define BRIDGE_LOCAL_DP_PORT 0          /* Datapath number of the bridge's own port. */
@@ -34,6 +35,8 @@ struct bridge {
     enum sw_fail_mode fail_mode;
     struct dp_user *dp;
     struct mac_table macs;
+    struct ofproto ofproto;         /* OpenFlow tables. */
+    struct connmgr *connmgr;        /* OpenFlow connections. */
     struct bridge_port *ports;
     size_t n_ports;
     long long idle_msec;            /* Datapath flow idle timeout. */
@@ -45,16 +48,44 @@ void bridge_destroy(struct bridge *);
  * changes ports; flushes the flows the change affects. */
 void bridge_reconfigure(struct bridge *, const struct sw_bridge *cfg, struct buf *errors);
 
+/* The user data of a datapath userspace() action that sends a packet to
+ * the controllers. */
+struct bridge_packet_in_cookie {
+    uint8_t reason;                 /* OFPR_*. */
+    uint8_t table_id;               /* Table whose rule sent it. */
+    uint16_t max_len;               /* Bytes of packet to send. */
+    uint32_t pad;
+    uint64_t rule_cookie;           /* That rule's cookie. */
+};
+
 struct bridge_port *bridge_port_by_dp(const struct bridge *, uint32_t dp_port);
+struct bridge_port *bridge_port_by_ofport(const struct bridge *, uint32_t ofport);
+/* OpenFlow port number of a datapath port (OFPP13_LOCAL for the bridge's
+ * own port), 0 if there is none. */
+uint32_t bridge_ofport_of_dp(const struct bridge *, uint32_t dp_port);
+bool bridge_dp_of_ofport(const struct bridge *, uint32_t ofport, uint32_t *dp_port);
 struct bridge_port *bridge_port_by_name(const struct bridge *, const char *name);
 
 /* Periodic work: port re-attachment, flow expiry, MAC aging. */
 void bridge_run(struct bridge *, long long now);
 
-/* The NORMAL pipeline (normal.c). With 'trace' nonnull, explains each step
- * there and changes no state (no learning). */
+/* The OpenFlow pipeline (xlate.c): what to do with a packet of 'key', and
+ * the mask of the fields that decided it. With 'trace' nonnull, explains
+ * each step there and changes no state (no learning). */
 void bridge_xlate(struct bridge *, const struct flowkey *key, struct dp_upcall_result *,
                   struct buf *trace);
+
+/* Datapath actions for a packet-out's 'ofpacts' applied to a packet of
+ * 'key' (no table lookup unless the actions ask for one). */
+void bridge_xlate_actions(struct bridge *, const struct flowkey *key,
+                          const struct ofpacts *ofpacts, struct dp_actions *actions);
+
+/* The NORMAL action (normal.c), for a packet that looks like 'key' now:
+ * appends its outputs to 'actions', ORs the fields it looked at into
+ * 'mask' and records in 'learn' the source it learns. With 'trace', only
+ * explains (no learning). */
+void normal_translate(struct bridge *, const struct flowkey *key, struct dp_actions *actions,
+                      struct flowkey *mask, struct dpflow_learn *learn, struct buf *trace);
 
 /* Removes datapath flows that send to 'mac' (after it was learned, moved or
  * expired), or all of them. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "connmgr.h"
 #include "daemon.h"
 #include "flowd.h"
 #include "log.h"
@@ -119,15 +120,34 @@ run_periodic(struct flowd *flowd, long long now)
     flowd->next_periodic = now + PERIODIC_MSEC;
     for (size_t i = 0; i < flowd->n_bridges; i++) {
         bridge_run(flowd->bridges[i], now);
+        connmgr_run(flowd->bridges[i]->connmgr, now);
     }
 }
 
 struct poll_set {
     struct pollfd fds[MAX_POLLFDS];
-    struct bridge *bridges[MAX_POLLFDS];    /* Owner of each port fd. */
-    struct dp_port *ports[MAX_POLLFDS];     /* Port of each fd, NULL for ctl. */
+    struct bridge *bridges[MAX_POLLFDS];    /* Owner of each fd; NULL for ctl. */
+    struct dp_port *ports[MAX_POLLFDS];     /* Port of each fd, NULL if none. */
     int n;
 };
+
+static void
+add_bridge_fds(struct poll_set *set, struct bridge *br)
+{
+    int start = set->n, added;
+
+    added = dp_user_fill_pollfds(br->dp, &set->fds[set->n], &set->ports[set->n],
+                                 MAX_POLLFDS - set->n);
+    set->n += added;
+    added = connmgr_fill_pollfds(br->connmgr, &set->fds[set->n], MAX_POLLFDS - set->n);
+    for (int i = 0; i < added; i++) {
+        set->ports[set->n + i] = NULL;
+    }
+    set->n += added;
+    for (int i = start; i < set->n; i++) {
+        set->bridges[i] = br;
+    }
+}
 
 static void
 fill_poll_set(const struct flowd *flowd, struct poll_set *set)
@@ -135,16 +155,27 @@ fill_poll_set(const struct flowd *flowd, struct poll_set *set)
     set->n = ctl_server_fill_pollfds(flowd->ctl, set->fds, MAX_POLLFDS);
     for (int i = 0; i < set->n; i++) {
         set->ports[i] = NULL;
+        set->bridges[i] = NULL;
     }
     for (size_t b = 0; b < flowd->n_bridges && set->n < MAX_POLLFDS; b++) {
-        struct bridge *br = flowd->bridges[b];
-        int added = dp_user_fill_pollfds(br->dp, &set->fds[set->n], &set->ports[set->n],
-                                         MAX_POLLFDS - set->n);
+        add_bridge_fds(set, flowd->bridges[b]);
+    }
+}
 
-        for (int i = 0; i < added; i++) {
-            set->bridges[set->n + i] = br;
+/* Runs the OpenFlow connections of each bridge with a ready socket, once
+ * per bridge (a bridge's sockets are contiguous in the set). */
+static void
+run_ready_connmgrs(struct poll_set *set)
+{
+    struct bridge *last = NULL;
+
+    for (int i = 0; i < set->n; i++) {
+        struct bridge *br = set->bridges[i];
+
+        if (set->fds[i].revents && br && !set->ports[i] && br != last) {
+            connmgr_run(br->connmgr, time_msec());
+            last = br;
         }
-        set->n += added;
     }
 }
 
@@ -169,12 +200,13 @@ main_loop(struct flowd *flowd)
             }
             if (set->ports[i]) {
                 dp_user_port_run(set->bridges[i]->dp, set->ports[i]);
-            } else {
+            } else if (!set->bridges[i]) {
                 ctl_ready = true;
             }
         }
-        /* Control requests last: they may reconfigure and free ports that
-         * the loop above still refers to. */
+        /* OpenFlow and control requests last: they may change tables and
+         * free ports that the loop above still refers to. */
+        run_ready_connmgrs(set);
         if (ctl_ready) {
             ctl_server_run(flowd->ctl);
         }

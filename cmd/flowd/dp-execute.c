@@ -197,6 +197,21 @@ set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
 }
 
 static void
+userspace(struct dp_user *dp, const struct dp_packet *p, const struct nlattr *nested)
+{
+    if (!dp->userspace) {
+        return;
+    }
+    DP_ACTIONS_FOR_EACH (nla, dp_nla_data(nested), dp_nla_size(nested)) {
+        if (dp_nla_type(nla) == OVS_USERSPACE_ATTR_USERDATA) {
+            dp->userspace(dp->upcall_aux, p, dp_nla_data(nla), dp_nla_size(nla));
+            return;
+        }
+    }
+    dp->userspace(dp->upcall_aux, p, NULL, 0);
+}
+
+static void
 output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
@@ -232,7 +247,7 @@ dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
             set_masked(dp, p, nla);
             break;
         case OVS_ACTION_ATTR_USERSPACE:
-            /* Packets to the controller arrive with the OpenFlow issue. */
+            userspace(dp, p, nla);
             break;
         default:
             if (log_ratelimit_allow(&dp->warn_rl)) {

@@ -196,6 +196,9 @@ handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
         }
     }
     if (flow) {
+        flow->rules = result.rules;
+        flow->n_rules = result.n_rules;
+        result.rules = NULL;
         flow->learn = result.learn;
         flow->packets = 1;
         flow->learn_packets = 1;
@@ -205,6 +208,7 @@ handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
     }
     dp_user_execute(dp, p, result.actions.data, result.actions.size);
     dp_actions_uninit(&result.actions);
+    free(result.rules);
 }
 
 static void

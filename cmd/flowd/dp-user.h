@@ -29,11 +29,19 @@ struct dp_upcall_result {
     struct dp_actions actions;      /* What to do with the packet. */
     struct flowkey mask;            /* Fields the decision depended on. */
     struct dpflow_learn learn;      /* Side effects to refresh later. */
+    struct ofrule **rules;          /* Rules the packet went through (owned;
+                                     * passed on to the flow installed). */
+    size_t n_rules;
     bool install;                   /* False: execute only, install nothing. */
 };
 
 typedef void dp_upcall_func(void *aux, const struct flowkey *key,
                             struct dp_upcall_result *);
+
+/* A userspace() action: the packet (as modified so far) and the action's
+ * user data, for the pipeline (a packet-in to the controllers). */
+typedef void dp_userspace_func(void *aux, const struct dp_packet *,
+                               const void *userdata, size_t size);
 
 struct dp_port {
     uint32_t port_no;               /* Datapath port number. */
@@ -51,7 +59,8 @@ struct dp_user {
     struct dpflow_table flows;
     size_t flow_limit;
     dp_upcall_func *upcall;
-    void *upcall_aux;
+    dp_userspace_func *userspace;   /* May be NULL. */
+    void *upcall_aux;               /* For both callbacks. */
     uint64_t n_hit;                 /* Packets that matched a flow. */
     uint64_t n_missed;              /* Packets that went to the pipeline. */
     uint64_t n_lost;                /* Misses not installed (flow limit). */

@@ -28,7 +28,16 @@ static void
 dpflow_free(struct dpflow *flow)
 {
     dp_actions_uninit(&flow->actions);
+    free(flow->rules);
     free(flow);
+}
+
+static void
+notify_removal(struct dpflow_table *table, struct dpflow *flow)
+{
+    if (table->on_remove) {
+        table->on_remove(flow, table->on_remove_aux);
+    }
 }
 
 static void
@@ -306,6 +315,7 @@ dpflow_remove(struct dpflow_table *table, struct dpflow *flow)
         }
     }
     unlink_flow(table, flow);
+    notify_removal(table, flow);
     dpflow_free(flow);
     remove_subtable_if_empty(table, subtable);
 }
@@ -334,6 +344,7 @@ dpflow_remove_if(struct dpflow_table *table,
      * sweep can recognise them (used == -1, which no live flow has). */
     for (size_t i = 0; i < n_doomed; i++) {
         unlink_flow(table, doomed[i]);
+        notify_removal(table, doomed[i]);
         doomed[i]->node.next = NULL;
         doomed[i]->learn.valid = false;
         doomed[i]->used = -1;

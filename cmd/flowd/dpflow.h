@@ -22,6 +22,8 @@
 #include "flowkey.h"
 #include "hmap.h"
 
+struct ofrule;
+
 #define DPFLOW_EMC_SIZE 8192        /* Exact-match cache entries (power of 2). */
 
 /* What the NORMAL pipeline learned from a flow's packets, so that the
@@ -46,6 +48,11 @@ struct dpflow {
     long long used;                 /* time_msec() of last match, 0 = never. */
     long long created;              /* time_msec() of installation. */
     uint64_t learn_packets;         /* 'packets' at the last learn refresh. */
+    struct ofrule **rules;          /* OpenFlow rules its packets hit (owned
+                                     * array; the rules are not). */
+    size_t n_rules;
+    uint64_t credited_packets;      /* 'packets' already added to the rules. */
+    uint64_t credited_bytes;        /* 'bytes' already added to the rules. */
 };
 
 struct dpflow_subtable {
@@ -69,6 +76,9 @@ struct dpflow_table {
     uint32_t basis;                 /* Random hash basis. */
     struct dpflow_emc_entry *emc;   /* DPFLOW_EMC_SIZE entries. */
     uint64_t emc_hits, megaflow_hits, misses, lookups;
+    /* Called for each flow removed (not on destroy), before it is freed. */
+    void (*on_remove)(struct dpflow *, void *aux);
+    void *on_remove_aux;
 };
 
 void dpflow_table_init(struct dpflow_table *);

@@ -14,6 +14,7 @@
  *   native-untagged trunk whose untagged frames belong to VLAN 'tag', which
  *                   it also sends untagged
  *   native-tagged   the same, but VLAN 'tag' is sent tagged */
+#include <stdarg.h>
 #include <string.h>
 
 #include "bridge.h"
@@ -22,17 +23,19 @@
 
 enum vlan_encap { ENCAP_UNTAGGED, ENCAP_TAGGED };
 
-struct xlate_ctx {
+struct normal_ctx {
     struct bridge *bridge;
-    const struct flowkey *key;
-    struct dp_upcall_result *result;
+    const struct flowkey *key;      /* The packet as it is now. */
+    struct dp_actions *actions;     /* Where the outputs go. */
+    struct flowkey *mask;           /* Fields the decision depends on (ORed). */
+    struct dpflow_learn *learn;     /* What learning this packet implies. */
     struct buf *trace;              /* Explanation, or NULL. */
     const struct bridge_port *in;   /* Input port. */
     int vlan;                       /* VLAN the packet belongs to. */
 };
 
 static void SY_PRINTF(2, 3)
-trace(struct xlate_ctx *ctx, const char *fmt, ...)
+trace(struct normal_ctx *ctx, const char *fmt, ...)
 {
     va_list args;
 
@@ -111,10 +114,10 @@ struct vlan_state {
 };
 
 static void
-emit_output(struct xlate_ctx *ctx, struct vlan_state *state, uint32_t dp_port,
+emit_output(struct normal_ctx *ctx, struct vlan_state *state, uint32_t dp_port,
             enum vlan_encap encap)
 {
-    struct dp_actions *actions = &ctx->result->actions;
+    struct dp_actions *actions = ctx->actions;
 
     if (encap == ENCAP_UNTAGGED && state->tagged) {
         dp_actions_put_pop_vlan(actions);
@@ -140,7 +143,7 @@ encap_matches_state(enum vlan_encap encap, const struct vlan_state *state, int v
 /* Outputs to 'ports': first those that take the packet as it is, then the
  * rest, so that a flood changes the tag at most twice. */
 static void
-emit_outputs(struct xlate_ctx *ctx, const struct bridge_port **ports,
+emit_outputs(struct normal_ctx *ctx, const struct bridge_port **ports,
              const enum vlan_encap *encaps, size_t n)
 {
     struct vlan_state initial = {
@@ -167,7 +170,7 @@ emit_outputs(struct xlate_ctx *ctx, const struct bridge_port **ports,
 }
 
 static void
-flood(struct xlate_ctx *ctx)
+flood(struct normal_ctx *ctx)
 {
     const struct bridge *br = ctx->bridge;
     const struct bridge_port *ports[br->n_ports ? br->n_ports : 1];
@@ -195,10 +198,9 @@ flood(struct xlate_ctx *ctx)
 }
 
 static void
-learn_source(struct xlate_ctx *ctx)
+learn_source(struct normal_ctx *ctx)
 {
     const struct flowkey *key = ctx->key;
-    struct dp_upcall_result *r = ctx->result;
     enum mac_learn_result learned;
 
     if (eth_addr_is_multicast(key->eth_src)) {
@@ -206,10 +208,10 @@ learn_source(struct xlate_ctx *ctx)
               ETH_ADDR_ARGS(key->eth_src));
         return;
     }
-    r->learn.valid = true;
-    r->learn.vlan = ctx->vlan;
-    memcpy(r->learn.mac, key->eth_src, 6);
-    r->learn.port = ctx->in->dp_port;
+    ctx->learn->valid = true;
+    ctx->learn->vlan = ctx->vlan;
+    memcpy(ctx->learn->mac, key->eth_src, 6);
+    ctx->learn->port = ctx->in->dp_port;
     if (ctx->trace) {
         trace(ctx, "source " ETH_ADDR_FMT " on VLAN %d port %u would be learned",
               ETH_ADDR_ARGS(key->eth_src), ctx->vlan, ctx->in->dp_port);
@@ -223,7 +225,7 @@ learn_source(struct xlate_ctx *ctx)
 }
 
 static void
-forward(struct xlate_ctx *ctx)
+forward(struct normal_ctx *ctx)
 {
     const struct flowkey *key = ctx->key;
     const struct mac_entry *entry;
@@ -256,41 +258,37 @@ forward(struct xlate_ctx *ctx)
 }
 
 void
-bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_result *r,
-             struct buf *trace_out)
+normal_translate(struct bridge *br, const struct flowkey *key, struct dp_actions *actions,
+                 struct flowkey *mask, struct dpflow_learn *learn, struct buf *trace_out)
 {
-    struct xlate_ctx ctx = { .bridge = br, .key = key, .result = r, .trace = trace_out };
+    struct normal_ctx ctx = {
+        .bridge = br, .key = key, .actions = actions, .mask = mask, .learn = learn,
+        .trace = trace_out,
+    };
     bool tagged = key->vlans[0].tpid != 0;
     int vid = key->vlans[0].tci & FLOWKEY_VLAN_VID_MASK;
 
-    memset(&r->mask, 0, sizeof r->mask);
-    r->mask.in_port = UINT32_MAX;
-    r->install = true;
-
+    mask->in_port = UINT32_MAX;
     ctx.in = bridge_port_by_dp(br, key->in_port);
     if (!ctx.in) {
-        trace(&ctx, "input port %u is not on bridge %s: drop", key->in_port, br->name);
+        trace(&ctx, "NORMAL: input port %u is not on bridge %s: drop", key->in_port,
+              br->name);
         return;
     }
-    trace(&ctx, "bridge %s: packet from port %s(%u)", br->name, ctx.in->name,
-          ctx.in->dp_port);
-    if (br->fail_mode == SW_FAIL_SECURE) {
-        trace(&ctx, "fail-mode secure with no flows: drop");
-        return;
-    }
-    r->mask.vlans[0].tpid = 0xffff;
-    r->mask.vlans[0].tci = FLOWKEY_VLAN_PRESENT | FLOWKEY_VLAN_VID_MASK;
+    mask->vlans[0].tpid = 0xffff;
+    mask->vlans[0].tci |= FLOWKEY_VLAN_PRESENT | FLOWKEY_VLAN_VID_MASK;
     ctx.vlan = input_vlan(ctx.in, tagged, vid);
     if (ctx.vlan < 0) {
-        trace(&ctx, "%s with VID %d not allowed on port %s (%s): drop",
+        trace(&ctx, "NORMAL: %s with VID %d not allowed on port %s (%s): drop",
               tagged ? "tagged" : "untagged", vid, ctx.in->name,
               sw_vlan_mode_to_string(ctx.in->vlan_mode));
         return;
     }
-    trace(&ctx, "%s -> VLAN %d", tagged ? "tagged" : "untagged", ctx.vlan);
+    trace(&ctx, "NORMAL: %s frame on port %s(%u) -> VLAN %d",
+          tagged ? "tagged" : "untagged", ctx.in->name, ctx.in->dp_port, ctx.vlan);
 
-    memset(r->mask.eth_src, 0xff, 6);
-    memset(r->mask.eth_dst, 0xff, 6);
+    memset(mask->eth_src, 0xff, 6);
+    memset(mask->eth_dst, 0xff, 6);
     learn_source(&ctx);
     forward(&ctx);
 }

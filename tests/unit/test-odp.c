@@ -352,6 +352,7 @@ test_format_actions(void)
     struct ovs_key_ipv4 ip = { .ipv4_src = htonl(0x0a000001), .ipv4_ttl = 63 };
     struct ovs_key_ipv4 ip_mask = { .ipv4_src = UINT32_MAX, .ipv4_ttl = 0xff };
     uint8_t raw[3] = { 1, 2, 3 };
+    uint64_t userdata = 0x0102030405060708ULL;
 
     odp_format_actions(&b, NULL, 0);
     CHECK_STR_EQ(buf_cstr(&b), "drop");
@@ -362,7 +363,7 @@ test_format_actions(void)
     dp_actions_put_push_vlan(&a, ETH_TYPE_QINQ, 0x6000 | 20);
     dp_actions_put_pop_vlan(&a);
     dp_actions_put_set_masked(&a, OVS_KEY_ATTR_IPV4, &ip, &ip_mask, sizeof ip);
-    dp_actions_put_userspace(&a, 77, 0x0102030405060708ULL);
+    dp_actions_put_userspace(&a, 77, &userdata, sizeof userdata);
     dp_actions_put(&a, 200, raw, sizeof raw);
     dp_actions_put(&a, OVS_ACTION_ATTR_OUTPUT, raw, 2);
     odp_format_actions(&b, a.data, a.size);

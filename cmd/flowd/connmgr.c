@@ -1,0 +1,1063 @@
+/* connmgr: OpenFlow connections of one bridge. See connmgr.h.
+ *
+ * Each connection is a non-blocking stream socket with an input buffer cut
+ * into whole OpenFlow messages by their header length, and an output
+ * buffer flushed as the peer reads. A peer that sends garbage gets an
+ * OpenFlow error and is disconnected; one that does not read its replies
+ * is disconnected when its backlog passes a limit, so no peer can wedge
+ * the switch. Active controllers (tcp:, unix:) are reconnected with an
+ * exponential backoff. */
+#include "connmgr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "cfg.h"
+#include "hash.h"
+#include "log.h"
+#include "ofp-msgs.h"
+#include "packet.h"
+#include "util.h"
+
+#define OFCONN_MAX_BACKLOG (4u << 20)   /* Unread output before disconnect. */
+#define OFCONN_MAX_CONNS 256
+#define OF_DEFAULT_PORT 6653
+#define RECONNECT_MIN_MSEC 1000
+#define RECONNECT_MAX_MSEC 8000
+
+enum ofconn_kind { OFCONN_MGMT, OFCONN_CONTROLLER };
+
+struct ofconn {
+    int fd;
+    enum ofconn_kind kind;
+    char *name;                     /* For logs: "unix", "tcp:10.0.0.1:6653". */
+    struct buf rx;                  /* Bytes not yet a whole message. */
+    struct buf tx;                  /* Bytes not yet written. */
+    size_t tx_ofs;                  /* Written part of 'tx'. */
+    uint8_t version;                /* Negotiated; 0 before HELLO. */
+    uint32_t role;                  /* OFPCR_ROLE_*. */
+    struct ofp_async async;         /* What asynchronous messages it wants. */
+    bool dead;                      /* Close at the end of this run. */
+    struct active *active;          /* The active target it belongs to. */
+};
+
+struct listener {
+    int fd;
+    enum ofconn_kind kind;
+    char *target;                   /* "punix:PATH", "ptcp:6653". */
+    char *unix_path;                /* Socket file to remove, or NULL. */
+};
+
+/* An active connection target (tcp:, unix:), reconnected when lost. */
+struct active {
+    char *target;
+    struct ofconn *conn;            /* NULL while disconnected. */
+    long long next_try;             /* When to connect again. */
+    int backoff;                    /* Current backoff in msec. */
+};
+
+struct connmgr {
+    struct bridge *br;
+    struct listener *listeners;
+    size_t n_listeners;
+    struct active *actives;
+    size_t n_actives;
+    struct ofconn **conns;
+    size_t n_conns;
+    size_t allocated_conns;
+    char *controllers;              /* The controller= setting in effect. */
+    uint64_t datapath_id;
+    struct log_ratelimit rl;
+};
+
+/* ---- sockets ------------------------------------------------------------ */
+
+static int
+unix_address(const char *path, struct sockaddr_un *sun)
+{
+    if (strlen(path) >= sizeof sun->sun_path) {
+        return ENAMETOOLONG;
+    }
+    memset(sun, 0, sizeof *sun);
+    sun->sun_family = AF_UNIX;
+    strcpy(sun->sun_path, path);
+    return 0;
+}
+
+/* "HOST[:PORT]" or "PORT[:HOST]" (passive) into an IPv4 address. */
+static int
+inet_address(const char *spec, bool passive, struct sockaddr_in *sin, struct buf *error)
+{
+    char *copy = xstrdup(spec), *colon = strchr(copy, ':');
+    const char *host = passive ? (colon ? colon + 1 : "0.0.0.0") : copy;
+    const char *port = passive ? copy : (colon ? colon + 1 : NULL);
+    unsigned int port_no = OF_DEFAULT_PORT;
+    int retval = 0;
+
+    if (colon) {
+        *colon = '\0';
+    }
+    memset(sin, 0, sizeof *sin);
+    sin->sin_family = AF_INET;
+    if ((port && *port && !str_to_uint(port, 1, 65535, &port_no))
+        || inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+        buf_printf(error, "\"%s\": expected %s with an IPv4 address", spec,
+                   passive ? "PORT[:IP]" : "IP[:PORT]");
+        retval = EINVAL;
+    }
+    sin->sin_port = htons(port_no);
+    free(copy);
+    return retval;
+}
+
+static int
+open_listener(const char *target, enum ofconn_kind kind, struct listener *l,
+              struct buf *error)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd, one = 1, retval;
+
+    memset(l, 0, sizeof *l);
+    if (str_starts_with(target, "punix:")) {
+        struct sockaddr_un *sun = (struct sockaddr_un *) &ss;
+
+        if (unix_address(target + 6, sun)) {
+            buf_printf(error, "%s: path too long", target);
+            return ENAMETOOLONG;
+        }
+        len = sizeof *sun;
+        unlink(target + 6);
+        l->unix_path = xstrdup(target + 6);
+    } else if (str_starts_with(target, "ptcp:")) {
+        if (inet_address(target + 5, true, (struct sockaddr_in *) &ss, error)) {
+            return EINVAL;
+        }
+        len = sizeof(struct sockaddr_in);
+    } else {
+        buf_printf(error, "%s: not supported by this flowd yet (use punix:, ptcp:, "
+                   "unix: or tcp:)", target);
+        return EAFNOSUPPORT;
+    }
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        retval = errno;
+        buf_printf(error, "%s: socket: %s", target, strerror(retval));
+        free(l->unix_path);
+        return retval;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 64) < 0) {
+        retval = errno;
+        buf_printf(error, "%s: %s", target, strerror(retval));
+        close(fd);
+        free(l->unix_path);
+        l->unix_path = NULL;
+        return retval;
+    }
+    if (l->unix_path) {
+        chmod(l->unix_path, 0600);  /* Whoever may write it may program the switch. */
+    }
+    l->fd = fd;
+    l->kind = kind;
+    l->target = xstrdup(target);
+    return 0;
+}
+
+static void
+close_listener(struct listener *l)
+{
+    close(l->fd);
+    if (l->unix_path) {
+        unlink(l->unix_path);
+    }
+    free(l->unix_path);
+    free(l->target);
+}
+
+/* Starts a non-blocking connect; returns the fd or -1. */
+static int
+start_connect(const char *target)
+{
+    struct sockaddr_storage ss;
+    struct buf error = BUF_INITIALIZER;
+    socklen_t len;
+    int fd;
+
+    if (str_starts_with(target, "unix:")) {
+        if (unix_address(target + 5, (struct sockaddr_un *) &ss)) {
+            return -1;
+        }
+        len = sizeof(struct sockaddr_un);
+    } else if (str_starts_with(target, "tcp:")
+               && !inet_address(target + 4, false, (struct sockaddr_in *) &ss, &error)) {
+        len = sizeof(struct sockaddr_in);
+    } else {
+        buf_uninit(&error);
+        return -1;
+    }
+    buf_uninit(&error);
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *) &ss, len) < 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static void
+send_msg(struct ofconn *conn, struct ofp_msg *msg)
+{
+    struct buf error = BUF_INITIALIZER;
+
+    if (conn->dead) {
+        return;
+    }
+    if (!msg->version) {
+        msg->version = conn->version ? conn->version : OFP13_VERSION;
+    }
+    if (ofp_encode(msg, &conn->tx, &error)) {
+        LOG_WARN("%s: cannot encode %s: %s", conn->name, ofptype_name(msg->type),
+                 buf_cstr(&error));
+    }
+    buf_uninit(&error);
+    if (conn->tx.size - conn->tx_ofs > OFCONN_MAX_BACKLOG) {
+        LOG_WARN("%s: does not read its messages: disconnecting", conn->name);
+        conn->dead = true;
+    }
+}
+
+static void
+send_error(struct ofconn *conn, uint32_t xid, int ofperr, const void *request, size_t size)
+{
+    struct ofp_msg msg;
+
+    ofp_msg_init(&msg, OFPTYPE_ERROR, conn->version, xid);
+    msg.error.error = ofperr;
+    ofp_error_to_wire(msg.version ? msg.version : OFP13_VERSION, ofperr, &msg.error.type,
+                      &msg.error.code);
+    msg.error.size = MIN(size, 64);
+    msg.error.data = msg.error.size ? xmemdup(request, msg.error.size) : NULL;
+    send_msg(conn, &msg);
+    ofp_msg_uninit(&msg);
+}
+
+static struct ofconn *
+add_conn(struct connmgr *mgr, int fd, enum ofconn_kind kind, const char *name)
+{
+    struct ofconn *conn = xzalloc(sizeof *conn);
+    struct ofp_msg hello;
+
+    conn->fd = fd;
+    conn->kind = kind;
+    conn->name = xasprintf("%s: %s", mgr->br->name, name);
+    conn->role = OFPCR_ROLE_EQUAL;
+    /* Default asynchronous configuration of OpenFlow 1.3: packet-ins for
+     * no-match and action, every port status, every flow removal. */
+    conn->async.packet_in_mask[0] = (1u << OFPR_NO_MATCH) | (1u << OFPR_ACTION);
+    conn->async.port_status_mask[0] = conn->async.port_status_mask[1] = 7;
+    conn->async.flow_removed_mask[0] = 0xf;
+    mgr->conns = x2nrealloc(mgr->conns, &mgr->allocated_conns, mgr->n_conns + 1,
+                            sizeof *mgr->conns);
+    mgr->conns[mgr->n_conns++] = conn;
+
+    ofp_msg_init(&hello, OFPTYPE_HELLO, OFP13_VERSION, 0);
+    hello.hello.version_bitmap = OFP_SUPPORTED_VERSIONS;
+    send_msg(conn, &hello);
+    ofp_msg_uninit(&hello);
+    return conn;
+}
+
+static void
+free_conn(struct ofconn *conn)
+{
+    close(conn->fd);
+    buf_uninit(&conn->rx);
+    buf_uninit(&conn->tx);
+    free(conn->name);
+    free(conn);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static void
+fill_port(const struct bridge *br, const struct bridge_port *port, struct ofp_port *op)
+{
+    const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+
+    memset(op, 0, sizeof *op);
+    op->port_no = bridge_ofport_of_dp(br, port->dp_port);
+    snprintf(op->name, sizeof op->name, "%s", port->name);
+    op->hw_addr[0] = 0x02;
+    memcpy(op->hw_addr + 2, &op->port_no, 4);
+    if (!dp_port || !dp_port->netdev) {
+        op->state = OFPPS_LINK_DOWN;
+    }
+    op->curr = op->advertised = op->supported = 0x800;  /* 10 Gb, copper. */
+    op->curr_speed = op->max_speed = 10000000;
+}
+
+static void
+fill_ports(const struct bridge *br, struct ofp_port **ports, size_t *n)
+{
+    *n = br->n_ports;
+    *ports = xcalloc(*n ? *n : 1, sizeof **ports);
+    for (size_t i = 0; i < br->n_ports; i++) {
+        fill_port(br, &br->ports[i], &(*ports)[i]);
+    }
+}
+
+static void
+reply_features(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
+{
+    struct ofp_msg reply;
+
+    ofp_msg_init(&reply, OFPTYPE_FEATURES_REPLY, conn->version, req->xid);
+    reply.features.datapath_id = mgr->datapath_id;
+    reply.features.n_buffers = 0;
+    reply.features.n_tables = OFPROTO_N_TABLES;
+    reply.features.capabilities = 0x1 | 0x2 | 0x4;  /* Flow, table, port stats. */
+    reply.features.actions = 0xfff;
+    if (conn->version == OFP10_VERSION) {
+        fill_ports(mgr->br, &reply.features.ports, &reply.features.n_ports);
+    }
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+}
+
+static void
+reply_port_stats(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
+{
+    const struct bridge *br = mgr->br;
+    struct ofp_msg reply;
+    size_t n = 0;
+
+    ofp_msg_init(&reply, OFPTYPE_PORT_STATS_REPLY, conn->version, req->xid);
+    reply.port_stats.ports = xcalloc(br->n_ports ? br->n_ports : 1,
+                                     sizeof *reply.port_stats.ports);
+    for (size_t i = 0; i < br->n_ports; i++) {
+        const struct bridge_port *port = &br->ports[i];
+        const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+        uint32_t ofport = bridge_ofport_of_dp(br, port->dp_port);
+        struct ofp_port_stats *ps = &reply.port_stats.ports[n];
+
+        if (req->port_stats_port != OFPP13_ANY && req->port_stats_port != ofport) {
+            continue;
+        }
+        memset(ps, 0, sizeof *ps);
+        ps->port_no = ofport;
+        if (dp_port && dp_port->netdev) {
+            const struct netdev_stats *s = netdev_get_stats(dp_port->netdev);
+
+            ps->rx_packets = s->rx_packets;
+            ps->rx_bytes = s->rx_bytes;
+            ps->rx_dropped = s->rx_dropped;
+            ps->tx_packets = s->tx_packets;
+            ps->tx_bytes = s->tx_bytes;
+            ps->tx_dropped = s->tx_dropped;
+            ps->tx_errors = s->tx_errors;
+        }
+        n++;
+    }
+    reply.port_stats.n = n;
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+}
+
+static void
+reply_simple(struct ofconn *conn, const struct ofp_msg *req, enum ofptype type)
+{
+    struct ofp_msg reply;
+
+    ofp_msg_init(&reply, type, conn->version, req->xid);
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+}
+
+static void
+reply_desc(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
+{
+    struct ofp_msg reply;
+
+    ofp_msg_init(&reply, OFPTYPE_DESC_REPLY, conn->version, req->xid);
+    snprintf(reply.desc.mfr_desc, sizeof reply.desc.mfr_desc, "switchyard");
+    snprintf(reply.desc.hw_desc, sizeof reply.desc.hw_desc, "userspace datapath");
+    snprintf(reply.desc.sw_desc, sizeof reply.desc.sw_desc, "%s", SY_VERSION);
+    snprintf(reply.desc.serial_num, sizeof reply.desc.serial_num, "None");
+    snprintf(reply.desc.dp_desc, sizeof reply.desc.dp_desc, "bridge %s", mgr->br->name);
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+}
+
+/* Runs a packet-out: the packet through its actions in the datapath. */
+static int
+do_packet_out(struct connmgr *mgr, const struct ofp_packet_out *po)
+{
+    struct bridge *br = mgr->br;
+    struct dp_actions actions = DP_ACTIONS_INITIALIZER;
+    struct dp_packet packet;
+    struct flowkey key;
+    uint32_t dp_port = UINT32_MAX;
+    uint8_t *buffer;
+    int error;
+
+    if (po->buffer_id != OFP_NO_BUFFER) {
+        return OFPERR_BUFFER_UNKNOWN;
+    }
+    if (po->in_port != OFPP13_CONTROLLER && po->in_port != OFPP13_ANY
+        && po->in_port != OFPP13_LOCAL && !bridge_dp_of_ofport(br, po->in_port, &dp_port)) {
+        return OFPERR_BAD_PORT;
+    }
+    if (po->in_port == OFPP13_LOCAL) {
+        dp_port = BRIDGE_LOCAL_DP_PORT;
+    }
+    error = ofproto_check_ofpacts(br, &po->ofpacts, 0);
+    if (error) {
+        return error;
+    }
+    buffer = xmalloc(po->size + 256);
+    memset(&packet, 0, sizeof packet);
+    packet.data = buffer + 256;
+    packet.headroom = 256;
+    packet.size = po->size;
+    packet.in_port = dp_port;
+    memcpy(packet.data, po->data, po->size);
+    flowkey_extract(packet.data, packet.size, dp_port, &key, NULL);
+    bridge_xlate_actions(br, &key, &po->ofpacts, &actions);
+    dp_user_execute(br->dp, &packet, actions.data, actions.size);
+    dp_actions_uninit(&actions);
+    free(buffer);
+    return 0;
+}
+
+static bool
+conn_may_modify(const struct ofconn *conn)
+{
+    return conn->role != OFPCR_ROLE_SLAVE;
+}
+
+static int
+handle_role(struct ofconn *conn, struct ofp_msg *msg)
+{
+    struct ofp_msg reply;
+
+    if (msg->role.role > OFPCR_ROLE_SLAVE) {
+        return OFPERR_BAD_ROLE;
+    }
+    if (msg->role.role != OFPCR_ROLE_NOCHANGE) {
+        conn->role = msg->role.role;
+    }
+    ofp_msg_init(&reply, OFPTYPE_ROLE_REPLY, conn->version, msg->xid);
+    reply.role.role = conn->role;
+    reply.role.generation_id = msg->role.generation_id;
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+    return 0;
+}
+
+static int
+handle_stats(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
+{
+    struct ofp_msg reply;
+
+    switch (msg->type) {
+    case OFPTYPE_DESC_REQUEST:
+        reply_desc(mgr, conn, msg);
+        return 0;
+    case OFPTYPE_FLOW_STATS_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_FLOW_STATS_REPLY, conn->version, msg->xid);
+        ofproto_flow_stats(mgr->br, &msg->flow_stats_request, &reply.flow_stats);
+        break;
+    case OFPTYPE_AGGREGATE_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_AGGREGATE_REPLY, conn->version, msg->xid);
+        ofproto_aggregate(mgr->br, &msg->flow_stats_request, &reply.aggregate);
+        break;
+    case OFPTYPE_TABLE_STATS_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_TABLE_STATS_REPLY, conn->version, msg->xid);
+        ofproto_table_stats(mgr->br, &reply.table_stats);
+        break;
+    case OFPTYPE_PORT_STATS_REQUEST:
+        reply_port_stats(mgr, conn, msg);
+        return 0;
+    case OFPTYPE_PORT_DESC_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_PORT_DESC_REPLY, conn->version, msg->xid);
+        fill_ports(mgr->br, &reply.port_desc.ports, &reply.port_desc.n);
+        break;
+    default:
+        return OFPERR_BAD_MULTIPART;
+    }
+    send_msg(conn, &reply);
+    ofp_msg_uninit(&reply);
+    return 0;
+}
+
+static int
+handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
+{
+    struct bridge *br = mgr->br;
+    struct ofp_msg reply;
+    int error;
+
+    switch (msg->type) {
+    case OFPTYPE_HELLO:
+    case OFPTYPE_ECHO_REPLY:
+    case OFPTYPE_ERROR:
+    case OFPTYPE_BARRIER_REPLY:
+        return 0;
+    case OFPTYPE_ECHO_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_ECHO_REPLY, conn->version, msg->xid);
+        if (msg->echo.size) {
+            reply.echo.data = xmemdup(msg->echo.data, msg->echo.size);
+            reply.echo.size = msg->echo.size;
+        }
+        send_msg(conn, &reply);
+        ofp_msg_uninit(&reply);
+        return 0;
+    case OFPTYPE_FEATURES_REQUEST:
+        reply_features(mgr, conn, msg);
+        return 0;
+    case OFPTYPE_GET_CONFIG_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_GET_CONFIG_REPLY, conn->version, msg->xid);
+        reply.config.flags = br->ofproto.config_flags;
+        reply.config.miss_send_len = br->ofproto.miss_send_len;
+        send_msg(conn, &reply);
+        ofp_msg_uninit(&reply);
+        return 0;
+    case OFPTYPE_SET_CONFIG:
+        br->ofproto.config_flags = msg->config.flags & OFPC_FRAG_MASK;
+        br->ofproto.miss_send_len = msg->config.miss_send_len;
+        return 0;
+    case OFPTYPE_FLOW_MOD:
+        if (!conn_may_modify(conn)) {
+            return OFPERR_IS_SLAVE;
+        }
+        error = ofp_msg_check_supported(msg);
+        return error ? error : ofproto_flow_mod(br, &msg->flow_mod, conn->version);
+    case OFPTYPE_PACKET_OUT:
+        if (!conn_may_modify(conn)) {
+            return OFPERR_IS_SLAVE;
+        }
+        error = ofp_msg_check_supported(msg);
+        return error ? error : do_packet_out(mgr, &msg->packet_out);
+    case OFPTYPE_PORT_MOD:
+        return bridge_port_by_ofport(br, msg->port_mod.port_no) ? 0
+               : OFPERR_PORT_MOD_BAD_PORT;
+    case OFPTYPE_TABLE_MOD:
+        return 0;
+    case OFPTYPE_BARRIER_REQUEST:
+        reply_simple(conn, msg, OFPTYPE_BARRIER_REPLY);
+        return 0;
+    case OFPTYPE_ROLE_REQUEST:
+        return handle_role(conn, msg);
+    case OFPTYPE_GET_ASYNC_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_GET_ASYNC_REPLY, conn->version, msg->xid);
+        reply.async = conn->async;
+        send_msg(conn, &reply);
+        ofp_msg_uninit(&reply);
+        return 0;
+    case OFPTYPE_SET_ASYNC:
+        conn->async = msg->async;
+        return 0;
+    case OFPTYPE_DESC_REQUEST:
+    case OFPTYPE_FLOW_STATS_REQUEST:
+    case OFPTYPE_AGGREGATE_REQUEST:
+    case OFPTYPE_TABLE_STATS_REQUEST:
+    case OFPTYPE_PORT_STATS_REQUEST:
+    case OFPTYPE_PORT_DESC_REQUEST:
+        return handle_stats(mgr, conn, msg);
+    default:
+        return OFPERR_BAD_TYPE;
+    }
+}
+
+#define OFPT13_MULTIPART_REQUEST 18
+#define OFPT13_MULTIPART_REPLY 19
+#define OFPMP13_TABLE_FEATURES 12
+
+/* Each table's fixed part, then the eight properties OpenFlow 1.3 requires
+ * (instructions, next tables, write/apply actions, match, wildcards,
+ * write/apply set-field: the even property types 0..14), each sent empty:
+ * a 4-byte header padded to 8. */
+#define OFP13_TABLE_FEATURES_SIZE (64 + 8 * 8)
+
+/* A table-features query (an OpenFlow 1.3 multipart request with no body).
+ * ovs-ofctl sends one before most commands to learn table names. The
+ * answer lists every table with its name and no further properties. The
+ * codec has no table features message, so this reply is built here. */
+static bool
+answer_table_features(struct ofconn *conn, const uint8_t *data, size_t size)
+{
+    size_t length = 16 + OFPROTO_N_TABLES * OFP13_TABLE_FEATURES_SIZE;
+    uint8_t *reply;
+
+    if (size != 16 || data[0] != OFP13_VERSION || data[1] != OFPT13_MULTIPART_REQUEST
+        || data[8] != 0 || data[9] != OFPMP13_TABLE_FEATURES) {
+        return false;
+    }
+    reply = xzalloc(length);
+    memcpy(reply, data, 16);
+    reply[1] = OFPT13_MULTIPART_REPLY;
+    reply[2] = length >> 8;
+    reply[3] = length;
+    reply[10] = reply[11] = 0;      /* No "more" flag. */
+    for (int t = 0; t < OFPROTO_N_TABLES; t++) {
+        uint8_t *tf = reply + 16 + t * OFP13_TABLE_FEATURES_SIZE;
+
+        tf[0] = OFP13_TABLE_FEATURES_SIZE >> 8; /* length, big-endian. */
+        tf[1] = OFP13_TABLE_FEATURES_SIZE & 0xff;
+        tf[2] = t;                              /* table_id */
+        snprintf((char *) tf + 8, 32, "table%d", t);
+        memset(tf + 40, 0xff, 16);              /* metadata match and write. */
+        tf[60] = 0x00;                          /* max_entries = 1,000,000. */
+        tf[61] = 0x0f;
+        tf[62] = 0x42;
+        tf[63] = 0x40;
+        for (int prop = 0; prop < 8; prop++) {
+            uint8_t *p = tf + 64 + prop * 8;
+
+            p[1] = prop * 2;                    /* type */
+            p[3] = 4;                           /* length: header only */
+        }
+    }
+    buf_put(&conn->tx, reply, length);
+    free(reply);
+    return true;
+}
+
+static void
+process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, size_t size)
+{
+    struct ofp_msg msg;
+    int error = ofp_decode(data, size, &msg);
+
+    if (error == OFPERR_BAD_MULTIPART && conn->version == OFP13_VERSION
+        && answer_table_features(conn, data, size)) {
+        return;
+    }
+
+    if (!error && msg.type == OFPTYPE_HELLO && !conn->version) {
+        error = ofp_negotiate_version(OFP_SUPPORTED_VERSIONS, data[0],
+                                      msg.hello.version_bitmap, &conn->version);
+        if (error) {
+            conn->version = data[0] <= OFP13_VERSION ? data[0] : OFP13_VERSION;
+            send_error(conn, msg.xid, error, data, size);
+            conn->dead = true;
+            ofp_msg_uninit(&msg);
+            return;
+        }
+    } else if (!conn->version) {
+        /* Anything before HELLO: assume the sender's version. */
+        conn->version = data[0] == OFP10_VERSION ? OFP10_VERSION : OFP13_VERSION;
+    } else if (!error && data[0] != conn->version) {
+        error = OFPERR_BAD_VERSION;
+    }
+    if (!error) {
+        error = handle_msg(mgr, conn, &msg);
+        ofp_msg_uninit(&msg);
+    }
+    if (error) {
+        if (log_ratelimit_allow(&mgr->rl)) {
+            struct buf text = BUF_INITIALIZER;
+
+            ofp_error_format(&text, error);
+            LOG_INFO("%s: refused a message: %s", conn->name, buf_cstr(&text));
+            buf_uninit(&text);
+        }
+        send_error(conn, msg.xid, error, data, size);
+    }
+}
+
+/* ---- I/O ---------------------------------------------------------------- */
+
+static void
+conn_receive(struct connmgr *mgr, struct ofconn *conn)
+{
+    uint8_t chunk[65536];
+    ssize_t n = recv(conn->fd, chunk, sizeof chunk, MSG_DONTWAIT);
+    size_t ofs = 0;
+
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        conn->dead = true;
+        return;
+    }
+    if (n < 0) {
+        return;
+    }
+    buf_put(&conn->rx, chunk, n);
+    while (conn->rx.size - ofs >= OFP_HEADER_SIZE && !conn->dead) {
+        const uint8_t *p = (const uint8_t *) conn->rx.data + ofs;
+        size_t length = ofp_msg_length(p, conn->rx.size - ofs);
+
+        if (length < OFP_HEADER_SIZE) {
+            /* Not a stream we can stay in step with: say so and close. */
+            send_error(conn, 0, OFPERR_BAD_LEN, p, OFP_HEADER_SIZE);
+            conn->dead = true;
+            break;
+        }
+        if (conn->rx.size - ofs < length) {
+            break;
+        }
+        process_message(mgr, conn, p, length);
+        ofs += length;
+    }
+    if (ofs) {
+        memmove(conn->rx.data, conn->rx.data + ofs, conn->rx.size - ofs);
+        conn->rx.size -= ofs;
+    }
+}
+
+static void
+conn_flush(struct ofconn *conn)
+{
+    while (conn->tx_ofs < conn->tx.size && !conn->dead) {
+        ssize_t n = send(conn->fd, conn->tx.data + conn->tx_ofs,
+                         conn->tx.size - conn->tx_ofs, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EINTR) {
+                conn->dead = true;
+            }
+            return;
+        }
+        conn->tx_ofs += n;
+    }
+    if (conn->tx_ofs == conn->tx.size) {
+        buf_clear(&conn->tx);
+        conn->tx_ofs = 0;
+    }
+}
+
+static void
+accept_on(struct connmgr *mgr, struct listener *l)
+{
+    for (;;) {
+        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            return;
+        }
+        if (mgr->n_conns >= OFCONN_MAX_CONNS) {
+            if (log_ratelimit_allow(&mgr->rl)) {
+                LOG_WARN("%s: %s: too many OpenFlow connections, refusing one",
+                         mgr->br->name, l->target);
+            }
+            close(fd);
+            continue;
+        }
+        add_conn(mgr, fd, l->kind, l->target);
+    }
+}
+
+static void
+reap_dead(struct connmgr *mgr)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+
+        if (conn->dead) {
+            if (conn->active) {
+                conn->active->conn = NULL;
+                LOG_INFO("%s: connection lost", conn->name);
+            }
+            free_conn(conn);
+        } else {
+            mgr->conns[n++] = conn;
+        }
+    }
+    mgr->n_conns = n;
+}
+
+static void
+run_actives(struct connmgr *mgr, long long now)
+{
+    for (size_t i = 0; i < mgr->n_actives; i++) {
+        struct active *a = &mgr->actives[i];
+        int fd;
+
+        if (a->conn || now < a->next_try || mgr->n_conns >= OFCONN_MAX_CONNS) {
+            continue;
+        }
+        a->backoff = a->backoff ? MIN(a->backoff * 2, RECONNECT_MAX_MSEC)
+                                : RECONNECT_MIN_MSEC;
+        a->next_try = now + a->backoff;
+        fd = start_connect(a->target);
+        if (fd >= 0) {
+            a->conn = add_conn(mgr, fd, OFCONN_CONTROLLER, a->target);
+            a->conn->active = a;
+        }
+    }
+}
+
+/* ---- public ------------------------------------------------------------- */
+
+struct connmgr *
+connmgr_create(struct bridge *br)
+{
+    struct connmgr *mgr = xzalloc(sizeof *mgr);
+    struct log_ratelimit rl = LOG_RATELIMIT_INIT(20, 20);
+    struct buf error = BUF_INITIALIZER;
+    char *target = xasprintf("punix:%s/%s.mgmt", sy_rundir(), br->name);
+    struct listener l;
+
+    mgr->br = br;
+    mgr->rl = rl;
+    mgr->datapath_id = hash_string(br->name, 0) | ((uint64_t) hash_string(br->name, 1) << 32);
+    mgr->datapath_id &= 0x0000ffffffffffffULL;
+    if (!open_listener(target, OFCONN_MGMT, &l, &error)) {
+        mgr->listeners = xmemdup(&l, sizeof l);
+        mgr->n_listeners = 1;
+    } else {
+        LOG_WARN("%s: no management socket: %s", br->name, buf_cstr(&error));
+    }
+    free(target);
+    buf_uninit(&error);
+    return mgr;
+}
+
+static void
+clear_controllers(struct connmgr *mgr)
+{
+    /* The management listener (first, if any) stays. */
+    size_t keep = mgr->n_listeners && mgr->listeners[0].kind == OFCONN_MGMT ? 1 : 0;
+
+    for (size_t i = keep; i < mgr->n_listeners; i++) {
+        close_listener(&mgr->listeners[i]);
+    }
+    mgr->n_listeners = keep;
+    for (size_t i = 0; i < mgr->n_actives; i++) {
+        if (mgr->actives[i].conn) {
+            mgr->actives[i].conn->dead = true;
+            mgr->actives[i].conn->active = NULL;
+        }
+        free(mgr->actives[i].target);
+    }
+    free(mgr->actives);
+    mgr->actives = NULL;
+    mgr->n_actives = 0;
+    reap_dead(mgr);
+}
+
+void
+connmgr_destroy(struct connmgr *mgr)
+{
+    if (!mgr) {
+        return;
+    }
+    clear_controllers(mgr);
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        free_conn(mgr->conns[i]);
+    }
+    for (size_t i = 0; i < mgr->n_listeners; i++) {
+        close_listener(&mgr->listeners[i]);
+    }
+    free(mgr->listeners);
+    free(mgr->conns);
+    free(mgr->controllers);
+    free(mgr);
+}
+
+static void
+add_controller(struct connmgr *mgr, const char *target, struct buf *errors)
+{
+    if (str_starts_with(target, "tcp:") || str_starts_with(target, "unix:")) {
+        mgr->actives = xrealloc(mgr->actives, (mgr->n_actives + 1) * sizeof *mgr->actives);
+        memset(&mgr->actives[mgr->n_actives], 0, sizeof *mgr->actives);
+        mgr->actives[mgr->n_actives++].target = xstrdup(target);
+    } else {
+        struct buf error = BUF_INITIALIZER;
+        struct listener l;
+
+        if (open_listener(target, OFCONN_CONTROLLER, &l, &error)) {
+            buf_printf(errors, "%s: controller %s\n", mgr->br->name, buf_cstr(&error));
+        } else {
+            mgr->listeners = xrealloc(mgr->listeners,
+                                      (mgr->n_listeners + 1) * sizeof *mgr->listeners);
+            mgr->listeners[mgr->n_listeners++] = l;
+        }
+        buf_uninit(&error);
+    }
+}
+
+void
+connmgr_set_controllers(struct connmgr *mgr, const char *controllers,
+                        const char *private_key, const char *certificate,
+                        const char *ca_cert, struct buf *errors)
+{
+    char *copy, *save = NULL;
+
+    controllers = controllers ? controllers : "";
+    if (mgr->controllers && !strcmp(mgr->controllers, controllers)) {
+        return;
+    }
+    free(mgr->controllers);
+    mgr->controllers = xstrdup(controllers);
+    clear_controllers(mgr);
+    copy = xstrdup(controllers);
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (str_starts_with(t, "ssl:") || str_starts_with(t, "pssl:")) {
+            buf_printf(errors, "%s: controller %s: TLS is not supported by this flowd "
+                       "yet (key %s, certificate %s, CA %s)\n", mgr->br->name, t,
+                       private_key ? private_key : "unset",
+                       certificate ? certificate : "unset", ca_cert ? ca_cert : "unset");
+        } else {
+            add_controller(mgr, t, errors);
+        }
+    }
+    free(copy);
+}
+
+int
+connmgr_fill_pollfds(struct connmgr *mgr, struct pollfd *fds, int max)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < mgr->n_listeners && n < max; i++, n++) {
+        fds[n].fd = mgr->listeners[i].fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+    }
+    for (size_t i = 0; i < mgr->n_conns && n < max; i++, n++) {
+        struct ofconn *conn = mgr->conns[i];
+
+        fds[n].fd = conn->fd;
+        fds[n].events = POLLIN | (conn->tx.size > conn->tx_ofs ? POLLOUT : 0);
+        fds[n].revents = 0;
+    }
+    return n;
+}
+
+void
+connmgr_run(struct connmgr *mgr, long long now)
+{
+    for (size_t i = 0; i < mgr->n_listeners; i++) {
+        accept_on(mgr, &mgr->listeners[i]);
+    }
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+
+        conn_receive(mgr, conn);
+        conn_flush(conn);
+        if (conn->active && !conn->dead && conn->version) {
+            conn->active->backoff = 0;
+        }
+    }
+    reap_dead(mgr);
+    run_actives(mgr, now);
+}
+
+bool
+connmgr_has_controller(const struct connmgr *mgr)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        if (mgr->conns[i]->kind == OFCONN_CONTROLLER && mgr->conns[i]->version) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+wants(const struct ofconn *conn, const uint32_t masks[2], uint8_t reason)
+{
+    int slot = conn->role == OFPCR_ROLE_SLAVE ? 1 : 0;
+
+    return conn->version && !conn->dead && (masks[slot] & (1u << reason));
+}
+
+void
+connmgr_send_packet_in(struct connmgr *mgr, const struct dp_packet *packet,
+                       const struct bridge_packet_in_cookie *cookie)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+        struct ofp_msg msg;
+        union of_value in_port;
+        size_t len;
+
+        if (!wants(conn, conn->async.packet_in_mask, cookie->reason)) {
+            continue;
+        }
+        len = cookie->max_len == OFPCML_NO_BUFFER ? packet->size
+                                                  : MIN(packet->size, cookie->max_len);
+        ofp_msg_init(&msg, OFPTYPE_PACKET_IN, conn->version, 0);
+        msg.packet_in.buffer_id = OFP_NO_BUFFER;
+        msg.packet_in.total_len = packet->size;
+        msg.packet_in.reason = cookie->reason;
+        msg.packet_in.table_id = cookie->table_id;
+        msg.packet_in.cookie = cookie->rule_cookie;
+        memset(&in_port, 0, sizeof in_port);
+        in_port.be32[0] = htonl(bridge_ofport_of_dp(mgr->br, packet->in_port));
+        ofmatch_set(&msg.packet_in.match, of_field_by_id(OFF_IN_PORT), &in_port, NULL);
+        msg.packet_in.data = xmemdup(packet->data, len ? len : 1);
+        msg.packet_in.size = len;
+        send_msg(conn, &msg);
+        ofp_msg_uninit(&msg);
+    }
+}
+
+void
+connmgr_send_flow_removed(struct connmgr *mgr, const struct ofrule *rule, uint8_t reason)
+{
+    long long msec = time_msec() - rule->created;
+
+    for (size_t i = 0; mgr && i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+        struct ofp_msg msg;
+
+        if (!wants(conn, conn->async.flow_removed_mask, reason)) {
+            continue;
+        }
+        ofp_msg_init(&msg, OFPTYPE_FLOW_REMOVED, conn->version, 0);
+        msg.flow_removed.cookie = rule->cookie;
+        msg.flow_removed.priority = rule->priority;
+        msg.flow_removed.reason = reason;
+        msg.flow_removed.table_id = rule->table_id;
+        msg.flow_removed.duration_sec = msec / 1000;
+        msg.flow_removed.duration_nsec = (msec % 1000) * 1000000;
+        msg.flow_removed.idle_timeout = rule->idle_timeout;
+        msg.flow_removed.hard_timeout = rule->hard_timeout;
+        msg.flow_removed.packet_count = rule->packet_count;
+        msg.flow_removed.byte_count = rule->byte_count;
+        msg.flow_removed.match = rule->match;
+        send_msg(conn, &msg);
+        ofp_msg_uninit(&msg);
+    }
+}
+
+void
+connmgr_send_port_status(struct connmgr *mgr, uint32_t ofport, uint8_t reason)
+{
+    const struct bridge_port *port = bridge_port_by_ofport(mgr->br, ofport);
+
+    for (size_t i = 0; port && i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+        struct ofp_msg msg;
+
+        if (!wants(conn, conn->async.port_status_mask, reason)) {
+            continue;
+        }
+        ofp_msg_init(&msg, OFPTYPE_PORT_STATUS, conn->version, 0);
+        msg.port_status.reason = reason;
+        fill_port(mgr->br, port, &msg.port_status.desc);
+        send_msg(conn, &msg);
+        ofp_msg_uninit(&msg);
+    }
+}

@@ -1,0 +1,41 @@
+/* connmgr: a bridge's OpenFlow connections: the management socket
+ * RUNDIR/BR.mgmt (always), and the controllers and listeners that the
+ * bridge's controller= setting names. It answers every request on them
+ * (flow_mod into ofproto, statistics, packet-out through the pipeline) and
+ * sends the asynchronous messages (packet-in, flow-removed, port-status). */
+#ifndef FLOWD_CONNMGR_H
+#define FLOWD_CONNMGR_H 1
+
+#include <poll.h>
+#include <stdbool.h>
+
+#include "buf.h"
+#include "dp-packet.h"
+
+struct bridge;
+struct connmgr;
+struct ofrule;
+struct bridge_packet_in_cookie;
+
+struct connmgr *connmgr_create(struct bridge *);
+void connmgr_destroy(struct connmgr *);
+
+/* Applies the bridge's controller= list (and TLS files); problems go to
+ * 'errors'. */
+void connmgr_set_controllers(struct connmgr *, const char *controllers,
+                             const char *private_key, const char *certificate,
+                             const char *ca_cert, struct buf *errors);
+
+int connmgr_fill_pollfds(struct connmgr *, struct pollfd *, int max);
+/* Does whatever I/O is ready; never blocks. */
+void connmgr_run(struct connmgr *, long long now);
+
+/* True if some controller (not just a management client) is connected. */
+bool connmgr_has_controller(const struct connmgr *);
+
+void connmgr_send_packet_in(struct connmgr *, const struct dp_packet *,
+                            const struct bridge_packet_in_cookie *);
+void connmgr_send_flow_removed(struct connmgr *, const struct ofrule *, uint8_t reason);
+void connmgr_send_port_status(struct connmgr *, uint32_t ofport, uint8_t reason);
+
+#endif

@@ -1,0 +1,59 @@
+/* ofproto: a bridge's OpenFlow tables and what changes them: flow_mod,
+ * timeouts, statistics. The pipeline that reads them is xlate.c; the
+ * connections that send flow_mods are connmgr.c.
+ *
+ * Rule counters come from the datapath: every datapath flow remembers the
+ * rules its packets went through (dpflow.rules), and the packets and bytes
+ * it carried are credited to those rules periodically and whenever the
+ * flow is removed. Any change to the tables removes every datapath flow of
+ * the bridge (after crediting them), so no flow ever forwards by a rule
+ * that no longer exists; the next packet of each flow asks the pipeline
+ * again. */
+#ifndef FLOWD_OFPROTO_H
+#define FLOWD_OFPROTO_H 1
+
+#include <stdint.h>
+
+#include "ofp-msgs.h"
+#include "oftable.h"
+
+#define OFPROTO_N_TABLES 255
+
+struct bridge;
+struct dpflow;
+
+struct ofproto {
+    struct oftable tables[OFPROTO_N_TABLES];
+    uint16_t miss_send_len;         /* SET_CONFIG. */
+    uint16_t config_flags;          /* SET_CONFIG. */
+};
+
+/* 'standalone': a fresh bridge holds priority=0,actions=NORMAL. */
+void ofproto_init(struct ofproto *, bool standalone);
+void ofproto_destroy(struct ofproto *);
+
+/* Applies a flow_mod received in OpenFlow 'version'. Returns 0 or an
+ * OFPERR_* to send back. Sends flow_removed for deleted rules that asked
+ * for it (through connmgr). */
+int ofproto_flow_mod(struct bridge *, const struct ofp_flow_mod *, uint8_t version);
+
+/* Statistics replies. */
+void ofproto_flow_stats(struct bridge *, const struct ofp_flow_stats_request *,
+                        struct ofp_flow_stats_reply *);
+void ofproto_aggregate(struct bridge *, const struct ofp_flow_stats_request *,
+                       struct ofp_aggregate *);
+void ofproto_table_stats(struct bridge *, struct ofp_table_stats_reply *);
+
+/* Moves the counters of 'flow' (since its last credit) to its rules. */
+void ofproto_credit_flow(struct dpflow *, long long now);
+/* Credits every datapath flow of the bridge. */
+void ofproto_credit_all(struct bridge *);
+
+/* Removes rules whose idle or hard timeout has passed. */
+void ofproto_expire(struct bridge *, long long now);
+
+/* Checks a rule's instructions for this switch: ports, tables, groups and
+ * meters. Returns 0 or an OFPERR_*. */
+int ofproto_check_ofpacts(const struct bridge *, const struct ofpacts *, uint8_t table_id);
+
+#endif

@@ -642,6 +642,17 @@ parse_write_actions(const char *word, const struct ofp_port_map *map, struct ofp
     return status;
 }
 
+/* Port 0, ANY and the unassigned reserved numbers are no place to send a
+ * packet; a switch answers them with OFPBAC_BAD_OUT_PORT. */
+static int
+check_output_port(const char *word, uint32_t port, struct buf *error)
+{
+    if (port == 0 || port == OFPP13_ANY || (port > OFPP13_MAX && port < OFPP13_IN_PORT)) {
+        return parse_error(error, "%s: not a port a packet can be sent to", word);
+    }
+    return 0;
+}
+
 static int
 parse_named_action(const char *name, const char *arg, const char *word,
                    const struct ofp_port_map *map, struct ofpacts *acts, struct buf *error)
@@ -662,7 +673,8 @@ parse_named_action(const char *name, const char *arg, const char *word,
     }
     if (!strcmp(name, "output")) {
         a = ofpacts_put(acts, OFPACT_OUTPUT);
-        return ofp_parse_port(arg, map, &a->output.port, error);
+        return ofp_parse_port(arg, map, &a->output.port, error)
+               || check_output_port(word, a->output.port, error);
     } else if (!strcmp(name, "mod_vlan_vid")) {
         if (parse_u8_arg(arg, 0xfff, &n, word, error)) {
             return EINVAL;
@@ -747,8 +759,9 @@ parse_action(char *word, const struct ofp_port_map *map, struct ofpacts *acts,
         return parse_resubmit(word, map, acts, error);
     } else if (str_starts_with(word, "write_actions(")) {
         return parse_write_actions(word, map, acts, error);
-    } else if (parse_u64(word, OFPP13_MAX, &n)) {
+    } else if (parse_u64(word, UINT32_MAX, &n)) {
         ofpacts_put(acts, OFPACT_OUTPUT)->output.port = n;
+        return check_output_port(word, n, error);
     } else if ((colon = strchr(word, ':')) != NULL) {
         char *name = xstrndup(word, colon - word);
         int status = parse_named_action(name, colon + 1, word, map, acts, error);

@@ -257,6 +257,13 @@ ofp_format_match(struct buf *b, const struct ofmatch *m, const struct ofp_port_m
 
 /* ---- Actions ----------------------------------------------------------------- */
 
+/* The name that names 'f' alone (udp_src rather than the shared tp_src). */
+static const char *
+unique_name(const struct of_field_desc *f)
+{
+    return of_field_by_name(f->name) == f || !f->alt_name ? f->name : f->alt_name;
+}
+
 static const char *
 nxm_or_name(const struct of_field_desc *f)
 {
@@ -328,7 +335,7 @@ format_set_field(struct buf *b, const struct ofpact *a, const struct ofp_port_ma
         }
         buf_put_cstr(b, "set_field:");
         format_value(b, f, &a->set_field.value, NULL, map);
-        buf_printf(b, "->%s", f->name);
+        buf_printf(b, "->%s", unique_name(f));
     } else if (mask_run(f, &a->set_field.mask, &ofs, &n_bits)) {
         uint64_t value = 0;
 
@@ -342,7 +349,7 @@ format_set_field(struct buf *b, const struct ofpact *a, const struct ofp_port_ma
     } else {
         buf_put_cstr(b, "set_field:");
         format_value(b, f, &a->set_field.value, &a->set_field.mask, map);
-        buf_printf(b, "->%s", f->name);
+        buf_printf(b, "->%s", unique_name(f));
     }
 }
 

@@ -82,9 +82,10 @@ parse_versions(const char *arg, uint32_t *bitmap)
         uint8_t v = ofp_version_from_name(word);
 
         if (!v || !(OFP_SUPPORTED_VERSIONS & OFP_VERSION_BIT(v))) {
+            ofctl_error(OFCTL_USAGE, "-O %s: unsupported OpenFlow version \"%s\" "
+                        "(expected OpenFlow10 or OpenFlow13)", arg, word);
             free(copy);
-            return ofctl_error(OFCTL_USAGE, "-O %s: unsupported OpenFlow version \"%s\" "
-                               "(expected OpenFlow10 or OpenFlow13)", arg, word);
+            return OFCTL_USAGE;
         }
         *bitmap |= OFP_VERSION_BIT(v);
     }

@@ -31,6 +31,7 @@ struct ofp_conn {
     SSL *ssl;
     bool ssl_done;              /* TLS handshake finished. */
     bool ssl_want_write;        /* Last TLS call wanted to write. */
+    char tls_error[256];        /* Why TLS failed, or "". */
     struct buf tx;              /* Bytes to send; sent up to tx_ofs. */
     size_t tx_ofs;
     struct buf rx;              /* Received bytes not yet handed out. */
@@ -167,7 +168,10 @@ ssl_status(struct ofp_conn *c, int ret)
     case SSL_ERROR_WANT_READ: case SSL_ERROR_WANT_WRITE: return EAGAIN;
     case SSL_ERROR_ZERO_RETURN: return EOF;
     case SSL_ERROR_SYSCALL: return errno ? errno : EPIPE;
-    default: ERR_clear_error(); return EPROTO;
+    default:
+        ERR_error_string_n(ERR_get_error(), c->tls_error, sizeof c->tls_error);
+        ERR_clear_error();
+        return EPROTO;
     }
 }
 
@@ -703,8 +707,18 @@ ofp_conn_connect_block(const char *target, const struct ofp_ssl_config *ssl, uin
     ofp_conn_send_msg(c, &hello, NULL);
     e = ofp_conn_recv_block(c, &raw, timeout_ms);
     if (e) {
-        buf_printf(error, "%s: %s", target, e == EOF ? "connection closed by peer"
-                   : e == EPROTO ? "not an OpenFlow peer (or TLS failed)" : strerror(e));
+        if (c->tls_error[0]) {
+            buf_printf(error, "%s: TLS failed: %s", target, c->tls_error);
+        } else if (c->ssl && (!c->ssl_done || e == EOF || e == EPIPE || e == ECONNRESET)) {
+            /* With TLS 1.3 the peer checks our certificate after our side
+             * is done: its refusal shows up as a hang-up. */
+            buf_printf(error, "%s: the peer closed the TLS connection (%s): is our "
+                       "certificate signed by a CA it trusts?", target,
+                       e == EOF ? "end of stream" : strerror(e));
+        } else {
+            buf_printf(error, "%s: %s", target, e == EOF ? "connection closed by peer"
+                       : e == EPROTO ? "not an OpenFlow peer" : strerror(e));
+        }
     } else if (ofp_decode(raw.data, raw.size, &hello) || hello.type != OFPTYPE_HELLO) {
         buf_printf(error, "%s: expected HELLO from the switch", target);
         e = EPROTO;

@@ -11,7 +11,8 @@
  *
  * ssl: and pssl: need a private key, a certificate and a CA certificate;
  * both sides verify the peer's certificate against the CA (mutual
- * authentication). */
+ * authentication). OpenSSL writes with write(2), so a process using ssl:
+ * should ignore SIGPIPE (a peer that hangs up is then EPIPE, not death). */
 #ifndef SY_OFP_CONN_H
 #define SY_OFP_CONN_H 1
 

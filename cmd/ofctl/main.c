@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,8 @@ main(int argc, char *argv[])
     const struct ofctl_command *cmd = NULL;
     int status, n_args;
 
+    /* A switch that hangs up must give EPIPE, not kill us (TLS writes). */
+    signal(SIGPIPE, SIG_IGN);
     status = parse_options(&ctx, argc, argv);
     if (status) {
         return status;

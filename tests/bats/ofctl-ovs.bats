@@ -214,3 +214,51 @@ ovs_flows() {
     assert_output --partial "priority=7,tcp,nw_src=192.168.0.0/16,tp_src=22 actions=set_field:10.1.1.1->ip_dst,output:3"
     assert_output --partial "priority=8,dl_vlan=5 actions=pop_vlan,output:4"
 }
+
+# make_cert NAME CA: a key and a certificate for NAME signed by CA.
+make_cert() {
+    local d=$SY_DIR/pki
+    openssl req -newkey rsa:2048 -nodes -keyout "$d/$1.key" -out "$d/$1.csr" \
+        -subj "/CN=$1" >/dev/null 2>&1
+    openssl x509 -req -in "$d/$1.csr" -CA "$d/$2.pem" -CAkey "$d/$2.key" \
+        -CAcreateserial -out "$d/$1.pem" -days 2 >/dev/null 2>&1
+}
+
+@test "ssl: mutual authentication with a test CA; other CAs are refused" {
+    local d=$SY_DIR/pki ca
+    command -v openssl >/dev/null || skip "no openssl command"
+    mkdir -p "$d"
+    for ca in ca other; do
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/$ca.key" -out "$d/$ca.pem" \
+            -days 2 -subj "/CN=$ca" >/dev/null 2>&1
+    done
+    make_cert switch ca
+    make_cert client ca
+    make_cert stranger other
+    ovs_sandbox_vsctl set-ssl "$d/switch.key" "$d/switch.pem" "$d/ca.pem"
+    ovs_sandbox_set_controller br0 pssl:6654:127.0.0.1
+    sleep 1
+
+    run ofctl --private-key="$d/client.key" --certificate="$d/client.pem" \
+        --ca-cert="$d/ca.pem" -O OpenFlow13 add-flow ssl:127.0.0.1:6654 "priority=3,arp,actions=FLOOD"
+    assert_success
+    run ofctl --private-key="$d/client.key" --certificate="$d/client.pem" \
+        --ca-cert="$d/ca.pem" dump-flows ssl:127.0.0.1:6654
+    assert_success
+    assert_output --partial "priority=3,arp actions=FLOOD"
+
+    # A client whose certificate the switch's CA did not sign.
+    run ofctl --timeout=5 --private-key="$d/stranger.key" --certificate="$d/stranger.pem" \
+        --ca-cert="$d/ca.pem" dump-flows ssl:127.0.0.1:6654
+    [ "$status" -eq 1 ]
+    assert_output --partial "TLS"
+    # A switch whose certificate our CA did not sign.
+    run ofctl --timeout=5 --private-key="$d/client.key" --certificate="$d/client.pem" \
+        --ca-cert="$d/other.pem" dump-flows ssl:127.0.0.1:6654
+    [ "$status" -eq 1 ]
+    assert_output --partial "certificate verify failed"
+    # No key at all.
+    run ofctl dump-flows ssl:127.0.0.1:6654
+    [ "$status" -eq 1 ]
+    assert_output --partial "--private-key"
+}

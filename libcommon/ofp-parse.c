@@ -674,7 +674,7 @@ parse_named_action(const char *name, const char *arg, const char *word,
     if (!strcmp(name, "output")) {
         a = ofpacts_put(acts, OFPACT_OUTPUT);
         return ofp_parse_port(arg, map, &a->output.port, error)
-               || check_output_port(word, a->output.port, error);
+               ?: check_output_port(word, a->output.port, error);
     } else if (!strcmp(name, "mod_vlan_vid")) {
         if (parse_u8_arg(arg, 0xfff, &n, word, error)) {
             return EINVAL;
@@ -736,7 +736,7 @@ parse_action(char *word, const struct ofp_port_map *map, struct ofpacts *acts,
 {
     static const struct { const char *name; uint32_t port; } ports[] = {
         { "in_port", OFPP13_IN_PORT }, { "normal", OFPP13_NORMAL }, { "flood", OFPP13_FLOOD },
-        { "all", OFPP13_ALL }, { "local", OFPP13_LOCAL },
+        { "all", OFPP13_ALL }, { "local", OFPP13_LOCAL }, { "table", OFPP13_TABLE },
     };
     char *colon;
     uint64_t n;

@@ -68,7 +68,7 @@ test_flows(void)
     check_round_trip("icmp,icmp_type=8,icmp_code=0,nw_tos=16,nw_ecn=1,nw_ttl=64,ip_frag=first "
                      "actions=controller(max_len=128),CONTROLLER:64", NULL, OFP_PARSE_ADD);
     check_round_trip("icmp6,icmp_type=135,nd_target=fe80::1,nd_sll=50:54:00:00:00:01 "
-                     "actions=all,in_port,output:65", NULL, OFP_PARSE_ADD);
+                     "actions=all,in_port,output:65,table", NULL, OFP_PARSE_ADD);
     check_round_trip("tcp,tcp_flags=+syn-ack,vlan_tci=0x1000/0x1000 "
                      "actions=push_vlan:0x8100,set_field:4106->vlan_vid,clear_actions,"
                      "write_actions(output:3),meter:1,group:2", NULL, OFP_PARSE_ADD);

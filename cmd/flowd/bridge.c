@@ -215,6 +215,7 @@ forget_port(struct bridge *br, size_t index)
 {
     struct bridge_port *port = &br->ports[index];
 
+    connmgr_send_port_status(br->connmgr, port->ofport, OFPPR_DELETE);
     mac_table_flush_port(&br->macs, port->dp_port, NULL, NULL);
     dp_user_port_del(br->dp, port->dp_port);
     bridge_port_uninit(port);
@@ -267,6 +268,7 @@ add_new_ports(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors
         port = &br->ports[br->n_ports++];
         bridge_port_init(port, port_cfg);
         bridge_port_attach(br, port, errors);
+        connmgr_send_port_status(br->connmgr, port->ofport, OFPPR_ADD);
         LOG_INFO("%s: port %s added as port %u", br->name, port->name, port->dp_port);
         changed = true;
     }

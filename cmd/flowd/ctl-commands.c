@@ -12,6 +12,7 @@
 #include "flowd.h"
 #include "json.h"
 #include "odp.h"
+#include "ofp-parse.h"
 #include "packet.h"
 
 /* Removes "--format=json"/"-j" and "-s" from argv; returns the new argc. */
@@ -490,20 +491,53 @@ cmd_del_flow(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     buf_uninit(&error);
 }
 
+/* A packet to trace, from datapath flow syntax ("in_port(1),eth(...)") or
+ * from OpenFlow match syntax ("in_port=1,icmp,nw_dst=10.0.0.2", fields
+ * not named are zero). */
+static int
+parse_trace_flow(const struct bridge *br, const char *text, struct flowkey *key,
+                 struct buf *error)
+{
+    struct ofp_flow_mod fm;
+    struct flowkey mask;
+    uint32_t dp_port;
+    int retval;
+
+    if (strchr(text, '(')) {
+        return odp_parse_key(text, key, &mask, error);
+    }
+    retval = ofp_parse_flow(text, OFP_PARSE_MATCH, NULL, &fm, error);
+    if (retval) {
+        return retval;
+    }
+    *key = fm.match.value.pkt;
+    ofpacts_uninit(&fm.ofpacts);
+    if (!bridge_dp_of_ofport(br, key->in_port, &dp_port)) {
+        buf_printf(error, "in_port=%u is not a port of bridge %s", key->in_port, br->name);
+        return EINVAL;
+    }
+    key->in_port = dp_port;
+    if (!key->nw_ttl && flowkey_is_ip(key)) {
+        key->nw_ttl = 64;           /* A packet that can take a dec_ttl. */
+    }
+    return 0;
+}
+
 static void
 cmd_trace(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
     struct bridge *br = need_bridge(flowd_, reply, argv[1]);
     struct dp_upcall_result result;
-    struct flowkey key, mask, masked;
+    struct flowkey key, masked;
     struct buf text = BUF_INITIALIZER;
 
     if (!br) {
         return;
     }
-    if (odp_parse_key(argv[2], &key, &mask, &text)) {
-        ctl_reply_error(reply, CTL_USAGE, "bad flow: %s (expected datapath flow syntax, "
-                        "e.g. in_port(1),eth(src=..,dst=..))", buf_cstr(&text));
+    if (parse_trace_flow(br, argv[2], &key, &text)) {
+        ctl_reply_error(reply, CTL_USAGE, "bad flow: %s (expected OpenFlow match syntax, "
+                        "e.g. in_port=1,icmp,nw_dst=10.0.0.2, or datapath syntax, e.g. "
+                        "in_port(1),eth(src=..,dst=..))", buf_cstr(&text));
         buf_uninit(&text);
         return;
     }

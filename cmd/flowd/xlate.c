@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "ofp-print.h"
 #include "ofproto.h"
 #include "packet.h"
 
@@ -636,8 +637,17 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
         ctx->depth--;
         return;
     }
-    trace(ctx, "table %u: matched priority=%u cookie=0x%llx", table_id, rule->priority,
-          (unsigned long long) rule->cookie);
+    if (ctx->trace) {
+        struct buf match = BUF_INITIALIZER, actions = BUF_INITIALIZER;
+
+        ofp_format_match(&match, &rule->match, NULL);
+        ofp_format_actions(&actions, &rule->ofpacts, NULL);
+        trace(ctx, "table %u: priority=%u%s%s cookie=0x%llx actions=%s", table_id,
+              rule->priority, match.size ? "," : "", buf_cstr(&match),
+              (unsigned long long) rule->cookie, buf_cstr(&actions));
+        buf_uninit(&match);
+        buf_uninit(&actions);
+    }
     record_rule(ctx, rule);
     ctx->table_id = table_id;
     do_ofpacts(ctx, &rule->ofpacts, &next);

@@ -107,16 +107,19 @@ deps-build:
 
 ASAN_DIR := build-asan
 
+# Builds use every core; the tests themselves run one after another.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) all
-	$(MAKE) BUILDDIR=$(ASAN_DIR) SANITIZE=1 all unit
+	$(MAKE) -j$(NPROC) all
+	$(MAKE) -j$(NPROC) BUILDDIR=$(ASAN_DIR) SANITIZE=1 all unit
 	$(MAKE) check-unit check-fuzz check-bats
 
 check-unit:
 	@tests/run-unit.sh $(ASAN_DIR)/tests
 
 check-fuzz:
-	$(MAKE) BUILDDIR=$(ASAN_DIR) fuzz-build
+	$(MAKE) -j$(NPROC) BUILDDIR=$(ASAN_DIR) fuzz-build
 	@tests/run-fuzz.sh regress $(ASAN_DIR)/fuzz
 
 check-bats:

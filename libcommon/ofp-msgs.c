@@ -1396,6 +1396,55 @@ ofp_encode(const struct ofp_msg *m, struct buf *out, struct buf *error)
     return 0;
 }
 
+/* Size of one flow stats entry on the wire, or 0 if it does not encode. */
+static size_t
+flow_stats_entry_size(uint8_t version, const struct ofp_flow_stats *fs, struct buf *error)
+{
+    struct ofp_msg m;
+    struct buf b = BUF_INITIALIZER;
+    size_t size;
+
+    ofp_msg_init(&m, OFPTYPE_FLOW_STATS_REPLY, version, 0);
+    buf_reserve(&b, 256);
+    size = encode_flow_stats_entry(&m, &b, fs, error) ? 0 : b.size;
+    buf_uninit(&b);
+    return size;
+}
+
+int
+ofp_encode_flow_stats_replies(uint8_t version, uint32_t xid,
+                              const struct ofp_flow_stats *flows, size_t n,
+                              struct buf *out, struct buf *error)
+{
+    size_t header = OFP_HEADER_SIZE + (version == OFP10_VERSION ? 4 : 8);
+    size_t start = out->size, first = 0, size = header;
+
+    for (size_t i = 0; i <= n; i++) {
+        size_t entry = i < n ? flow_stats_entry_size(version, &flows[i], error) : 0;
+
+        if (i < n && !entry) {
+            out->size = start;
+            return EINVAL;
+        }
+        if (i == n || (size + entry > OFP_MAX_MSG_SIZE && i > first)) {
+            struct ofp_msg m;
+
+            ofp_msg_init(&m, OFPTYPE_FLOW_STATS_REPLY, version, xid);
+            m.mp_flags = i < n ? OFPMPF_MORE : 0;
+            m.flow_stats.flows = (struct ofp_flow_stats *) &flows[first];
+            m.flow_stats.n = i - first;
+            if (ofp_encode(&m, out, error)) {
+                out->size = start;
+                return EINVAL;
+            }
+            first = i;
+            size = header;
+        }
+        size += entry;
+    }
+    return 0;
+}
+
 static int
 check_ofpacts_supported(const struct ofpacts *acts)
 {

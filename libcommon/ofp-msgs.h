@@ -412,6 +412,15 @@ int ofp_decode(const void *data, size_t size, struct ofp_msg *);
  * 'out' is left as it was. */
 int ofp_encode(const struct ofp_msg *, struct buf *out, struct buf *error);
 
+/* For a switch: encodes the reply to a flow stats request, 'flows[0..n)',
+ * as as many FLOW_STATS_REPLY messages as the 64 kB limit needs (all but
+ * the last with OFPMPF_MORE) appended to 'out'. A flow that cannot be
+ * expressed in 'version' fails the whole reply (EINVAL, 'error' says why;
+ * 'out' as it was). */
+int ofp_encode_flow_stats_replies(uint8_t version, uint32_t xid,
+                                  const struct ofp_flow_stats *flows, size_t n,
+                                  struct buf *out, struct buf *error);
+
 /* For a switch: returns 0 if it can carry out 'msg', else the OFPERR for
  * what it lacks (groups: BAD_OUT_GROUP, meters: UNSUP_INST). */
 int ofp_msg_check_supported(const struct ofp_msg *);

@@ -516,7 +516,45 @@ test_error_names(void)
     buf_uninit(&b);
 }
 
-UNIT_MAIN("ofp-msgs",
+static void
+test_split_flow_stats(void)
+{
+    struct buf out = BUF_INITIALIZER;
+    struct ofp_flow_stats *flows = xcalloc(3000, sizeof *flows);
+    size_t ofs = 0, n_msgs = 0, n_flows = 0;
+
+    for (int i = 0; i < 3000; i++) {
+        sample_match(&flows[i].match, true);
+        sample_actions(&flows[i].ofpacts, true);
+        flows[i].priority = i;
+    }
+    CHECK_INT_EQ(ofp_encode_flow_stats_replies(OFP13_VERSION, 9, flows, 3000, &out, NULL), 0);
+    while (ofs < out.size) {
+        size_t len = ofp_msg_length(out.data + ofs, out.size - ofs);
+        struct ofp_msg m;
+
+        CHECK(len >= 8 && ofs + len <= out.size);
+        CHECK_INT_EQ(ofp_decode(out.data + ofs, len, &m), 0);
+        CHECK_INT_EQ(m.xid, 9);
+        n_flows += m.flow_stats.n;
+        ofs += len;
+        n_msgs++;
+        CHECK_INT_EQ(m.mp_flags, ofs < out.size ? OFPMPF_MORE : 0);
+        ofp_msg_uninit(&m);
+        if (len < 8) {
+            break;
+        }
+    }
+    CHECK_INT_EQ(n_flows, 3000);
+    CHECK(n_msgs > 1);
+    for (int i = 0; i < 3000; i++) {
+        ofpacts_uninit(&flows[i].ofpacts);
+    }
+    free(flows);
+    buf_uninit(&out);
+}
+
+UNIT_MAIN("ofp-msgs", UNIT_TEST(test_split_flow_stats),
           UNIT_TEST(test_round_trips), UNIT_TEST(test_malformed),
           UNIT_TEST(test_unsupported), UNIT_TEST(test_v10_limits),
           UNIT_TEST(test_negotiation), UNIT_TEST(test_error_names))

@@ -15,7 +15,8 @@ build_pkgs=(build-essential pkg-config clang libnl-3-dev libnl-genl-3-dev
 # gzip for the initramfs, and dpkg/apt-get to fetch a stock Debian kernel.
 test_pkgs=(bats bats-support bats-assert jq iproute2 iputils-ping tcpdump
            iperf3 python3-scapy ethtool procps psmisc qemu-system-x86
-           busybox-static cpio gzip kmod coreutils util-linux openvswitch-switch openvswitch-common)
+           busybox-static cpio gzip kmod coreutils util-linux openvswitch-switch openvswitch-common
+           openvswitch-testcontroller)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)

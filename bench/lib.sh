@@ -1,4 +1,6 @@
 # bench/lib.sh: topologies and measurements for bench/run.sh (sourced).
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # TOPO_* and BENCH_* are set here for the caller
 #
 # A topology is built fresh for every path and round:
 #
@@ -228,7 +230,7 @@ _iperf_server() {
         > "$TOPO_DIR/iperf-server.out" 2>&1 < /dev/null 3>&- &
     IPERF_SERVER_PID=$!
     _track pid "$IPERF_SERVER_PID"
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         in_b ss -Hltn "sport = :$BENCH_IPERF_PORT" 2>/dev/null | grep -q . && return 0
         sleep 0.1
     done

@@ -14,15 +14,19 @@ set -uo pipefail
 
 main() {
     [ $# -ge 1 ] || { sed -n '2,/^set /p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+    # shellcheck disable=SC2034 # BENCH_* are read by lib.sh
     BENCH_BINDIR=$(cd "$1" && pwd) || exit 2
     local kind=${2:-tcp}
     BENCH_SECONDS=${3:-8}
     BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
     command -v perf >/dev/null || { echo "profile: perf is not installed (linux-perf)" >&2; exit 1; }
     [ "$(id -u)" -eq 0 ] || { echo "profile: needs root" >&2; exit 1; }
+    # shellcheck source=../tests/lib/ovs-sandbox.sh
     . "$BENCH_DIR/../tests/lib/ovs-sandbox.sh"
+    # shellcheck source=lib.sh
     . "$BENCH_DIR/lib.sh"
     BENCH_TMP=$(mktemp -d /tmp/sy-profile.XXXXXX)
+    # shellcheck disable=SC2034
     BENCH_ID=$(printf '%04x' $((RANDOM % 65536)))
     trap 'trap "" INT TERM; bench_cleanup_all' EXIT
     trap 'exit 130' INT
@@ -31,7 +35,8 @@ main() {
     topo_build switchyard && topo_wait_ready || { log "switchyard did not come up"; exit 1; }
     [ "$kind" = tcp-off ] && topo_offloads off
 
-    local pid=$TOPO_DAEMON_PID data=$BENCH_TMP/perf.data t0 t1 hz=$(getconf CLK_TCK) tr ts run0 wait0 run1 wait1
+    local pid=$TOPO_DAEMON_PID data=$BENCH_TMP/perf.data t0 t1 hz tr ts run0 wait0 run1 wait1
+    hz=$(getconf CLK_TCK)
     perf record -e cpu-clock -F 2000 -g -p "$pid" -o "$data" -- sleep $((BENCH_SECONDS + 1)) \
         > "$BENCH_TMP/perf.out" 2>&1 &
     tr=$!

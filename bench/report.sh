@@ -61,15 +61,17 @@ results=$(jq -R -s --argjson meta "$meta" '
        | judge("udp-64b"; $r.switchyard_vs_linux_bridge.udp_pps;
             num($r.switchyard_vs_linux_bridge.udp_pps) >= 0.8 and $loss != null and $loss < 5;
             ">= 0.8 x Linux bridge, loss < 5%; loss \($loss // "?")%")),
-      judge("udp-64b-vs-ovs"; $r.switchyard_vs_ovs_best.udp_pps;
-            num($r.switchyard_vs_ovs_best.udp_pps) >= 2; ">= 2 x OVS netdev (best)"),
+      # Against OVS, the capacity test: the paced one cannot show more
+      # than the offered rate over what OVS keeps of it.
+      judge("udp-64b-vs-ovs"; $r.switchyard_vs_ovs_best.udp_max_pps;
+            num($r.switchyard_vs_ovs_best.udp_max_pps) >= 2; ">= 2 x OVS netdev (best), unpaced capacity test"),
       judge("latency"; $r.switchyard_vs_linux_bridge.ping_ms;
             num($r.switchyard_vs_linux_bridge.ping_ms) <= 2; "<= 2 x Linux bridge RTT"),
       (m("switchyard"; "idle_cpu_pct") as $c
        | judge("idle-cpu"; $c; $c != null and $c < 1; "< 1% of a core for an idle flowd")),
       {target: "flow-setup", status: "SKIP", reason: "needs OpenFlow (issue 4)"},
       {target: "add-flows", status: "SKIP", reason: "needs OpenFlow (issue 4)"},
-      {target: "classifier", status: "SKIP", reason: "needs OpenFlow (issue 4)"}
+      {target: "classifier", status: "SKIP", reason: "no ratio to judge; bench/run-classifier.sh prints lookups/s below"}
     ]
 ' "$raw")
 

@@ -55,6 +55,7 @@ main() {
     . "$BENCH_DIR/lib.sh"
 
     BENCH_TMP=$(mktemp -d /tmp/sy-bench.XXXXXX)
+    # shellcheck disable=SC2034 # read by lib.sh
     BENCH_ID=$(printf '%04x' $((RANDOM % 65536)))
 
     cleanup() {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # ovs-sandbox.sh: a private Open vSwitch (Debian's openvswitch-switch) in a
 # temp dir, inside a network namespace, for benchmarks and interop tests.
 #
@@ -76,18 +77,18 @@ _ovs_sb_alive() {
 # _ovs_sb_kill NAME: TERM the daemon NAME by its pid file, wait up to 5 s,
 # then KILL.
 _ovs_sb_kill() {
-    local name=$1 pid i
+    local name=$1 pid
     pid=$(ovs_sandbox_pid "$name")
     [ -n "$pid" ] || return 0
     if _ovs_sb_alive "$pid"; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 50); do
+        for _ in $(seq 50); do
             _ovs_sb_alive "$pid" || break
             sleep 0.1
         done
         if _ovs_sb_alive "$pid"; then
             kill -KILL "$pid" 2>/dev/null || true
-            for i in $(seq 20); do
+            for _ in $(seq 20); do
                 _ovs_sb_alive "$pid" || break
                 sleep 0.1
             done
@@ -204,13 +205,13 @@ ovs_sandbox_tso() {
 # ovs_sandbox_set_controller BR ptcp:PORT[:IP] (or any OVS controller target;
 # for a ptcp: one, wait until ovs-vswitchd listens).
 ovs_sandbox_set_controller() {
-    local br=$1 target=$2 port i
+    local br=$1 target=$2 port
     ovs_sandbox_vsctl set-controller "$br" "$target" || return 1
     case $target in
         ptcp:*)
             port=${target#ptcp:}
             port=${port%%:*}
-            for i in $(seq 100); do
+            for _ in $(seq 100); do
                 ip netns exec "$(ovs_sandbox_ns)" ss -Hltn "sport = :$port" 2>/dev/null |
                     grep -q . && return 0
                 sleep 0.1

@@ -1396,6 +1396,20 @@ ofp_encode(const struct ofp_msg *m, struct buf *out, struct buf *error)
     return 0;
 }
 
+void
+ofp_encode_error_reply(uint8_t version, uint32_t xid, int ofperr, const void *request,
+                       size_t size, struct buf *out)
+{
+    struct ofp_msg m;
+
+    ofp_msg_init(&m, OFPTYPE_ERROR, version_supported(version) ? version : OFP13_VERSION, xid);
+    ofp_error_to_wire(m.version, ofperr, &m.error.type, &m.error.code);
+    m.error.error = ofperr;
+    m.error.data = (uint8_t *) request;
+    m.error.size = MIN(size, 64);
+    ofp_encode(&m, out, NULL);
+}
+
 /* Size of one flow stats entry on the wire, or 0 if it does not encode. */
 static size_t
 flow_stats_entry_size(uint8_t version, const struct ofp_flow_stats *fs, struct buf *error)

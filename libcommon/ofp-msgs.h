@@ -412,6 +412,12 @@ int ofp_decode(const void *data, size_t size, struct ofp_msg *);
  * 'out' is left as it was. */
 int ofp_encode(const struct ofp_msg *, struct buf *out, struct buf *error);
 
+/* For a switch: appends the ERROR message answering 'request' (the raw
+ * bytes that failed; at most its first 64 bytes are echoed, as OpenFlow
+ * asks) with 'ofperr' in the numbering of 'version'. */
+void ofp_encode_error_reply(uint8_t version, uint32_t xid, int ofperr, const void *request,
+                            size_t size, struct buf *out);
+
 /* For a switch: encodes the reply to a flow stats request, 'flows[0..n)',
  * as as many FLOW_STATS_REPLY messages as the 64 kB limit needs (all but
  * the last with OFPMPF_MORE) appended to 'out'. A flow that cannot be

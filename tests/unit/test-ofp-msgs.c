@@ -507,6 +507,20 @@ test_error_names(void)
     struct buf b = BUF_INITIALIZER;
     uint16_t type, code;
 
+    {
+        struct buf out = BUF_INITIALIZER;
+        struct ofp_msg m;
+        uint8_t request[100] = { 1, 14 };
+
+        ofp_encode_error_reply(OFP10_VERSION, 7, OFPERR_OVERLAP, request, sizeof request, &out);
+        CHECK_INT_EQ(ofp_decode(out.data, out.size, &m), 0);
+        CHECK_INT_EQ(m.type, OFPTYPE_ERROR);
+        CHECK_INT_EQ(m.error.type, 3);
+        CHECK_INT_EQ(m.error.size, 64);
+        CHECK_INT_EQ(m.error.error, OFPERR_OVERLAP);
+        ofp_msg_uninit(&m);
+        buf_uninit(&out);
+    }
     ofp_error_format(&b, OFPERR_BAD_OUT_GROUP);
     CHECK_STR_EQ(buf_cstr(&b), "OFPBAC_BAD_OUT_GROUP (OFPET_BAD_ACTION)");
     ofp_error_to_wire(OFP10_VERSION, OFPERR_OVERLAP, &type, &code);

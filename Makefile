@@ -26,6 +26,10 @@ MANDIR     ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 LIBEXECDIR ?= $(PREFIX)/libexec/switchyard
 SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
+# Where Fedora/RHEL network-scripts' ifup looks for ifup-$DEVICETYPE.
+NETWORK_SCRIPTS_DIR ?= $(SYSCONFDIR)/sysconfig/network-scripts
 
 CC         ?= cc
 PKGS       := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 openssl libedit
@@ -54,6 +58,7 @@ FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/fuzz/%)
 
 .PHONY: all unit fuzz-build check check-unit check-fuzz check-bats check-vm \
         deps deps-build deps-test demo install clean fuzz bench
+.PHONY: uninstall dist
 
 all: $(BINS)
 
@@ -144,15 +149,73 @@ bench: deps
 	@bench/run.sh $(CURDIR)/$(BUILDDIR)/bin
 
 # ---- install ------------------------------------------------------------
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=] [BINDIR= SBINDIR= MANDIR=
+#                BASHCOMPDIR= SYSCONFDIR=/etc UNITDIR= LOGROTATEDIR=
+#                NETWORK_SCRIPTS_DIR=]
+#
+# The systemd units in systemd/ name /usr/sbin and /etc/sysconfig (what a
+# distribution package uses); install rewrites both to SBINDIR and
+# SYSCONFDIR. Configuration files (sysconfig, logrotate) are installed only
+# where none exists yet, and uninstall removes them only when unchanged.
+
+SBIN_PROGRAMS := flowd portd
+BIN_PROGRAMS  := dp ofctl tunnel
+MANPAGES      := $(notdir $(wildcard man/*.8))
+COMPLETIONS   := $(notdir $(wildcard completions/*))
+UNITS         := switchyard-flowd.service switchyard-portd.service switchyard.target
+IFCFG_HOOKS   := $(notdir $(wildcard ifcfg/ifup-ovs ifcfg/ifdown-ovs))
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	           $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 $(BUILDDIR)/bin/flowd $(BUILDDIR)/bin/portd $(DESTDIR)$(SBINDIR)/
-	install -m 0755 $(BUILDDIR)/bin/dp $(BUILDDIR)/bin/ofctl $(BUILDDIR)/bin/tunnel $(DESTDIR)$(BINDIR)/
-	for m in man/*.8; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/; done; true
-	for c in completions/*; do [ -e "$$c" ] && install -m 0644 "$$c" $(DESTDIR)$(BASHCOMPDIR)/; done; true
-	for f in ifcfg/ifup-ovs ifcfg/ifdown-ovs; do [ -e "$$f" ] && install -m 0755 "$$f" $(DESTDIR)$(LIBEXECDIR)/; done; true
+	           $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+	           $(DESTDIR)$(SYSCONFDIR)/sysconfig $(DESTDIR)$(LOGROTATEDIR)
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/switchyard $(DESTDIR)$(SYSCONFDIR)/switchyard/bridges
+	install -m 0755 $(SBIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(BIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(BINDIR)/
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES:%=man/%) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(COMPLETIONS),install -m 0644 $(COMPLETIONS:%=completions/%) $(DESTDIR)$(BASHCOMPDIR)/)
+	set -e; for u in $(UNITS); do \
+	    sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/sysconfig/|$(SYSCONFDIR)/sysconfig/|g' \
+	        systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp; \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp; \
+	    mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard ] || \
+	    install -m 0644 systemd/switchyard.sysconfig $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard
+	[ -e $(DESTDIR)$(LOGROTATEDIR)/switchyard ] || \
+	    install -m 0644 systemd/switchyard.logrotate $(DESTDIR)$(LOGROTATEDIR)/switchyard
+	$(if $(IFCFG_HOOKS),install -d $(DESTDIR)$(NETWORK_SCRIPTS_DIR))
+	$(if $(IFCFG_HOOKS),install -m 0755 $(IFCFG_HOOKS:%=ifcfg/%) $(DESTDIR)$(NETWORK_SCRIPTS_DIR)/)
+
+uninstall:
+	rm -f $(SBIN_PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%) $(BIN_PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) \
+	      $(MANPAGES:%=$(DESTDIR)$(MANDIR)/man8/%) $(COMPLETIONS:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+	      $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) $(IFCFG_HOOKS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%)
+	! cmp -s systemd/switchyard.sysconfig $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard || \
+	    rm -f $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard
+	! cmp -s systemd/switchyard.logrotate $(DESTDIR)$(LOGROTATEDIR)/switchyard || \
+	    rm -f $(DESTDIR)$(LOGROTATEDIR)/switchyard
+	rmdir $(DESTDIR)$(SYSCONFDIR)/switchyard/bridges $(DESTDIR)$(SYSCONFDIR)/switchyard 2>/dev/null || true
+
+# ---- release ------------------------------------------------------------
+#
+# make dist: $(BUILDDIR)/switchyard-$(VERSION).tar.gz, the committed tree
+# at HEAD (what `git ls-files` lists there) under switchyard-$(VERSION)/,
+# the Source0 of switchyard.spec. Uncommitted changes are not in it.
+
+DIST_NAME    := switchyard-$(VERSION)
+DIST_TARBALL := $(BUILDDIR)/$(DIST_NAME).tar.gz
+
+dist:
+	@git rev-parse --git-dir >/dev/null 2>&1 || \
+	    { echo "make dist: needs the git repository (it packs HEAD)" >&2; exit 1; }
+	@git diff --quiet HEAD -- 2>/dev/null || \
+	    echo "make dist: note: uncommitted changes are not in the tarball (it packs HEAD)" >&2
+	@mkdir -p $(BUILDDIR)
+	git archive --format=tar.gz --prefix=$(DIST_NAME)/ -o $(DIST_TARBALL).tmp HEAD
+	@mv -f $(DIST_TARBALL).tmp $(DIST_TARBALL)
+	@echo "make dist: wrote $(DIST_TARBALL)"
 
 clean:
 	rm -rf build build-asan

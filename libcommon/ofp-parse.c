@@ -774,6 +774,29 @@ parse_action(char *word, const struct ofp_port_map *map, struct ofpacts *acts,
     return 0;
 }
 
+/* Each instruction may appear once (OpenFlow has one slot for each). */
+static int
+check_instructions_once(const struct ofpacts *acts, struct buf *error)
+{
+    static const struct { enum ofpact_type type; const char *name; } insts[] = {
+        { OFPACT_GOTO_TABLE, "goto_table" }, { OFPACT_WRITE_METADATA, "write_metadata" },
+        { OFPACT_CLEAR_ACTIONS, "clear_actions" }, { OFPACT_WRITE_ACTIONS, "write_actions" },
+        { OFPACT_METER, "meter" },
+    };
+
+    for (size_t k = 0; k < ARRAY_SIZE(insts); k++) {
+        size_t count = 0;
+
+        for (size_t i = 0; i < acts->n; i++) {
+            count += acts->acts[i].type == insts[k].type;
+        }
+        if (count > 1) {
+            return parse_error(error, "%s: may be given only once", insts[k].name);
+        }
+    }
+    return 0;
+}
+
 int
 ofp_parse_actions(const char *text, const struct ofp_port_map *map, struct ofpacts *acts,
                   struct buf *error)
@@ -791,6 +814,9 @@ ofp_parse_actions(const char *text, const struct ofp_port_map *map, struct ofpac
     }
     if (!status && drop && acts->n) {
         status = parse_error(error, "%s", "drop: must be the only action");
+    }
+    if (!status) {
+        status = check_instructions_once(acts, error);
     }
     free(copy);
     return status;
@@ -870,9 +896,44 @@ parse_flow_keyword(struct ofp_flow_mod *fm, const char *key, const char *value,
     return 0;
 }
 
+/* The field names a flow's text used, to check each against its own
+ * prerequisites at the end (tcp_src under icmp is not icmp_type, even
+ * though the two share storage). */
+struct named_fields {
+    const char *names[OFF_N_FIELDS * 2];
+    size_t n;
+};
+
+static bool
+name_is(const struct of_field_desc *f, const char *name)
+{
+    return !strcmp(f->name, name) || (f->alt_name && !strcmp(f->alt_name, name))
+        || (f->nxm_name && !strcasecmp(f->nxm_name, name))
+        || (f->oxm_name && !strcasecmp(f->oxm_name, name));
+}
+
+static int
+check_named_prereqs(const struct named_fields *nf, const struct ofmatch *m, struct buf *error)
+{
+    for (size_t i = 0; i < nf->n; i++) {
+        bool ok = false;
+
+        for (int id = 0; id < OFF_N_FIELDS && !ok; id++) {
+            const struct of_field_desc *f = of_field_by_id(id);
+
+            ok = name_is(f, nf->names[i]) && of_field_prereqs_ok(f, m);
+        }
+        if (!ok) {
+            return parse_error(error, "%s: the flow does not match this field's protocol "
+                               "(e.g. tcp,tp_dst=80 or icmp,icmp_type=8)", nf->names[i]);
+        }
+    }
+    return 0;
+}
+
 static int
 parse_flow_word(struct ofp_flow_mod *fm, char *word, enum ofp_parse_mode mode,
-                const struct ofp_port_map *map, struct buf *error)
+                const struct ofp_port_map *map, struct named_fields *nf, struct buf *error)
 {
     char *eq = strchr(word, '='), *value = NULL;
     int status;
@@ -888,6 +949,9 @@ parse_flow_word(struct ofp_flow_mod *fm, char *word, enum ofp_parse_mode mode,
         return 0;
     } else if (!value) {
         return parse_error(error, "%s: unknown keyword (a field needs =VALUE)", word);
+    }
+    if (of_field_by_name(word) && nf->n < ARRAY_SIZE(nf->names)) {
+        nf->names[nf->n++] = word;
     }
     return parse_match_field(&fm->match, word, value, map, error);
 }
@@ -911,6 +975,7 @@ ofp_parse_flow(const char *text, enum ofp_parse_mode mode, const struct ofp_port
                struct ofp_flow_mod *fm, struct buf *error)
 {
     char *copy = xstrdup(text), *acts = find_actions(copy), *p = copy, *word;
+    struct named_fields nf = { .n = 0 };
     int status = 0;
 
     memset(fm, 0, sizeof *fm);
@@ -926,7 +991,7 @@ ofp_parse_flow(const char *text, enum ofp_parse_mode mode, const struct ofp_port
         acts = strchr(acts + 1, '=') + 1;
     }
     while (!status && (word = next_word(&p)) != NULL) {
-        status = parse_flow_word(fm, word, mode, map, error);
+        status = parse_flow_word(fm, word, mode, map, &nf, error);
     }
     if (status) {
         /* 'error' says what. */
@@ -937,7 +1002,8 @@ ofp_parse_flow(const char *text, enum ofp_parse_mode mode, const struct ofp_port
     } else if (acts) {
         status = ofp_parse_actions(acts, map, &fm->ofpacts, error);
     }
-    if (!status && ofmatch_check_prereqs(&fm->match, error)) {
+    if (!status && (check_named_prereqs(&nf, &fm->match, error)
+                    || ofmatch_check_prereqs(&fm->match, error))) {
         status = EINVAL;
     }
     if (status) {

@@ -58,7 +58,7 @@ struct ofpact {
         struct {
             enum of_field_id field;
             union of_value value;   /* Wire form, already masked. */
-            union of_value mask;    /* All ones for a full set_field. */
+            union of_value mask;    /* of_field_exact_mask() for a full set_field. */
         } set_field;
         struct {
             enum of_field_id src, dst;

@@ -112,6 +112,10 @@ test_errors(void)
     check_error("dl_vlan=5000 actions=drop", OFP_PARSE_ADD, "dl_vlan");
     check_error("actions=mod_vlan_vid:4096", OFP_PARSE_ADD, "4096");
     check_error("actions=set_field:1->dl_type", OFP_PARSE_ADD, "read-only");
+    check_error("actions=goto_table:3,goto_table:5", OFP_PARSE_ADD, "goto_table");
+    check_error("actions=output:0", OFP_PARSE_ADD, "output:0");
+    check_error("icmp,tcp_src=53 actions=drop", OFP_PARSE_ADD, "tcp_src");
+    check_error("udp6,icmp_type=1 actions=drop", OFP_PARSE_ADD, "icmp_type");
 }
 
 static void

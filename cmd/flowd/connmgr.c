@@ -441,6 +441,7 @@ do_packet_out(struct connmgr *mgr, const struct ofp_packet_out *po)
     flowkey_extract(packet.data, packet.size, dp_port, &key, NULL);
     bridge_xlate_actions(br, &key, &po->ofpacts, &actions);
     dp_user_execute(br->dp, &packet, actions.data, actions.size);
+    dp_user_flush(br->dp);
     dp_actions_uninit(&actions);
     free(buffer);
     return 0;

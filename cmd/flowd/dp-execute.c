@@ -216,9 +216,33 @@ output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
 
-    if (port && port->netdev) {
-        netdev_send(port->netdev, p);
+    if (!port || !port->netdev) {
+        return;
     }
+    if (!netdev_has_queued(port->netdev)) {
+        dp->tx_pending = x2nrealloc(dp->tx_pending, &dp->allocated_tx_pending,
+                                    dp->n_tx_pending + 1, sizeof *dp->tx_pending);
+        dp->tx_pending[dp->n_tx_pending++] = port->netdev;
+    }
+    netdev_send_queued(port->netdev, p);
+}
+
+void
+dp_user_flush(struct dp_user *dp)
+{
+    for (size_t i = 0; i < dp->n_tx_pending; i++) {
+        netdev_flush(dp->tx_pending[i]);
+    }
+    dp->n_tx_pending = 0;
+}
+
+/* Outputs already queued point at the packet's bytes: send them before an
+ * action rewrites those bytes in place. */
+static bool
+action_modifies_packet(uint16_t type)
+{
+    return type == OVS_ACTION_ATTR_PUSH_VLAN || type == OVS_ACTION_ATTR_POP_VLAN
+           || type == OVS_ACTION_ATTR_SET_MASKED || type == OVS_ACTION_ATTR_SET;
 }
 
 void
@@ -226,6 +250,9 @@ dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
                 size_t size)
 {
     DP_ACTIONS_FOR_EACH (nla, actions, size) {
+        if (dp->n_tx_pending && action_modifies_packet(dp_nla_type(nla))) {
+            dp_user_flush(dp);
+        }
         switch (dp_nla_type(nla)) {
         case OVS_ACTION_ATTR_OUTPUT:
             if (dp_nla_size(nla) == 4) {

@@ -27,6 +27,7 @@ dp_user_create(const char *name, dp_upcall_func *upcall, void *aux)
     dp->upcall = upcall;
     dp->upcall_aux = aux;
     dp->warn_rl = rl;
+    dp->sample_countdown = UINT32_MAX;
     return dp;
 }
 
@@ -51,6 +52,7 @@ dp_user_destroy(struct dp_user *dp)
         dp_port_destroy(dp->ports[i]);
     }
     free(dp->ports);
+    free(dp->tx_pending);
     dpflow_table_destroy(&dp->flows);
     free(dp->name);
     free(dp);
@@ -109,6 +111,7 @@ void
 dp_user_port_del(struct dp_user *dp, uint32_t port_no)
 {
     if (port_no < dp->n_ports_allocated && dp->ports[port_no]) {
+        dp_user_flush(dp);          /* Nothing may point at its netdev. */
         dp_port_destroy(dp->ports[port_no]);
         dp->ports[port_no] = NULL;
     }
@@ -177,6 +180,35 @@ dp_user_ports_run(struct dp_user *dp, long long now)
     return changed;
 }
 
+void
+dp_user_set_sampler(struct dp_user *dp, dp_sample_func *sample, void *aux,
+                    uint32_t first_skip)
+{
+    dp->sample = sample;
+    dp->sample_aux = aux;
+    dp->sample_countdown = sample ? MAX(first_skip, 1) : UINT32_MAX;
+}
+
+static void
+run_sampler(struct dp_user *dp, const struct dp_packet *p, const void *actions,
+            size_t size)
+{
+    uint32_t skip = dp->sample ? dp->sample(dp->sample_aux, p, actions, size) : UINT32_MAX;
+
+    dp->sample_countdown = MAX(skip, 1);
+}
+
+/* Samples one packet in every few, as the sampler says: without one, the
+ * countdown only wraps every 2^32 packets. */
+static inline void
+sample_packet(struct dp_user *dp, const struct dp_packet *p, const void *actions,
+              size_t size)
+{
+    if (--dp->sample_countdown == 0) {
+        run_sampler(dp, p, actions, size);
+    }
+}
+
 static void
 handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
 {
@@ -206,6 +238,7 @@ handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
         flow->used = time_msec();
         flow->tcp_flags = key->nw_proto == IP_PROTO_TCP ? key->tcp_flags : 0;
     }
+    sample_packet(dp, p, result.actions.data, result.actions.size);
     dp_user_execute(dp, p, result.actions.data, result.actions.size);
     dp_actions_uninit(&result.actions);
     free(result.rules);
@@ -230,6 +263,7 @@ process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
     if (key.nw_proto == IP_PROTO_TCP) {
         flow->tcp_flags |= key.tcp_flags;
     }
+    sample_packet(dp, p, flow->actions.data, flow->actions.size);
     dp_user_execute(dp, p, flow->actions.data, flow->actions.size);
 }
 
@@ -246,6 +280,7 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
             batch.packets[j].in_port = port->port_no;
             process_packet(dp, &batch.packets[j], now);
         }
+        dp_user_flush(dp);
         netdev_rx_release(port->netdev);
         if (err && err != EAGAIN) {
             LOG_WARN("%s: port %u (%s): receive failed: %s", dp->name, port->port_no,

@@ -43,6 +43,12 @@ typedef void dp_upcall_func(void *aux, const struct flowkey *key,
 typedef void dp_userspace_func(void *aux, const struct dp_packet *,
                                const void *userdata, size_t size);
 
+/* A packet sampler (sFlow, sflow.c): called for a sampled packet as it
+ * arrives, before its 'actions' run; returns how many packets from now
+ * the next sample is (at least 1). */
+typedef uint32_t dp_sample_func(void *aux, const struct dp_packet *,
+                                const void *actions, size_t size);
+
 struct dp_port {
     uint32_t port_no;               /* Datapath port number. */
     char *name;                     /* Device name. */
@@ -65,6 +71,12 @@ struct dp_user {
     uint64_t n_missed;              /* Packets that went to the pipeline. */
     uint64_t n_lost;                /* Misses not installed (flow limit). */
     struct log_ratelimit warn_rl;   /* For warnings packets can trigger. */
+    struct netdev **tx_pending;     /* Netdevs with queued packets. */
+    size_t n_tx_pending;
+    size_t allocated_tx_pending;
+    uint32_t sample_countdown;      /* Packets until 'sample' is due. */
+    dp_sample_func *sample;         /* Packet sampler, NULL if none. */
+    void *sample_aux;
 };
 
 struct dp_user *dp_user_create(const char *name, dp_upcall_func *, void *aux);
@@ -86,8 +98,18 @@ void dp_user_port_run(struct dp_user *, struct dp_port *);
 /* Reopens absent or replaced devices. Returns true if a port changed. */
 bool dp_user_ports_run(struct dp_user *, long long now);
 
-/* Executes 'actions' on 'packet' (which may be modified). */
+/* Sets the packet sampler ('sample' NULL: none); it first runs on the
+ * 'first_skip'th packet from now. Per packet, sampling costs one
+ * decrement and a branch. */
+void dp_user_set_sampler(struct dp_user *, dp_sample_func *sample, void *aux,
+                         uint32_t first_skip);
+
+/* Executes 'actions' on 'packet' (which may be modified). Outputs are
+ * queued per port: the packet's bytes must stay valid until
+ * dp_user_flush(), which the caller does after a batch (receiving does it
+ * before the ring frames go back to the kernel). */
 void dp_user_execute(struct dp_user *, struct dp_packet *, const void *actions,
                      size_t size);
+void dp_user_flush(struct dp_user *);
 
 #endif

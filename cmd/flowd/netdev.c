@@ -22,7 +22,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
+#include <linux/sockios.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
@@ -40,11 +42,20 @@
 #include "util.h"
 
 #define RING_FRAME_SIZE 2048        /* Fits a 1500-byte MTU frame. */
-#define RING_FRAMES 2048            /* 4 MiB of ring per port. */
+#define RING_FRAMES 4096            /* 8 MiB of ring per port: ~14 ms of
+                                     * 300k pps while flowd waits for a CPU. */
 #define RING_BLOCK_SIZE (RING_FRAME_SIZE * 32)
 #define RX_RESERVE 128              /* Headroom for pushed headers. */
 #define BIG_SLOT_SIZE (65536 + 256 + RX_RESERVE) /* A whole GSO frame. */
 #define AFPACKET_BIG_SLOTS 8        /* Oversized packets per batch. */
+#define TX_QUEUE_LEN 64             /* Packets per sendmmsg(). */
+
+struct tx_queue {
+    struct mmsghdr msgs[TX_QUEUE_LEN];
+    struct iovec iovs[TX_QUEUE_LEN][2];
+    struct virtio_net_hdr vnet[TX_QUEUE_LEN];
+    unsigned int n;
+};
 
 struct netdev {
     char *name;                     /* Device name. */
@@ -65,7 +76,70 @@ struct netdev {
     uint8_t *big_slots;
     unsigned int n_big_slots;
     unsigned int n_big_used;        /* In the current batch. */
+
+    struct tx_queue *txq;           /* AF_PACKET only. */
+    bool gro_enabled;               /* We turned GRO on: turn it off at close. */
 };
+
+/* Reads or sets a device's GRO flag; returns 0 or an errno. */
+static int
+ethtool_gro(const char *name, uint32_t cmd, uint32_t *value)
+{
+    struct ethtool_value ev = { .cmd = cmd, .data = *value };
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+    if (fd < 0) {
+        return errno;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    ifr.ifr_data = (void *) &ev;
+    if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+        err = errno;
+    }
+    *value = ev.data;
+    close(fd);
+    return err;
+}
+
+static bool
+is_veth(const char *name)
+{
+    struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    bool veth = false;
+
+    if (fd < 0) {
+        return false;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+    ifr.ifr_data = (void *) &info;
+    veth = !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(info.driver, "veth");
+    close(fd);
+    return veth;
+}
+
+/* A VM's veth hands the switch one frame per MTU-sized segment when the
+ * VM's stack has segmentation offload off. With GRO on the switch's end,
+ * the kernel merges them before AF_PACKET sees them, and the virtio-net
+ * header carries the merged frame through unsegmented: one switching
+ * decision per ~64 KiB instead of per 1.5 KiB. */
+static void
+enable_veth_gro(struct netdev *dev)
+{
+    uint32_t gro = 0;
+
+    if (!is_veth(dev->name) || ethtool_gro(dev->name, ETHTOOL_GGRO, &gro) || gro) {
+        return;
+    }
+    gro = 1;
+    if (!ethtool_gro(dev->name, ETHTOOL_SGRO, &gro)) {
+        dev->gro_enabled = true;
+    }
+}
 
 static int
 afpacket_setsockopt(int fd, int option, const void *value, socklen_t size,
@@ -152,6 +226,7 @@ afpacket_open(struct netdev *dev, struct buf *error)
     }
     dev->n_big_slots = AFPACKET_BIG_SLOTS;
     dev->big_slots = xmalloc((size_t) BIG_SLOT_SIZE * dev->n_big_slots);
+    dev->txq = xzalloc(sizeof *dev->txq);
     memset(&sll, 0, sizeof sll);
     sll.sll_family = AF_PACKET;
     sll.sll_protocol = htons(ETH_P_ALL);
@@ -161,6 +236,7 @@ afpacket_open(struct netdev *dev, struct buf *error)
         buf_printf(error, "cannot bind packet socket to %s: %s", dev->name, strerror(err));
         return err;
     }
+    enable_veth_gro(dev);
     return 0;
 }
 
@@ -225,6 +301,11 @@ netdev_close(struct netdev *dev)
     if (!dev) {
         return;
     }
+    if (dev->gro_enabled && if_nametoindex(dev->name) == (unsigned int) dev->ifindex) {
+        uint32_t off = 0;
+
+        ethtool_gro(dev->name, ETHTOOL_SGRO, &off);
+    }
     if (dev->ring) {
         munmap(dev->ring, dev->ring_size);
     }
@@ -232,6 +313,7 @@ netdev_close(struct netdev *dev)
         close(dev->fd);
     }
     free(dev->big_slots);
+    free(dev->txq);
     free(dev->name);
     free(dev);
 }
@@ -467,6 +549,75 @@ netdev_rx_release(struct netdev *dev)
     dev->n_big_used = 0;
 }
 
+static void
+count_send_error(struct netdev *dev, int err)
+{
+    /* A device that is down (EIO from a tap, ENETDOWN from a socket) or
+     * whose queue is full drops, as a NIC would; anything else is an error
+     * worth counting apart. */
+    if (err == EIO || err == ENETDOWN || err == ENOBUFS || err == EAGAIN || err == ENXIO) {
+        dev->stats.tx_dropped++;
+    } else {
+        dev->stats.tx_errors++;
+    }
+}
+
+bool
+netdev_has_queued(const struct netdev *dev)
+{
+    return dev->txq && dev->txq->n;
+}
+
+void
+netdev_flush(struct netdev *dev)
+{
+    struct tx_queue *q = dev->txq;
+    unsigned int sent = 0;
+
+    while (q && sent < q->n) {
+        int n = sendmmsg(dev->fd, q->msgs + sent, q->n - sent, MSG_DONTWAIT);
+
+        if (n < 0) {
+            /* The first message failed: count it and go on with the rest. */
+            count_send_error(dev, errno);
+            sent++;
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            dev->stats.tx_packets++;
+            dev->stats.tx_bytes += q->iovs[sent + i][1].iov_len;
+        }
+        sent += n;
+    }
+    if (q) {
+        q->n = 0;
+    }
+}
+
+void
+netdev_send_queued(struct netdev *dev, const struct dp_packet *p)
+{
+    struct tx_queue *q = dev->txq;
+    unsigned int i;
+
+    if (!q) {
+        netdev_send(dev, p);
+        return;
+    }
+    if (q->n == TX_QUEUE_LEN) {
+        netdev_flush(dev);
+    }
+    i = q->n++;
+    q->vnet[i] = p->vnet;
+    q->iovs[i][0].iov_base = &q->vnet[i];
+    q->iovs[i][0].iov_len = sizeof q->vnet[i];
+    q->iovs[i][1].iov_base = p->data;
+    q->iovs[i][1].iov_len = p->size;
+    memset(&q->msgs[i], 0, sizeof q->msgs[i]);
+    q->msgs[i].msg_hdr.msg_iov = q->iovs[i];
+    q->msgs[i].msg_hdr.msg_iovlen = 2;
+}
+
 int
 netdev_send(struct netdev *dev, const struct dp_packet *p)
 {
@@ -486,15 +637,7 @@ netdev_send(struct netdev *dev, const struct dp_packet *p)
     if (n < 0) {
         int err = errno;
 
-        /* A device that is down (EIO from a tap, ENETDOWN from a socket)
-         * or whose queue is full drops, as a NIC would; anything else is
-         * an error worth counting apart. */
-        if (err == EIO || err == ENETDOWN || err == ENOBUFS || err == EAGAIN
-            || err == ENXIO) {
-            dev->stats.tx_dropped++;
-        } else {
-            dev->stats.tx_errors++;
-        }
+        count_send_error(dev, err);
         return err;
     }
     dev->stats.tx_packets++;

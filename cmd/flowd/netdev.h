@@ -50,4 +50,11 @@ void netdev_rx_release(struct netdev *);
  * errno (counted too). */
 int netdev_send(struct netdev *, const struct dp_packet *);
 
+/* Queues a packet to send with the next netdev_flush() (one sendmmsg() for
+ * the whole queue, flushed early when full). The packet's bytes must stay
+ * unchanged until then; its offload header is copied. A tap sends at once. */
+void netdev_send_queued(struct netdev *, const struct dp_packet *);
+void netdev_flush(struct netdev *);
+bool netdev_has_queued(const struct netdev *);
+
 #endif

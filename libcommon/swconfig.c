@@ -438,7 +438,22 @@ parse_number(const char *key, const char *value, unsigned int min, unsigned int 
 static const char *const bridge_option_keys[] = {
     "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling",
+    "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
 };
+
+/* Checks an IPv4 or IPv6 address (no name: an agent address is what the
+ * collector files samples under). */
+static bool
+check_ip_address(const char *key, const char *value, struct buf *error)
+{
+    struct in6_addr addr;
+
+    if (inet_pton(AF_INET, value, &addr) == 1 || inet_pton(AF_INET6, value, &addr) == 1) {
+        return true;
+    }
+    buf_printf(error, "%s=%s: expected an IPv4 or IPv6 address", key, value);
+    return false;
+}
 
 static bool
 check_bridge_option(const char *key, const char *value, struct buf *error)
@@ -454,6 +469,12 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
     } else if (!strcmp(key, "sflow-sampling")) {
         return parse_number(key, value, 1, UINT32_MAX, "the sampling rate",
                             &number, error);
+    } else if (!strcmp(key, "netflow-engine-type") || !strcmp(key, "netflow-engine-id")) {
+        return parse_number(key, value, 0, 255, "the engine number", &number, error);
+    } else if (!strcmp(key, "sflow-agent")) {
+        return check_ip_address(key, value, error);
+    } else if (!strcmp(key, "flow-idle-timeout")) {
+        return parse_number(key, value, 100, 3600000, "milliseconds", &number, error);
     } else {
         return parse_number(key, value, 1, 3600, "seconds", &number, error);
     }

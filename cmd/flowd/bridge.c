@@ -3,11 +3,14 @@
  * normal.c. */
 #include "bridge.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "connmgr.h"
 #include "log.h"
+#include "netflow.h"
+#include "sflow.h"
 #include "util.h"
 
 static void
@@ -31,7 +34,10 @@ userspace_cb(void *aux, const struct dp_packet *packet, const void *userdata, si
 static void
 flow_removed_cb(struct dpflow *flow, void *aux)
 {
+    struct bridge *br = aux;
+
     ofproto_credit_flow(flow, time_msec());
+    netflow_flow_removed(br->netflow, flow);
 }
 
 static void
@@ -126,6 +132,7 @@ bridge_create(const struct sw_bridge *cfg, struct buf *errors)
     br->dp = dp_user_create(cfg->name, upcall_cb, br);
     br->dp->userspace = userspace_cb;
     br->dp->flows.on_remove = flow_removed_cb;
+    br->dp->flows.on_remove_aux = br;
     mac_table_init(&br->macs);
     ofproto_init(&br->ofproto, cfg->fail_mode == SW_FAIL_STANDALONE);
     br->connmgr = connmgr_create(br);
@@ -142,6 +149,9 @@ bridge_destroy(struct bridge *br)
         return;
     }
     connmgr_destroy(br->connmgr);
+    /* NetFlow reports the flows still in the datapath. */
+    netflow_destroy(br->netflow);
+    sflow_destroy(br->sflow);
     for (size_t i = 0; i < br->n_ports; i++) {
         bridge_port_uninit(&br->ports[i]);
     }
@@ -275,6 +285,17 @@ add_new_ports(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors
     return changed;
 }
 
+/* flow-idle-timeout=MSEC, validated by swconfig. */
+static void
+bridge_set_idle_timeout(struct bridge *br, const struct sw_bridge *cfg)
+{
+    const char *value = cfg_file_get(&cfg->options, "flow-idle-timeout");
+    unsigned int msec;
+
+    br->idle_msec = value && str_to_uint(value, 1, UINT_MAX, &msec) ? msec
+                                                                    : BRIDGE_DEFAULT_IDLE_MSEC;
+}
+
 void
 bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
 {
@@ -292,6 +313,9 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
          * packet of every flow ask the pipeline again. */
         bridge_flush_flows(br);
     }
+    bridge_set_idle_timeout(br, cfg);
+    netflow_bridge_reconfigure(br, cfg, errors);
+    sflow_bridge_reconfigure(br, cfg, errors);
 }
 
 struct mac_match {
@@ -381,4 +405,6 @@ bridge_run(struct bridge *br, long long now)
     ofproto_expire(br, now);
     dpflow_remove_if(&br->dp->flows, flow_is_idle, &expiry);
     dpflow_rank_subtables(&br->dp->flows);
+    netflow_run(br->netflow, now);
+    sflow_run(br->sflow, now);
 }

@@ -15,6 +15,9 @@
 #include "ofproto.h"
 #include "swconfig.h"
 
+struct netflow;
+struct sflow;
+
 #define BRIDGE_LOCAL_DP_PORT 0          /* Datapath number of the bridge's own port. */
 #define BRIDGE_DEFAULT_IDLE_MSEC 10000  /* Datapath flow idle timeout. */
 
@@ -40,6 +43,8 @@ struct bridge {
     struct bridge_port *ports;
     size_t n_ports;
     long long idle_msec;            /* Datapath flow idle timeout. */
+    struct netflow *netflow;        /* NetFlow export, NULL if off. */
+    struct sflow *sflow;            /* sFlow export, NULL if off. */
 };
 
 struct bridge *bridge_create(const struct sw_bridge *cfg, struct buf *errors);

@@ -53,6 +53,10 @@ struct dpflow {
     size_t n_rules;
     uint64_t credited_packets;      /* 'packets' already added to the rules. */
     uint64_t credited_bytes;        /* 'bytes' already added to the rules. */
+    uint64_t nf_packets;            /* 'packets' already in NetFlow records. */
+    uint64_t nf_bytes;              /* 'bytes' already in NetFlow records. */
+    long long nf_start;             /* When the open NetFlow record began;
+                                     * 0 = at 'created'. */
 };
 
 struct dpflow_subtable {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "netflow.h"
 #include "ofp-print.h"
 #include "ofproto.h"
 #include "packet.h"
@@ -706,6 +707,11 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         action_set_execute(&ctx);
     }
     xlate_finish(&ctx, &r->mask);
+    if (br->netflow) {
+        /* NetFlow reports per 5-tuple: match what its records carry, so
+         * that each datapath flow is one NetFlow flow (netflow.h). */
+        netflow_mask_wc(key, &r->mask);
+    }
     r->rules = ctx.rules;
     r->n_rules = ctx.n_rules;
 }

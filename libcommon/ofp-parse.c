@@ -406,6 +406,28 @@ parse_subfield(const char *s, enum of_field_id *id, unsigned int *ofs, unsigned 
     return status;
 }
 
+/* A load may only write the field's significant bits: FIELD[] means all
+ * of them (3 for vlan_pcp), an explicit range must stay inside them. */
+static int
+check_load_bits(const char *arg, const struct of_field_desc *f, union of_value *value,
+                union of_value *mask, bool whole, struct buf *error)
+{
+    union of_value exact;
+
+    of_field_exact_mask(f, &exact);
+    for (unsigned int i = 0; i < f->n_bytes; i++) {
+        if (whole) {
+            if (value->u8[i] & ~exact.u8[i]) {
+                return parse_error(error, "load:%s: value does not fit in the field", arg);
+            }
+            mask->u8[i] &= exact.u8[i];
+        } else if (mask->u8[i] & ~exact.u8[i]) {
+            return parse_error(error, "load:%s: bits outside the field", arg);
+        }
+    }
+    return 0;
+}
+
 static int
 parse_load(const char *arg, struct ofpacts *acts, struct buf *error)
 {
@@ -440,7 +462,8 @@ parse_load(const char *arg, struct ofpacts *acts, struct buf *error)
             a->set_field.value.u8[byte] |= 1u << (bit % 8);
         }
     }
-    return 0;
+    return check_load_bits(arg, of_field_by_id(id), &a->set_field.value, &a->set_field.mask,
+                           ofs == 0 && n_bits == of_field_by_id(id)->n_bytes * 8, error);
 }
 
 static int

@@ -72,6 +72,9 @@ test_flows(void)
     check_round_trip("tcp,tcp_flags=+syn-ack,vlan_tci=0x1000/0x1000 "
                      "actions=push_vlan:0x8100,set_field:4106->vlan_vid,clear_actions,"
                      "write_actions(output:3),meter:1,group:2", NULL, OFP_PARSE_ADD);
+    check_round_trip("actions=load:0x5->vlan_pcp,load:0x3->OXM_OF_VLAN_PCP[1..2]",
+                     "table=0,priority=32768,actions=set_field:5->vlan_pcp,"
+                     "load:0x3->OXM_OF_VLAN_PCP[1..2]", OFP_PARSE_ADD);
     check_round_trip("sctp,sctp_dst=9 actions=mod_tp_dst:99,mod_dl_src:50:54:00:00:00:09",
                      NULL, OFP_PARSE_ADD);
     check_round_trip("dl_vlan=0xffff actions=controller", NULL, OFP_PARSE_ADD);
@@ -115,6 +118,9 @@ test_errors(void)
     check_error("actions=goto_table:3,goto_table:5", OFP_PARSE_ADD, "goto_table");
     check_error("actions=output:0", OFP_PARSE_ADD, "output:0");
     check_error("icmp,tcp_src=53 actions=drop", OFP_PARSE_ADD, "tcp_src");
+    check_error("actions=load:0x9->vlan_pcp", OFP_PARSE_ADD, "fit");
+    check_error("actions=load:1->NXM_OF_VLAN_TCI[0..15],load:1->OXM_OF_VLAN_PCP[3]",
+                OFP_PARSE_ADD, "outside");
     check_error("udp6,icmp_type=1 actions=drop", OFP_PARSE_ADD, "icmp_type");
 }
 

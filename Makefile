@@ -5,7 +5,8 @@
 #                   fuzz-corpus regressions and the Bats suite
 #   make demo       a bridge between three namespaces, step by step
 #   make deps       apt-get the Debian packages the build and tests need
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (and make uninstall; see below)
+#   make dist       build/switchyard-$(VERSION).tar.gz of HEAD, for switchyard.spec
 #
 # Sources are found by layout, so adding a file needs no Makefile edit:
 #   libcommon/*.c          -> $(BUILDDIR)/libcommon.a

@@ -138,13 +138,18 @@ void
 collectors_send(struct collectors *c, const void *data, size_t size)
 {
     for (size_t i = 0; i < c->n_fds; i++) {
-        if (send(c->fds[i], data, size, MSG_DONTWAIT) == (ssize_t) size) {
+        ssize_t retval = send(c->fds[i], data, size, MSG_DONTWAIT);
+
+        /* ECONNREFUSED reports an earlier datagram's ICMP error (the
+         * collector was not listening then) and sent nothing: try again. */
+        if (retval < 0 && errno == ECONNREFUSED) {
+            retval = send(c->fds[i], data, size, MSG_DONTWAIT);
+        }
+        if (retval == (ssize_t) size) {
             c->n_sent++;
             continue;
         }
         c->n_errors++;
-        /* ECONNREFUSED reports an earlier datagram's ICMP error: the
-         * collector is not listening (yet). */
         if (log_ratelimit_allow(&c->rl)) {
             LOG_WARN("export to %s: %s", c->targets, strerror(errno));
         }

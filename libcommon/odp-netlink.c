@@ -938,8 +938,9 @@ odp_netlink_from_flowkey(const struct flowkey *key_, const struct flowkey *mask_
         e = (struct odp_nl_encoder) { &key, &mask, &mask, true, mask_attrs };
         odp_nl_encode(&e);
     }
+    /* Without mask attributes only the key can be checked. */
     if (!odp_nl_encoded_exactly(key_attrs, key_ofs, mask_ ? mask_attrs : NULL, mask_ofs,
-                                &key, mask_ ? &mask : NULL)) {
+                                &key, mask_ && mask_attrs ? &mask : NULL)) {
         key_attrs->size = key_ofs;
         if (mask_attrs) {
             mask_attrs->size = mask_ofs;

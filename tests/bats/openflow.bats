@@ -515,3 +515,36 @@ PY
     # The NORMAL rule is still there and still works.
     sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
 }
+
+@test "our ofctl against flowd (bridge name, unix:, tcp:), cross-checked with ovs-ofctl" {
+    local v t target
+    [ -x "$SY_BINDIR/ofctl" ] || skip "no $SY_BINDIR/ofctl"
+    t=$(of_tcp_target)
+    for v in OpenFlow10 OpenFlow13; do
+        for target in br0 "$MGMT" "$t"; do
+            run sy_sw "$SY_BINDIR/ofctl" -O $v add-flow "$target" \
+                "priority=100,icmp,nw_dst=${SY_VM_IP[vm2]},actions=drop"
+            assert_success
+            # ovs-ofctl sees what ours added.
+            run ofc $v dump-flows "$MGMT" icmp
+            assert_output --partial "priority=100,icmp,nw_dst=${SY_VM_IP[vm2]} actions=drop"
+            run sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 "${SY_VM_IP[vm2]}"
+            assert_failure
+            run sy_sw "$SY_BINDIR/ofctl" -O $v dump-flows "$target"
+            assert_success
+            assert_output --regexp "n_packets=[1-9][0-9]*, .*priority=100,icmp,nw_dst=${SY_VM_IP[vm2]} actions=drop"
+            assert_output --partial "priority=0 actions=NORMAL"
+            run sy_sw "$SY_BINDIR/ofctl" -O $v show "$target"
+            assert_success
+            assert_output --partial "${SY_VM_PORT[vm1]}"
+            run sy_sw "$SY_BINDIR/ofctl" -O $v dump-ports "$target"
+            assert_success
+            assert_output --regexp "port +$P1: rx pkts=[1-9]"
+            run sy_sw "$SY_BINDIR/ofctl" -O $v del-flows "$target" icmp
+            assert_success
+            run ofc $v dump-flows "$MGMT"
+            refute_output --partial "icmp"
+            sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
+        done
+    done
+}

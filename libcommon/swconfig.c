@@ -439,6 +439,7 @@ static const char *const bridge_option_keys[] = {
     "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
+    "ssl-private-key", "ssl-certificate", "ssl-ca-cert",
 };
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
@@ -473,6 +474,13 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
         return parse_number(key, value, 0, 255, "the engine number", &number, error);
     } else if (!strcmp(key, "sflow-agent")) {
         return check_ip_address(key, value, error);
+    } else if (str_starts_with(key, "ssl-")) {
+        /* PEM files for ssl:/pssl: controllers; read when connecting. */
+        if (value[0] != '/') {
+            buf_printf(error, "%s=%s: expected an absolute path to a PEM file", key, value);
+            return false;
+        }
+        return true;
     } else if (!strcmp(key, "flow-idle-timeout")) {
         return parse_number(key, value, 100, 3600000, "milliseconds", &number, error);
     } else {

@@ -1,50 +1,38 @@
 /* connmgr: OpenFlow connections of one bridge. See connmgr.h.
  *
- * Each connection is a non-blocking stream socket with an input buffer cut
- * into whole OpenFlow messages by their header length, and an output
- * buffer flushed as the peer reads. A peer that sends garbage gets an
- * OpenFlow error and is disconnected; one that does not read its replies
- * is disconnected when its backlog passes a limit, so no peer can wedge
- * the switch. Active controllers (tcp:, unix:) are reconnected with an
- * exponential backoff. */
+ * The streams themselves (unix:, tcp:, ssl: with mutual TLS, and their
+ * passive forms) are ofp-conn's. A peer that sends garbage is
+ * disconnected; one that does not read its replies is disconnected when
+ * its backlog passes a limit, so no peer can wedge the switch. Active
+ * controllers are reconnected with an exponential backoff. */
 #include "connmgr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "bridge.h"
 #include "cfg.h"
 #include "hash.h"
 #include "log.h"
+#include "ofp-conn.h"
 #include "ofp-msgs.h"
 #include "packet.h"
 #include "util.h"
 
 #define OFCONN_MAX_BACKLOG (4u << 20)   /* Unread output before disconnect. */
 #define OFCONN_MAX_CONNS 256
-#define OF_DEFAULT_PORT 6653
 #define RECONNECT_MIN_MSEC 1000
 #define RECONNECT_MAX_MSEC 8000
 
 enum ofconn_kind { OFCONN_MGMT, OFCONN_CONTROLLER };
 
 struct ofconn {
-    int fd;
+    struct ofp_conn *stream;
     enum ofconn_kind kind;
-    char *name;                     /* For logs: "unix", "tcp:10.0.0.1:6653". */
-    struct buf rx;                  /* Bytes not yet a whole message. */
-    struct buf tx;                  /* Bytes not yet written. */
-    size_t tx_ofs;                  /* Written part of 'tx'. */
+    char *name;                     /* For logs: "br0: tcp:10.0.0.1:6653". */
     uint8_t version;                /* Negotiated; 0 before HELLO. */
     uint32_t role;                  /* OFPCR_ROLE_*. */
     struct ofp_async async;         /* What asynchronous messages it wants. */
@@ -53,10 +41,9 @@ struct ofconn {
 };
 
 struct listener {
-    int fd;
+    struct ofp_listener *listener;
     enum ofconn_kind kind;
     char *target;                   /* "punix:PATH", "ptcp:6653". */
-    char *unix_path;                /* Socket file to remove, or NULL. */
 };
 
 /* An active connection target (tcp:, unix:), reconnected when lost. */
@@ -69,6 +56,7 @@ struct active {
 
 struct connmgr {
     struct bridge *br;
+    struct ofp_ssl_config ssl;      /* Owned strings; NULL when unset. */
     struct listener *listeners;
     size_t n_listeners;
     struct active *actives;
@@ -81,95 +69,21 @@ struct connmgr {
     struct log_ratelimit rl;
 };
 
-/* ---- sockets ------------------------------------------------------------ */
-
-static int
-unix_address(const char *path, struct sockaddr_un *sun)
+static const struct ofp_ssl_config *
+ssl_config(const struct connmgr *mgr)
 {
-    if (strlen(path) >= sizeof sun->sun_path) {
-        return ENAMETOOLONG;
-    }
-    memset(sun, 0, sizeof *sun);
-    sun->sun_family = AF_UNIX;
-    strcpy(sun->sun_path, path);
-    return 0;
-}
-
-/* "HOST[:PORT]" or "PORT[:HOST]" (passive) into an IPv4 address. */
-static int
-inet_address(const char *spec, bool passive, struct sockaddr_in *sin, struct buf *error)
-{
-    char *copy = xstrdup(spec), *colon = strchr(copy, ':');
-    const char *host = passive ? (colon ? colon + 1 : "0.0.0.0") : copy;
-    const char *port = passive ? copy : (colon ? colon + 1 : NULL);
-    unsigned int port_no = OF_DEFAULT_PORT;
-    int retval = 0;
-
-    if (colon) {
-        *colon = '\0';
-    }
-    memset(sin, 0, sizeof *sin);
-    sin->sin_family = AF_INET;
-    if ((port && *port && !str_to_uint(port, 1, 65535, &port_no))
-        || inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-        buf_printf(error, "\"%s\": expected %s with an IPv4 address", spec,
-                   passive ? "PORT[:IP]" : "IP[:PORT]");
-        retval = EINVAL;
-    }
-    sin->sin_port = htons(port_no);
-    free(copy);
-    return retval;
+    return mgr->ssl.private_key || mgr->ssl.certificate || mgr->ssl.ca_cert ? &mgr->ssl
+                                                                            : NULL;
 }
 
 static int
-open_listener(const char *target, enum ofconn_kind kind, struct listener *l,
-              struct buf *error)
+open_listener(struct connmgr *mgr, const char *target, enum ofconn_kind kind,
+              struct listener *l, struct buf *error)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd, one = 1, retval;
-
     memset(l, 0, sizeof *l);
-    if (str_starts_with(target, "punix:")) {
-        struct sockaddr_un *sun = (struct sockaddr_un *) &ss;
-
-        if (unix_address(target + 6, sun)) {
-            buf_printf(error, "%s: path too long", target);
-            return ENAMETOOLONG;
-        }
-        len = sizeof *sun;
-        unlink(target + 6);
-        l->unix_path = xstrdup(target + 6);
-    } else if (str_starts_with(target, "ptcp:")) {
-        if (inet_address(target + 5, true, (struct sockaddr_in *) &ss, error)) {
-            return EINVAL;
-        }
-        len = sizeof(struct sockaddr_in);
-    } else {
-        buf_printf(error, "%s: not supported by this flowd yet (use punix:, ptcp:, "
-                   "unix: or tcp:)", target);
-        return EAFNOSUPPORT;
+    if (ofp_listener_open(target, ssl_config(mgr), &l->listener, error)) {
+        return EINVAL;
     }
-    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        retval = errno;
-        buf_printf(error, "%s: socket: %s", target, strerror(retval));
-        free(l->unix_path);
-        return retval;
-    }
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 64) < 0) {
-        retval = errno;
-        buf_printf(error, "%s: %s", target, strerror(retval));
-        close(fd);
-        free(l->unix_path);
-        l->unix_path = NULL;
-        return retval;
-    }
-    if (l->unix_path) {
-        chmod(l->unix_path, 0600);  /* Whoever may write it may program the switch. */
-    }
-    l->fd = fd;
     l->kind = kind;
     l->target = xstrdup(target);
     return 0;
@@ -178,45 +92,8 @@ open_listener(const char *target, enum ofconn_kind kind, struct listener *l,
 static void
 close_listener(struct listener *l)
 {
-    close(l->fd);
-    if (l->unix_path) {
-        unlink(l->unix_path);
-    }
-    free(l->unix_path);
+    ofp_listener_close(l->listener);
     free(l->target);
-}
-
-/* Starts a non-blocking connect; returns the fd or -1. */
-static int
-start_connect(const char *target)
-{
-    struct sockaddr_storage ss;
-    struct buf error = BUF_INITIALIZER;
-    socklen_t len;
-    int fd;
-
-    if (str_starts_with(target, "unix:")) {
-        if (unix_address(target + 5, (struct sockaddr_un *) &ss)) {
-            return -1;
-        }
-        len = sizeof(struct sockaddr_un);
-    } else if (str_starts_with(target, "tcp:")
-               && !inet_address(target + 4, false, (struct sockaddr_in *) &ss, &error)) {
-        len = sizeof(struct sockaddr_in);
-    } else {
-        buf_uninit(&error);
-        return -1;
-    }
-    buf_uninit(&error);
-    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *) &ss, len) < 0 && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
 
 /* ---- connections -------------------------------------------------------- */
@@ -232,12 +109,12 @@ send_msg(struct ofconn *conn, struct ofp_msg *msg)
     if (!msg->version) {
         msg->version = conn->version ? conn->version : OFP13_VERSION;
     }
-    if (ofp_encode(msg, &conn->tx, &error)) {
+    if (ofp_conn_send_msg(conn->stream, msg, &error)) {
         LOG_WARN("%s: cannot encode %s: %s", conn->name, ofptype_name(msg->type),
                  buf_cstr(&error));
     }
     buf_uninit(&error);
-    if (conn->tx.size - conn->tx_ofs > OFCONN_MAX_BACKLOG) {
+    if (ofp_conn_tx_pending(conn->stream) > OFCONN_MAX_BACKLOG) {
         LOG_WARN("%s: does not read its messages: disconnecting", conn->name);
         conn->dead = true;
     }
@@ -246,27 +123,23 @@ send_msg(struct ofconn *conn, struct ofp_msg *msg)
 static void
 send_error(struct ofconn *conn, uint32_t xid, int ofperr, const void *request, size_t size)
 {
-    struct ofp_msg msg;
+    struct buf out = BUF_INITIALIZER;
 
-    ofp_msg_init(&msg, OFPTYPE_ERROR, conn->version, xid);
-    msg.error.error = ofperr;
-    ofp_error_to_wire(msg.version ? msg.version : OFP13_VERSION, ofperr, &msg.error.type,
-                      &msg.error.code);
-    msg.error.size = MIN(size, 64);
-    msg.error.data = msg.error.size ? xmemdup(request, msg.error.size) : NULL;
-    send_msg(conn, &msg);
-    ofp_msg_uninit(&msg);
+    ofp_encode_error_reply(conn->version ? conn->version : OFP13_VERSION, xid, ofperr,
+                           request, size, &out);
+    ofp_conn_send(conn->stream, out.data, out.size);
+    buf_uninit(&out);
 }
 
 static struct ofconn *
-add_conn(struct connmgr *mgr, int fd, enum ofconn_kind kind, const char *name)
+add_conn(struct connmgr *mgr, struct ofp_conn *stream, enum ofconn_kind kind)
 {
     struct ofconn *conn = xzalloc(sizeof *conn);
     struct ofp_msg hello;
 
-    conn->fd = fd;
+    conn->stream = stream;
     conn->kind = kind;
-    conn->name = xasprintf("%s: %s", mgr->br->name, name);
+    conn->name = xasprintf("%s: %s", mgr->br->name, ofp_conn_name(stream));
     conn->role = OFPCR_ROLE_EQUAL;
     /* Default asynchronous configuration of OpenFlow 1.3: packet-ins for
      * no-match and action, every port status, every flow removal. */
@@ -287,9 +160,7 @@ add_conn(struct connmgr *mgr, int fd, enum ofconn_kind kind, const char *name)
 static void
 free_conn(struct ofconn *conn)
 {
-    close(conn->fd);
-    buf_uninit(&conn->rx);
-    buf_uninit(&conn->tx);
+    ofp_conn_close(conn->stream);
     free(conn->name);
     free(conn);
 }
@@ -472,6 +343,27 @@ handle_role(struct ofconn *conn, struct ofp_msg *msg)
     return 0;
 }
 
+/* A flow dump may need many messages (each at most 64 KiB). */
+static void
+reply_flow_stats(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
+{
+    struct ofp_msg reply;
+    struct buf out = BUF_INITIALIZER, error = BUF_INITIALIZER;
+
+    ofp_msg_init(&reply, OFPTYPE_FLOW_STATS_REPLY, conn->version, req->xid);
+    ofproto_flow_stats(mgr->br, &req->flow_stats_request, &reply.flow_stats);
+    if (ofp_encode_flow_stats_replies(conn->version, req->xid, reply.flow_stats.flows,
+                                      reply.flow_stats.n, &out, &error)) {
+        LOG_WARN("%s: cannot encode the flow dump: %s", conn->name, buf_cstr(&error));
+        send_error(conn, req->xid, OFPERR_BAD_MULTIPART, NULL, 0);
+    } else {
+        ofp_conn_send(conn->stream, out.data, out.size);
+    }
+    ofp_msg_uninit(&reply);
+    buf_uninit(&out);
+    buf_uninit(&error);
+}
+
 static int
 handle_stats(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
 {
@@ -482,9 +374,8 @@ handle_stats(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
         reply_desc(mgr, conn, msg);
         return 0;
     case OFPTYPE_FLOW_STATS_REQUEST:
-        ofp_msg_init(&reply, OFPTYPE_FLOW_STATS_REPLY, conn->version, msg->xid);
-        ofproto_flow_stats(mgr->br, &msg->flow_stats_request, &reply.flow_stats);
-        break;
+        reply_flow_stats(mgr, conn, msg);
+        return 0;
     case OFPTYPE_AGGREGATE_REQUEST:
         ofp_msg_init(&reply, OFPTYPE_AGGREGATE_REPLY, conn->version, msg->xid);
         ofproto_aggregate(mgr->br, &msg->flow_stats_request, &reply.aggregate);
@@ -636,7 +527,7 @@ answer_table_features(struct ofconn *conn, const uint8_t *data, size_t size)
             p[3] = 4;                           /* length: header only */
         }
     }
-    buf_put(&conn->tx, reply, length);
+    ofp_conn_send(conn->stream, reply, length);
     free(reply);
     return true;
 }
@@ -689,79 +580,53 @@ process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, s
 static void
 conn_receive(struct connmgr *mgr, struct ofconn *conn)
 {
-    uint8_t chunk[65536];
-    ssize_t n = recv(conn->fd, chunk, sizeof chunk, MSG_DONTWAIT);
-    size_t ofs = 0;
+    struct buf msg = BUF_INITIALIZER;
 
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-        conn->dead = true;
-        return;
-    }
-    if (n < 0) {
-        return;
-    }
-    buf_put(&conn->rx, chunk, n);
-    while (conn->rx.size - ofs >= OFP_HEADER_SIZE && !conn->dead) {
-        const uint8_t *p = (const uint8_t *) conn->rx.data + ofs;
-        size_t length = ofp_msg_length(p, conn->rx.size - ofs);
+    /* A bounded number per run, so that one busy peer cannot starve the
+     * datapath of the poll loop. */
+    for (int i = 0; i < 64 && !conn->dead; i++) {
+        int retval = ofp_conn_recv(conn->stream, &msg);
 
-        if (length < OFP_HEADER_SIZE) {
-            /* Not a stream we can stay in step with: say so and close. */
-            send_error(conn, 0, OFPERR_BAD_LEN, p, OFP_HEADER_SIZE);
+        if (retval == EAGAIN) {
+            break;
+        } else if (retval) {
+            if (retval == EPROTO && log_ratelimit_allow(&mgr->rl)) {
+                LOG_INFO("%s: sent something that is not OpenFlow: disconnecting",
+                         conn->name);
+            }
             conn->dead = true;
-            break;
+        } else {
+            process_message(mgr, conn, (const uint8_t *) msg.data, msg.size);
         }
-        if (conn->rx.size - ofs < length) {
-            break;
-        }
-        process_message(mgr, conn, p, length);
-        ofs += length;
     }
-    if (ofs) {
-        memmove(conn->rx.data, conn->rx.data + ofs, conn->rx.size - ofs);
-        conn->rx.size -= ofs;
-    }
+    buf_uninit(&msg);
 }
 
 static void
 conn_flush(struct ofconn *conn)
 {
-    while (conn->tx_ofs < conn->tx.size && !conn->dead) {
-        ssize_t n = send(conn->fd, conn->tx.data + conn->tx_ofs,
-                         conn->tx.size - conn->tx_ofs, MSG_DONTWAIT | MSG_NOSIGNAL);
+    int retval = ofp_conn_flush(conn->stream);
 
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EINTR) {
-                conn->dead = true;
-            }
-            return;
-        }
-        conn->tx_ofs += n;
-    }
-    if (conn->tx_ofs == conn->tx.size) {
-        buf_clear(&conn->tx);
-        conn->tx_ofs = 0;
+    if (retval && retval != EAGAIN) {
+        conn->dead = true;
     }
 }
 
 static void
 accept_on(struct connmgr *mgr, struct listener *l)
 {
-    for (;;) {
-        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct ofp_conn *stream;
 
-        if (fd < 0) {
-            return;
-        }
+    while (!ofp_listener_accept(l->listener, &stream)) {
         if (mgr->n_conns >= OFCONN_MAX_CONNS) {
             if (log_ratelimit_allow(&mgr->rl)) {
                 LOG_WARN("%s: %s: too many OpenFlow connections, refusing one",
                          mgr->br->name, l->target);
             }
-            close(fd);
+            ofp_conn_close(stream);
             continue;
         }
-        add_conn(mgr, fd, l->kind, l->target);
+        add_conn(mgr, stream, l->kind);
     }
 }
 
@@ -789,9 +654,11 @@ reap_dead(struct connmgr *mgr)
 static void
 run_actives(struct connmgr *mgr, long long now)
 {
+    struct buf error = BUF_INITIALIZER;
+
     for (size_t i = 0; i < mgr->n_actives; i++) {
         struct active *a = &mgr->actives[i];
-        int fd;
+        struct ofp_conn *stream;
 
         if (a->conn || now < a->next_try || mgr->n_conns >= OFCONN_MAX_CONNS) {
             continue;
@@ -799,12 +666,13 @@ run_actives(struct connmgr *mgr, long long now)
         a->backoff = a->backoff ? MIN(a->backoff * 2, RECONNECT_MAX_MSEC)
                                 : RECONNECT_MIN_MSEC;
         a->next_try = now + a->backoff;
-        fd = start_connect(a->target);
-        if (fd >= 0) {
-            a->conn = add_conn(mgr, fd, OFCONN_CONTROLLER, a->target);
+        if (!ofp_conn_open(a->target, ssl_config(mgr), &stream, &error)) {
+            a->conn = add_conn(mgr, stream, OFCONN_CONTROLLER);
             a->conn->active = a;
         }
+        buf_clear(&error);
     }
+    buf_uninit(&error);
 }
 
 /* ---- public ------------------------------------------------------------- */
@@ -822,7 +690,7 @@ connmgr_create(struct bridge *br)
     mgr->rl = rl;
     mgr->datapath_id = hash_string(br->name, 0) | ((uint64_t) hash_string(br->name, 1) << 32);
     mgr->datapath_id &= 0x0000ffffffffffffULL;
-    if (!open_listener(target, OFCONN_MGMT, &l, &error)) {
+    if (!open_listener(mgr, target, OFCONN_MGMT, &l, &error)) {
         mgr->listeners = xmemdup(&l, sizeof l);
         mgr->n_listeners = 1;
     } else {
@@ -872,13 +740,17 @@ connmgr_destroy(struct connmgr *mgr)
     free(mgr->listeners);
     free(mgr->conns);
     free(mgr->controllers);
+    free((char *) mgr->ssl.private_key);
+    free((char *) mgr->ssl.certificate);
+    free((char *) mgr->ssl.ca_cert);
     free(mgr);
 }
 
 static void
 add_controller(struct connmgr *mgr, const char *target, struct buf *errors)
 {
-    if (str_starts_with(target, "tcp:") || str_starts_with(target, "unix:")) {
+    if (str_starts_with(target, "tcp:") || str_starts_with(target, "unix:")
+        || str_starts_with(target, "ssl:")) {
         mgr->actives = xrealloc(mgr->actives, (mgr->n_actives + 1) * sizeof *mgr->actives);
         memset(&mgr->actives[mgr->n_actives], 0, sizeof *mgr->actives);
         mgr->actives[mgr->n_actives++].target = xstrdup(target);
@@ -886,7 +758,7 @@ add_controller(struct connmgr *mgr, const char *target, struct buf *errors)
         struct buf error = BUF_INITIALIZER;
         struct listener l;
 
-        if (open_listener(target, OFCONN_CONTROLLER, &l, &error)) {
+        if (open_listener(mgr, target, OFCONN_CONTROLLER, &l, &error)) {
             buf_printf(errors, "%s: controller %s\n", mgr->br->name, buf_cstr(&error));
         } else {
             mgr->listeners = xrealloc(mgr->listeners,
@@ -897,6 +769,19 @@ add_controller(struct connmgr *mgr, const char *target, struct buf *errors)
     }
 }
 
+static void
+replace_string(const char **slot, const char *value)
+{
+    free((char *) *slot);
+    *slot = value ? xstrdup(value) : NULL;
+}
+
+static bool
+same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
 void
 connmgr_set_controllers(struct connmgr *mgr, const char *controllers,
                         const char *private_key, const char *certificate,
@@ -905,19 +790,25 @@ connmgr_set_controllers(struct connmgr *mgr, const char *controllers,
     char *copy, *save = NULL;
 
     controllers = controllers ? controllers : "";
-    if (mgr->controllers && !strcmp(mgr->controllers, controllers)) {
+    if (mgr->controllers && !strcmp(mgr->controllers, controllers)
+        && same_string(mgr->ssl.private_key, private_key)
+        && same_string(mgr->ssl.certificate, certificate)
+        && same_string(mgr->ssl.ca_cert, ca_cert)) {
         return;
     }
     free(mgr->controllers);
     mgr->controllers = xstrdup(controllers);
+    replace_string(&mgr->ssl.private_key, private_key);
+    replace_string(&mgr->ssl.certificate, certificate);
+    replace_string(&mgr->ssl.ca_cert, ca_cert);
     clear_controllers(mgr);
     copy = xstrdup(controllers);
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (str_starts_with(t, "ssl:") || str_starts_with(t, "pssl:")) {
-            buf_printf(errors, "%s: controller %s: TLS is not supported by this flowd "
-                       "yet (key %s, certificate %s, CA %s)\n", mgr->br->name, t,
-                       private_key ? private_key : "unset",
-                       certificate ? certificate : "unset", ca_cert ? ca_cert : "unset");
+        if ((str_starts_with(t, "ssl:") || str_starts_with(t, "pssl:"))
+            && !(private_key && certificate && ca_cert)) {
+            buf_printf(errors, "%s: controller %s needs ssl-private-key=, "
+                       "ssl-certificate= and ssl-ca-cert= on the bridge\n",
+                       mgr->br->name, t);
         } else {
             add_controller(mgr, t, errors);
         }
@@ -931,15 +822,15 @@ connmgr_fill_pollfds(struct connmgr *mgr, struct pollfd *fds, int max)
     int n = 0;
 
     for (size_t i = 0; i < mgr->n_listeners && n < max; i++, n++) {
-        fds[n].fd = mgr->listeners[i].fd;
+        fds[n].fd = ofp_listener_fd(mgr->listeners[i].listener);
         fds[n].events = POLLIN;
         fds[n].revents = 0;
     }
     for (size_t i = 0; i < mgr->n_conns && n < max; i++, n++) {
         struct ofconn *conn = mgr->conns[i];
 
-        fds[n].fd = conn->fd;
-        fds[n].events = POLLIN | (conn->tx.size > conn->tx_ofs ? POLLOUT : 0);
+        fds[n].fd = ofp_conn_fd(conn->stream);
+        fds[n].events = ofp_conn_poll_events(conn->stream);
         fds[n].revents = 0;
     }
     return n;

@@ -371,8 +371,9 @@ remove_all(const struct dpflow *flow, void *aux)
 void
 dpflow_flush(struct dpflow_table *table)
 {
+    /* dpflow_remove_if() clears the cache entries of what it removes: no
+     * need to wipe the whole cache, which every flow_mod would pay for. */
     dpflow_remove_if(table, remove_all, NULL);
-    memset(table->emc, 0, DPFLOW_EMC_SIZE * sizeof *table->emc);
 }
 
 void

@@ -134,6 +134,14 @@ check-bats:
 check-vm:
 	SY_BINDIR=$(CURDIR)/$(ASAN_DIR)/bin SY_VM_TESTS=1 tests/run-bats.sh tests/bats/vm-*.bats
 
+# The kernel datapath, in a QEMU guest on a stock Debian kernel (tests/vm/
+# build-kernel-image.sh); dp goes in without sanitizers to keep the guest
+# small. About 40 s under TCG; `make check` runs it when SY_KERNEL_TESTS=1.
+.PHONY: check-kernel
+check-kernel:
+	$(MAKE) all
+	SY_BINDIR=$(CURDIR)/$(BUILDDIR)/bin SY_KERNEL_TESTS=1 tests/run-bats.sh tests/bats/kernel-*.bats
+
 FUZZ_SECONDS ?= 60
 fuzz: deps-build
 	$(MAKE) BUILDDIR=$(ASAN_DIR) fuzz-build

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# kernel-dp: the kernel datapath, in a QEMU guest on a stock Debian kernel
+# (this machine's kernel has no openvswitch module). setup_file builds the
+# image (tests/vm/build-kernel-image.sh: the module, dp from SY_BINDIR,
+# Debian's ovs-dpctl), boots it once and waits for the guest's
+# tests/vm/kernel-tests.sh to print its "SY-KTEST NAME PASS|FAIL" lines and
+# "SY-KTEST-DONE" on the serial console; each @test below asserts on one
+# group of lines. teardown_file kills qemu by its PID.
+#
+# Runs only with SY_KERNEL_TESTS=1 (make check-kernel sets it), so that the
+# whole suite stays quick unless asked. Software emulation (TCG) by
+# default; SY_VM_ACCEL=kvm where KVM works. The guest gets at most
+# SY_VM_TIMEOUT (240) seconds.
+
+setup_file() {
+    if [ "${SY_KERNEL_TESTS:-0}" != 1 ]; then
+        skip "kernel datapath tests run with SY_KERNEL_TESTS=1 (make check-kernel)"
+    fi
+    local bindir=${SY_BINDIR:-$BATS_TEST_DIRNAME/../../build/bin}
+    local image timeout=${SY_VM_TIMEOUT:-240} deadline start
+    export SY_KSERIAL=$BATS_FILE_TMPDIR/serial.log
+
+    start=$SECONDS
+    image=$("$BATS_TEST_DIRNAME/../vm/build-kernel-image.sh" "$bindir" | tail -n 1)
+    echo "# image ready in $((SECONDS - start))s" >&3
+    start=$SECONDS
+    qemu-system-x86_64 -accel "${SY_VM_ACCEL:-tcg}" -machine q35 -cpu max -m 512 -smp 1 \
+        -nographic -nodefaults -no-user-config -monitor none -no-reboot \
+        -serial "file:$SY_KSERIAL" -kernel "$(dirname "$image")/vmlinuz" -initrd "$image" \
+        -append "console=ttyS0 quiet panic=-1" < /dev/null > "$SY_KSERIAL.qemu" 2>&1 &
+    echo $! > "$BATS_FILE_TMPDIR/qemu.pid"
+    deadline=$((SECONDS + timeout))
+    while [ $SECONDS -lt $deadline ] && ! grep -aq SY-KTEST-DONE "$SY_KSERIAL" 2>/dev/null; do
+        kill -0 "$(cat "$BATS_FILE_TMPDIR/qemu.pid")" 2>/dev/null || break
+        sleep 1
+    done
+    echo "# guest ran the tests in $((SECONDS - start))s (accel ${SY_VM_ACCEL:-tcg})" >&3
+}
+
+teardown_file() {
+    local pid
+
+    pid=$(cat "$BATS_FILE_TMPDIR/qemu.pid" 2>/dev/null) || return 0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null
+        sleep 1
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+}
+
+# expect_pass NAME...: each guest check NAME printed PASS.
+expect_pass() {
+    local name line failed=0
+
+    for name in "$@"; do
+        # The firmware's terminal escapes may precede the first line.
+        line=$(tr -d '\r' < "$SY_KSERIAL" | grep -a "SY-KTEST $name " |
+               sed 's/^.*SY-KTEST /SY-KTEST /' || true)
+        if [ "$line" != "SY-KTEST $name PASS" ]; then
+            echo "${line:-SY-KTEST $name: no result (the guest stopped early?)}"
+            failed=1
+        fi
+    done
+    if [ $failed = 1 ]; then
+        echo "---- serial console (last 40 lines)"
+        tr -d '\r' < "$SY_KSERIAL" | grep -av '^\s*$' | tail -n 40
+        cat "$SY_KSERIAL.qemu" 2>/dev/null
+    fi
+    return $failed
+}
+
+@test "the guest boots, loads openvswitch and finishes" {
+    grep -aq SY-KTEST-DONE "$SY_KSERIAL"
+    expect_pass modules-loaded
+}
+
+@test "dp add-dp and add-if make a datapath with netdev, internal and vxlan ports" {
+    expect_pass add-dp add-dp-twice-fails veth-setup add-if-v1 add-if-v2 add-if-internal \
+        add-if-vxlan add-if-missing-fails
+}
+
+@test "dp show lists ports with numbers and types, and statistics" {
+    expect_pass show-header show-local show-v1 show-v2 show-internal show-vxlan show-json \
+        show-stats show-flows show-port-stats
+}
+
+@test "flows added by hand in both directions carry a ping" {
+    expect_pass no-flows-no-ping add-flow-ip-1to2 add-flow-ip-2to1 add-flow-arp-1to2 \
+        add-flow-arp-2to1 add-flow-exists-fails add-flow-bad-fails ping-through
+}
+
+@test "dp dump-flows and get-flow show the flows with packet counts" {
+    expect_pass dump-ip-1to2 dump-ip-2to1 dump-arp dump-json get-flow
+}
+
+@test "ovs-dpctl reads the datapath and flows dp made, and dp reads ovs-dpctl's flow" {
+    expect_pass ovs-show-header ovs-show-v1 ovs-show-v2 ovs-show-internal ovs-show-vxlan \
+        ovs-dump-ip ovs-dump-arp ovs-dump-count ovs-add-flow dp-reads-ovs-flow del-ovs-flow
+}
+
+@test "dp mod-flow changes actions in place" {
+    expect_pass mod-flow-drop mod-flow-no-ping mod-flow-back ping-after-mod mod-missing-fails
+}
+
+@test "del-flow, del-flows, del-if and del-dp clean up" {
+    expect_pass del-flow del-flow-missing-fails dump-after-del del-flows ovs-dump-after-del-flows \
+        del-if show-after-del-if del-if-gone del-dp del-dp-gone veth-back-to-host
+}
+
+@test "no check failed" {
+    run grep -a "SY-KTEST .* FAIL" "$SY_KSERIAL"
+    [ "$status" -ne 0 ] || { echo "$output"; false; }
+}

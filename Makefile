@@ -136,7 +136,7 @@ check-vm:
 
 # The kernel datapath, in a QEMU guest on a stock Debian kernel (tests/vm/
 # build-kernel-image.sh); dp goes in without sanitizers to keep the guest
-# small. About 40 s under TCG; `make check` runs it when SY_KERNEL_TESTS=1.
+# small. About 25 s under TCG (image cached); `make check` runs it when SY_KERNEL_TESTS=1.
 .PHONY: check-kernel
 check-kernel:
 	$(MAKE) all

@@ -158,6 +158,16 @@ sflow_encode_counter_sample(uint8_t *out, uint32_t sequence, uint32_t source_id,
     return p - out;
 }
 
+/* The ifIndex of datapath port 'dp_port': its OpenFlow port number, 65534
+ * (OpenFlow 1.0's LOCAL) for the bridge's own port. */
+static uint32_t
+ifindex_of_dp(const struct bridge *br, uint32_t dp_port)
+{
+    uint32_t ofport = bridge_ofport_of_dp(br, dp_port);
+
+    return ofport == OFPP13_LOCAL ? SW_OFPORT_LOCAL : ofport & 0x3fffffff;
+}
+
 uint32_t
 sflow_output_of_actions(const struct bridge *br, const void *actions, size_t size)
 {
@@ -174,7 +184,7 @@ sflow_output_of_actions(const struct bridge *br, const void *actions, size_t siz
     } else if (n_outputs > 1) {
         return SFLOW_OUTPUT_MULTIPLE | MIN(n_outputs, 0x3fffffffu);
     }
-    return bridge_ofport_of_dp(br, dp_port) & 0x3fffffff;
+    return ifindex_of_dp(br, dp_port);
 }
 
 /* ---- sending -------------------------------------------------------------- */
@@ -253,7 +263,7 @@ sample_cb(void *aux, const struct dp_packet *p, const void *actions, size_t size
     struct sflow *sf = aux;
     struct sflow_flow_sample s;
     struct sflow_source *source;
-    uint32_t input = bridge_ofport_of_dp(sf->br, p->in_port) & 0x3fffffff;
+    uint32_t input = ifindex_of_dp(sf->br, p->in_port);
 
     sf->sample_pool += sf->skip;
     source = get_source(sf, input);
@@ -283,7 +293,7 @@ port_counters(const struct sflow *sf, const struct bridge_port *port,
     const struct netdev_stats *stats = NULL;
 
     memset(c, 0, sizeof *c);
-    c->if_index = bridge_ofport_of_dp(sf->br, port->dp_port) & 0x3fffffff;
+    c->if_index = ifindex_of_dp(sf->br, port->dp_port);
     c->if_type = IFTYPE_ETHERNET;
     c->if_direction = 1;
     if (dp_port && dp_port->netdev) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "bridge.h"
 #include "cfg.h"
@@ -24,6 +25,7 @@
 
 #define OFCONN_MAX_BACKLOG (4u << 20)   /* Unread output before disconnect. */
 #define OFCONN_MAX_CONNS 256
+#define OFP_MAX_KNOWN_VERSION 0x06  /* OpenFlow 1.5. */
 #define RECONNECT_MIN_MSEC 1000
 #define RECONNECT_MAX_MSEC 8000
 
@@ -167,8 +169,14 @@ free_conn(struct ofconn *conn)
 
 /* ---- requests ----------------------------------------------------------- */
 
+/* "10 Gb full duplex, copper": the bits differ between OpenFlow 1.0 (where
+ * 0x800 is a pause bit) and 1.3. */
+#define OFPPF10_10GB_FD_COPPER (0x40 | 0x80)
+#define OFPPF13_10GB_FD_COPPER (0x40 | 0x800)
+
 static void
-fill_port(const struct bridge *br, const struct bridge_port *port, struct ofp_port *op)
+fill_port(const struct bridge *br, const struct bridge_port *port, uint8_t version,
+          struct ofp_port *op)
 {
     const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
 
@@ -180,17 +188,18 @@ fill_port(const struct bridge *br, const struct bridge_port *port, struct ofp_po
     if (!dp_port || !dp_port->netdev) {
         op->state = OFPPS_LINK_DOWN;
     }
-    op->curr = op->advertised = op->supported = 0x800;  /* 10 Gb, copper. */
+    op->curr = op->advertised = op->supported
+        = version == OFP10_VERSION ? OFPPF10_10GB_FD_COPPER : OFPPF13_10GB_FD_COPPER;
     op->curr_speed = op->max_speed = 10000000;
 }
 
 static void
-fill_ports(const struct bridge *br, struct ofp_port **ports, size_t *n)
+fill_ports(const struct bridge *br, uint8_t version, struct ofp_port **ports, size_t *n)
 {
     *n = br->n_ports;
     *ports = xcalloc(*n ? *n : 1, sizeof **ports);
     for (size_t i = 0; i < br->n_ports; i++) {
-        fill_port(br, &br->ports[i], &(*ports)[i]);
+        fill_port(br, &br->ports[i], version, &(*ports)[i]);
     }
 }
 
@@ -206,7 +215,7 @@ reply_features(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *r
     reply.features.capabilities = 0x1 | 0x2 | 0x4;  /* Flow, table, port stats. */
     reply.features.actions = 0xfff;
     if (conn->version == OFP10_VERSION) {
-        fill_ports(mgr->br, &reply.features.ports, &reply.features.n_ports);
+        fill_ports(mgr->br, conn->version, &reply.features.ports, &reply.features.n_ports);
     }
     send_msg(conn, &reply);
     ofp_msg_uninit(&reply);
@@ -389,7 +398,7 @@ handle_stats(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
         return 0;
     case OFPTYPE_PORT_DESC_REQUEST:
         ofp_msg_init(&reply, OFPTYPE_PORT_DESC_REPLY, conn->version, msg->xid);
-        fill_ports(mgr->br, &reply.port_desc.ports, &reply.port_desc.n);
+        fill_ports(mgr->br, conn->version, &reply.port_desc.ports, &reply.port_desc.n);
         break;
     default:
         return OFPERR_BAD_MULTIPART;
@@ -546,6 +555,10 @@ process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, s
     if (!error && msg.type == OFPTYPE_HELLO && !conn->version) {
         error = ofp_negotiate_version(OFP_SUPPORTED_VERSIONS, data[0],
                                       msg.hello.version_bitmap, &conn->version);
+        if (!error && conn->kind == OFCONN_CONTROLLER) {
+            /* What a table miss does may depend on who is connected. */
+            bridge_flush_flows(mgr->br);
+        }
         if (error) {
             conn->version = data[0] <= OFP13_VERSION ? data[0] : OFP13_VERSION;
             send_error(conn, msg.xid, error, data, size);
@@ -554,10 +567,25 @@ process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, s
             return;
         }
     } else if (!conn->version) {
-        /* Anything before HELLO: assume the sender's version. */
+        /* Every OpenFlow peer starts with HELLO: anything else is not
+         * OpenFlow (or not in step with us), and not worth reading on. */
         conn->version = data[0] == OFP10_VERSION ? OFP10_VERSION : OFP13_VERSION;
-    } else if (!error && data[0] != conn->version) {
-        error = OFPERR_BAD_VERSION;
+        send_error(conn, error ? 0 : msg.xid, OFPERR_HELLO_INCOMPATIBLE, data, size);
+        conn->dead = true;
+        if (!error) {
+            ofp_msg_uninit(&msg);
+        }
+        return;
+    } else if (data[0] != conn->version) {
+        /* A message in another OpenFlow version gets BAD_VERSION and the
+         * connection goes on; a version byte no OpenFlow ever had means the
+         * stream is garbage: not one to keep reading. */
+        if (!error) {
+            ofp_msg_uninit(&msg);
+        }
+        send_error(conn, msg.xid, OFPERR_BAD_VERSION, data, size);
+        conn->dead = !data[0] || data[0] > OFP_MAX_KNOWN_VERSION;
+        return;
     }
     if (!error) {
         error = handle_msg(mgr, conn, &msg);
@@ -590,9 +618,12 @@ conn_receive(struct connmgr *mgr, struct ofconn *conn)
         if (retval == EAGAIN) {
             break;
         } else if (retval) {
-            if (retval == EPROTO && log_ratelimit_allow(&mgr->rl)) {
-                LOG_INFO("%s: sent something that is not OpenFlow: disconnecting",
-                         conn->name);
+            if (retval == EPROTO) {
+                if (log_ratelimit_allow(&mgr->rl)) {
+                    LOG_INFO("%s: sent something that is not OpenFlow: disconnecting",
+                             conn->name);
+                }
+                send_error(conn, 0, OFPERR_BAD_LEN, NULL, 0);
             }
             conn->dead = true;
         } else {
@@ -631,6 +662,16 @@ accept_on(struct connmgr *mgr, struct listener *l)
 }
 
 static void
+drain_input(int fd)
+{
+    char scratch[4096];
+
+    for (int i = 0; i < 64 && recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; i++) {
+        continue;
+    }
+}
+
+static void
 reap_dead(struct connmgr *mgr)
 {
     size_t n = 0;
@@ -642,6 +683,15 @@ reap_dead(struct connmgr *mgr)
             if (conn->active) {
                 conn->active->conn = NULL;
                 LOG_INFO("%s: connection lost", conn->name);
+            }
+            /* Best effort: the error that explains the close (HELLO_FAILED,
+             * BAD_LEN) should reach the peer before the close does; and
+             * closing a socket with unread input makes the kernel reset it,
+             * which would throw that error away, so drain the input. */
+            ofp_conn_flush(conn->stream);
+            drain_input(ofp_conn_fd(conn->stream));
+            if (conn->kind == OFCONN_CONTROLLER && conn->version) {
+                bridge_flush_flows(mgr->br);
             }
             free_conn(conn);
         } else {
@@ -856,6 +906,20 @@ connmgr_run(struct connmgr *mgr, long long now)
 }
 
 bool
+connmgr_miss_to_controller(const struct connmgr *mgr)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        const struct ofconn *conn = mgr->conns[i];
+
+        if (conn->kind == OFCONN_CONTROLLER && conn->version == OFP10_VERSION
+            && !conn->dead) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
 connmgr_has_controller(const struct connmgr *mgr)
 {
     for (size_t i = 0; i < mgr->n_conns; i++) {
@@ -948,7 +1012,7 @@ connmgr_send_port_status(struct connmgr *mgr, uint32_t ofport, uint8_t reason)
         }
         ofp_msg_init(&msg, OFPTYPE_PORT_STATUS, conn->version, 0);
         msg.port_status.reason = reason;
-        fill_port(mgr->br, port, &msg.port_status.desc);
+        fill_port(mgr->br, port, conn->version, &msg.port_status.desc);
         send_msg(conn, &msg);
         ofp_msg_uninit(&msg);
     }

@@ -32,6 +32,10 @@ void connmgr_run(struct connmgr *, long long now);
 
 /* True if some controller (not just a management client) is connected. */
 bool connmgr_has_controller(const struct connmgr *);
+/* True if a table miss sends the packet to the controllers: OpenFlow 1.0's
+ * rule, followed while an OpenFlow 1.0 controller is connected (from 1.3
+ * on, a miss drops unless a table-miss rule says otherwise). */
+bool connmgr_miss_to_controller(const struct connmgr *);
 
 void connmgr_send_packet_in(struct connmgr *, const struct dp_packet *,
                             const struct bridge_packet_in_cookie *);

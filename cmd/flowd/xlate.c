@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "connmgr.h"
 #include "netflow.h"
 #include "ofp-print.h"
 #include "ofproto.h"
@@ -259,12 +260,26 @@ output_all(struct xlate_ctx *ctx, bool flood)
     }
 }
 
+static bool
+is_table_miss_rule(const struct ofrule *rule)
+{
+    struct ofmatch catchall;
+
+    ofmatch_init_catchall(&catchall);
+    return !rule->priority && ofmatch_equal(&rule->match, &catchall);
+}
+
 static void
 output_controller(struct xlate_ctx *ctx, uint16_t max_len, uint8_t reason)
 {
     struct bridge_packet_in_cookie cookie;
     const struct ofrule *rule = ctx->n_rules ? ctx->rules[ctx->n_rules - 1] : NULL;
 
+    /* OpenFlow 1.3: a packet sent up by the table-miss entry (priority 0,
+     * matching everything) is a no-match packet-in, not an action one. */
+    if (rule && reason == OFPR_ACTION && is_table_miss_rule(rule)) {
+        reason = OFPR_NO_MATCH;
+    }
     commit(ctx);
     memset(&cookie, 0, sizeof cookie);
     cookie.reason = reason;
@@ -634,7 +649,13 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     ctx->depth++;
     rule = oftable_lookup(&ctx->br->ofproto.tables[table_id], &ctx->flow, &ctx->wc);
     if (!rule) {
-        trace(ctx, "table %u: no rule matches: drop (table miss)", table_id);
+        if (connmgr_miss_to_controller(ctx->br->connmgr)) {
+            trace(ctx, "table %u: no rule matches: to the controller (OpenFlow 1.0 "
+                  "table miss)", table_id);
+            output_controller(ctx, ctx->br->ofproto.miss_send_len, OFPR_NO_MATCH);
+        } else {
+            trace(ctx, "table %u: no rule matches: drop (table miss)", table_id);
+        }
         ctx->depth--;
         return;
     }

@@ -294,8 +294,9 @@ sy_capture_start() {
     local name=$1 file=$2 pid
     shift 2
     # Started directly (not through a function), so that $! is tcpdump's
-    # own PID: ip netns exec execs it.
-    ip netns exec "sy-$SY_ID-$name" tcpdump -i eth0 -nn -U -w "$file" "$@" \
+    # own PID: ip netns exec execs it. --immediate-mode: packets captured
+    # just before the stop are written, not lost in the kernel's buffer.
+    ip netns exec "sy-$SY_ID-$name" tcpdump -i eth0 -nn -U --immediate-mode -w "$file" "$@" \
         > "$file.log" 2>&1 < /dev/null 3>&- &
     pid=$!
     sy_track_pid "$pid"

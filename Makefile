@@ -119,7 +119,7 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: deps
 	$(MAKE) -j$(NPROC) all
 	$(MAKE) -j$(NPROC) BUILDDIR=$(ASAN_DIR) SANITIZE=1 all unit
-	$(MAKE) check-unit check-fuzz check-bats
+	$(MAKE) check-unit check-fuzz check-bats check-kernel
 
 check-unit:
 	@tests/run-unit.sh $(ASAN_DIR)/tests

@@ -304,11 +304,15 @@ test_bridge_settings(void)
     CHECK_INT_EQ(sw_bridge_set(&br, "sflow", "[2001:db8::1]:6343", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "sflow-sampling", "4294967295", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "sflow-polling", "1", &error), 0);
+    CHECK_INT_EQ(sw_bridge_set(&br, "netflow-engine-type", "0", &error), 0);
+    CHECK_INT_EQ(sw_bridge_set(&br, "netflow-engine-id", "255", &error), 0);
+    CHECK_INT_EQ(sw_bridge_set(&br, "sflow-agent", "2001:db8::7", &error), 0);
+    CHECK_INT_EQ(sw_bridge_set(&br, "flow-idle-timeout", "1000", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "other-config:x", "anything goes", &error), 0);
     CHECK_STR_EQ(buf_cstr(&error), "");
     CHECK_INT_EQ(br.datapath, SW_DP_KERNEL);
     CHECK_INT_EQ(br.fail_mode, SW_FAIL_SECURE);
-    CHECK_INT_EQ(br.options.n, 7);
+    CHECK_INT_EQ(br.options.n, 11);
     CHECK_STR_EQ(cfg_file_get(&br.options, "other-config:x"), "anything goes");
 
     /* Empty values reset. */
@@ -394,6 +398,14 @@ test_bridge_setting_errors(void)
                      "1..4294967295");
     check_bridge_set("sflow-sampling=0",
                      "sflow-sampling=0: the sampling rate must be 1..4294967295");
+    check_bridge_set("netflow-engine-id=256",
+                     "netflow-engine-id=256: the engine number must be 0..255");
+    check_bridge_set("netflow-engine-type=x",
+                     "netflow-engine-type=x: the engine number must be 0..255");
+    check_bridge_set("sflow-agent=host.example",
+                     "sflow-agent=host.example: expected an IPv4 or IPv6 address");
+    check_bridge_set("flow-idle-timeout=99",
+                     "flow-idle-timeout=99: milliseconds must be 100..3600000");
     check_bridge_set("BAD=1", "invalid key \"BAD\" (keys use a-z, 0-9, '_', '.', "
                      "':' and '-')");
     check_bridge_set("=1", "invalid key \"\" (keys use a-z, 0-9, '_', '.', ':' and '-')");

@@ -12,13 +12,11 @@
 #include "packet.h"
 #include "util.h"
 
-#define RESOLVE_RETRY_MSEC 10000    /* Collectors that did not resolve. */
 
 struct netflow {
     struct bridge *br;              /* Owner. */
     char *targets;                  /* netflow= as configured. */
-    struct collectors *collectors;  /* NULL while none resolves. */
-    long long next_resolve;         /* When to retry if 'collectors' is NULL. */
+    struct collectors *collectors;  /* NULL if none resolved. */
     long long active_timeout_msec;  /* Report long flows this often. */
     uint8_t engine_type;
     uint8_t engine_id;
@@ -272,14 +270,15 @@ export_flows(struct netflow *nf, long long now, bool all)
     }
 }
 
+/* Resolves the collectors (names may block: only on reconfiguration, never
+ * from the periodic work). */
 static void
-resolve_collectors(struct netflow *nf, struct buf *errors, long long now)
+resolve_collectors(struct netflow *nf, struct buf *errors)
 {
     char *what = xasprintf("%s: netflow", nf->br->name);
 
     collectors_destroy(nf->collectors);
     nf->collectors = collectors_create(nf->targets, what, errors);
-    nf->next_resolve = now + RESOLVE_RETRY_MSEC;
     free(what);
 }
 
@@ -288,15 +287,6 @@ netflow_run(struct netflow *nf, long long now)
 {
     if (!nf) {
         return;
-    }
-    if (!nf->collectors && now >= nf->next_resolve) {
-        struct buf errors = BUF_INITIALIZER;
-
-        resolve_collectors(nf, &errors, now);
-        if (nf->collectors) {
-            LOG_INFO("%s: NetFlow collectors %s resolved", nf->br->name, nf->targets);
-        }
-        buf_uninit(&errors);
     }
     export_flows(nf, now, false);
     send_pending(nf);
@@ -366,7 +356,7 @@ netflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
         free(nf->targets);
         nf->targets = xstrdup(targets);
         send_pending(nf);
-        resolve_collectors(nf, errors, time_msec());
+        resolve_collectors(nf, errors);
         LOG_INFO("%s: NetFlow to %s, active timeout %llds", br->name, targets,
                  nf->active_timeout_msec / 1000);
     }

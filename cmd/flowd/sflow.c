@@ -13,7 +13,6 @@
 #include "log.h"
 #include "util.h"
 
-#define RESOLVE_RETRY_MSEC 10000    /* Collectors that did not resolve. */
 #define IFTYPE_ETHERNET 6
 
 /* Sequence numbers of one data source (a port). */
@@ -26,8 +25,7 @@ struct sflow_source {
 struct sflow {
     struct bridge *br;              /* Owner. */
     char *targets;                  /* sflow= as configured. */
-    struct collectors *collectors;  /* NULL while none resolves. */
-    long long next_resolve;         /* When to retry if 'collectors' is NULL. */
+    struct collectors *collectors;  /* NULL if none resolved. */
     uint32_t sampling_rate;         /* 1 in N. */
     long long polling_msec;         /* Counter sample interval. */
     long long next_poll;            /* When counters are due. */
@@ -370,14 +368,15 @@ poll_counters(struct sflow *sf)
 
 /* ---- life cycle ------------------------------------------------------------ */
 
+/* Resolves the collectors (names may block: only on reconfiguration, never
+ * from the periodic work). */
 static void
-resolve_collectors(struct sflow *sf, struct buf *errors, long long now)
+resolve_collectors(struct sflow *sf, struct buf *errors)
 {
     char *what = xasprintf("%s: sflow", sf->br->name);
 
     collectors_destroy(sf->collectors);
     sf->collectors = collectors_create(sf->targets, what, errors);
-    sf->next_resolve = now + RESOLVE_RETRY_MSEC;
     free(what);
 }
 
@@ -386,12 +385,6 @@ sflow_run(struct sflow *sf, long long now)
 {
     if (!sf) {
         return;
-    }
-    if (!sf->collectors && now >= sf->next_resolve) {
-        struct buf errors = BUF_INITIALIZER;
-
-        resolve_collectors(sf, &errors, now);
-        buf_uninit(&errors);
     }
     if (now >= sf->next_poll) {
         sf->next_poll = MAX(sf->next_poll + sf->polling_msec, now);
@@ -480,7 +473,7 @@ sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
         free(sf->targets);
         sf->targets = xstrdup(targets);
         send_pending(sf);
-        resolve_collectors(sf, errors, time_msec());
+        resolve_collectors(sf, errors);
         LOG_INFO("%s: sFlow to %s, sampling 1 in %u, polling every %llds", br->name,
                  targets, rate, sf->polling_msec / 1000);
     }

@@ -82,6 +82,25 @@ cmd_reconfigure(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     buf_uninit(&errors);
 }
 
+/* refresh-ports: a device came or went (portd watches rtnetlink): close
+ * the sockets of vanished devices and open the new ones now, rather than
+ * at the next periodic check. */
+static void
+cmd_refresh_ports(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
+{
+    struct flowd *flowd = flowd_;
+    long long now = time_msec();
+
+    for (size_t i = 0; i < flowd->n_bridges; i++) {
+        struct bridge *br = flowd->bridges[i];
+
+        dp_user_ports_retry_now(br->dp);
+        if (dp_user_ports_run(br->dp, now)) {
+            bridge_flush_flows(br);
+        }
+    }
+}
+
 static void
 cmd_exit(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
@@ -558,6 +577,7 @@ cmd_trace(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 const struct ctl_command flowd_ctl_commands[] = {
     { "reconfigure", 0, 0, cmd_reconfigure, "reconfigure" },
     { "port-state", 1, 1, cmd_port_state, "port-state BR" },
+    { "refresh-ports", 0, 0, cmd_refresh_ports, "refresh-ports" },
     { "fdb-show", 1, 2, cmd_fdb_show, "fdb-show BR [--format=json]" },
     { "fdb-flush", 1, 1, cmd_fdb_flush, "fdb-flush BR" },
     { "dp-show", 0, 3, cmd_dp_show, "dp-show [DP] [-s] [--format=json]" },

@@ -181,6 +181,16 @@ dp_user_ports_run(struct dp_user *dp, long long now)
 }
 
 void
+dp_user_ports_retry_now(struct dp_user *dp)
+{
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        if (dp->ports[i]) {
+            dp->ports[i]->next_retry = 0;
+        }
+    }
+}
+
+void
 dp_user_set_sampler(struct dp_user *dp, dp_sample_func *sample, void *aux,
                     uint32_t first_skip)
 {

@@ -97,6 +97,9 @@ int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, struct dp_port
 void dp_user_port_run(struct dp_user *, struct dp_port *);
 /* Reopens absent or replaced devices. Returns true if a port changed. */
 bool dp_user_ports_run(struct dp_user *, long long now);
+/* Makes the next dp_user_ports_run() try absent ports at once (a device
+ * just appeared). */
+void dp_user_ports_retry_now(struct dp_user *);
 
 /* Sets the packet sampler ('sample' NULL: none); it first runs on the
  * 'first_skip'th packet from now. Per packet, sampling costs one

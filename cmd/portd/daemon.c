@@ -28,6 +28,7 @@ struct portd_daemon {
     char *pid_path;             /* $SY_RUNDIR/portd.pid. */
     bool pid_written;           /* Remove 'pid_path' at exit. */
     int signal_fd;              /* SIGTERM and SIGINT arrive here. */
+    struct linkwatch links;     /* rtnetlink link events. */
     struct sw_bridge *bridges;  /* The configuration loaded at start. */
     size_t n_bridges;
 };
@@ -202,6 +203,7 @@ daemon_start(struct portd_daemon *d, bool detach)
         return retval;
     }
     LOG_INFO("listening on %s", d->ctl_path);
+    linkwatch_open(&d->links);
     daemon_notify_flowd(d);
     return 0;
 }
@@ -215,7 +217,8 @@ daemon_loop(struct portd_daemon *d)
         int n;
 
         pfds[0] = (struct pollfd) { .fd = d->signal_fd, .events = POLLIN };
-        n = 1 + ctl_server_fill_pollfds(d->server, pfds + 1, ARRAY_SIZE(pfds) - 1);
+        pfds[1] = (struct pollfd) { .fd = d->links.fd, .events = POLLIN };
+        n = 2 + ctl_server_fill_pollfds(d->server, pfds + 2, ARRAY_SIZE(pfds) - 2);
         if (poll(pfds, n, -1) < 0 && errno != EINTR) {
             LOG_ERR("poll: %s", strerror(errno));
             return;
@@ -227,6 +230,9 @@ daemon_loop(struct portd_daemon *d)
                 LOG_INFO("exiting on signal %s", strsignal(info.ssi_signo));
                 return;
             }
+        }
+        if (pfds[1].revents & POLLIN) {
+            linkwatch_run(&d->links, &d->env);
         }
         ctl_server_run(d->server);
     }
@@ -242,6 +248,7 @@ daemon_stop(struct portd_daemon *d)
     if (d->signal_fd >= 0) {
         close(d->signal_fd);
     }
+    linkwatch_close(&d->links);
     sw_bridges_free(d->bridges, d->n_bridges);
     free(d->ctl_path);
     free(d->pid_path);
@@ -251,7 +258,7 @@ daemon_stop(struct portd_daemon *d)
 int
 daemon_run(const struct portd_env *env, int argc, char *argv[])
 {
-    struct portd_daemon d = { .env = *env, .signal_fd = -1 };
+    struct portd_daemon d = { .env = *env, .signal_fd = -1, .links.fd = -1 };
     bool detach = false;
     int retval;
 

@@ -59,6 +59,22 @@ ctl_handler_func bridge_add_cmd, bridge_del_cmd, bridge_list_cmd, bridge_set_cmd
 ctl_handler_func port_add_cmd, port_del_cmd, port_list_cmd, port_set_cmd;
 /* show.c */
 ctl_handler_func show_cmd;
+/* linkwatch.c: rtnetlink link events of the devices of ports. */
+enum linkwatch_state { LINKWATCH_UNKNOWN, LINKWATCH_GONE, LINKWATCH_NO_CARRIER, LINKWATCH_UP };
+struct linkwatch {
+    int fd;                     /* NETLINK_ROUTE socket (RTMGRP_LINK), or -1. */
+    struct linkwatch_device {
+        char name[16];          /* Device name (IF_NAMESIZE). */
+        enum linkwatch_state state; /* As last logged. */
+    } *devices;                 /* Devices of ports seen in events. */
+    size_t n_devices, allocated_devices;
+};
+/* Opens the socket ('lw->fd' stays -1 on failure, logged); 'lw' must be
+ * zeroed with fd -1 first. */
+void linkwatch_open(struct linkwatch *);
+void linkwatch_close(struct linkwatch *);
+/* Handles the events waiting on 'lw->fd'. */
+void linkwatch_run(struct linkwatch *, const struct portd_env *);
 /* daemon.c: "portd run"; returns the exit status. */
 int daemon_run(const struct portd_env *, int argc, char *argv[]);
 

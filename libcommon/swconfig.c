@@ -646,6 +646,8 @@ sw_port_set(struct sw_port *port, const char *key, const char *value, struct buf
         return port_set_vlan_mode(port, value, error);
     } else if (!strcmp(key, "peer")) {
         return port_set_peer(port, value, error);
+    } else if ((retval = sw_port_check_option(key, value, error)) != 0) {
+        return retval;
     }
     cfg_file_set(&port->options, key, value);
     return 0;

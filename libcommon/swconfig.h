@@ -83,6 +83,15 @@ int sw_bridge_validate(const struct sw_bridge *, struct buf *error);
 void sw_bridge_to_cfg(const struct sw_bridge *, struct cfg_file *out);
 void sw_port_to_cfg(const struct sw_port *, struct cfg_file *out);
 
+/* swport-options.c: checks the value of a port option that flowd acts on
+ * (admin_state, ingress_policing_rate/burst, egress_shaping_rate/burst,
+ * members, bond_mode, lacp, bond_updelay/downdelay); 0 for other keys.
+ * Returns 0 or EINVAL with a message in 'error'. */
+int sw_port_check_option(const char *key, const char *value, struct buf *error);
+/* Splits a bond's "members=a,b,c" into names (always freed with
+ * sw_names_free(), also on failure); EINVAL if a name is not valid. */
+int sw_split_members(const char *value, char ***names, size_t *n);
+
 /* Parses "10,20,30-40" into a sorted, unique array of VLANs in [min, 4094]. */
 int sw_parse_vlan_list(const char *, unsigned int min, uint16_t **vlans, size_t *n,
                        struct buf *error);

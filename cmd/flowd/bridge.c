@@ -46,6 +46,16 @@ bridge_port_uninit(struct bridge_port *port)
     free(port->name);
     free(port->trunks);
     free(port->error);
+    free(port->peer);
+}
+
+/* admin_state=down, validated by swconfig. */
+static bool
+port_cfg_admin_down(const struct sw_port *cfg)
+{
+    const char *value = cfg_file_get(&cfg->options, "admin_state");
+
+    return value && !strcmp(value, "down");
 }
 
 static enum sw_vlan_mode
@@ -62,6 +72,8 @@ port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
 {
     return port->ofport == cfg->ofport && port->type == cfg->type
            && port->tag == cfg->tag && port->vlan_mode == resolve_vlan_mode(cfg)
+           && port->admin_down == port_cfg_admin_down(cfg)
+           && !strcmp(port->peer ? port->peer : "", cfg->peer ? cfg->peer : "")
            && port->n_trunks == cfg->n_trunks
            && (!cfg->n_trunks
                || !memcmp(port->trunks, cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks));
@@ -77,6 +89,8 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->type = cfg->type;
     port->tag = cfg->tag;
     port->vlan_mode = resolve_vlan_mode(cfg);
+    port->peer = cfg->peer ? xstrdup(cfg->peer) : NULL;
+    port->admin_down = port_cfg_admin_down(cfg);
     port->n_trunks = cfg->n_trunks;
     port->trunks = cfg->n_trunks ? xmemdup(cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks)
                                  : NULL;
@@ -86,18 +100,26 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
 static void
 bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *errors)
 {
+    struct dp_port *dp_port = NULL;
+
     switch (port->type) {
     case SW_PORT_SYSTEM:
-        dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_AFPACKET);
+        dp_port = dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_AFPACKET);
         break;
     case SW_PORT_INTERNAL:
-        dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_TAP);
+        dp_port = dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_TAP);
+        break;
+    case SW_PORT_PATCH:
+        dp_port = dp_user_patch_add(br->dp, port->dp_port, port->name);
         break;
     default:
         port->error = xasprintf("port type %s is not supported by this flowd yet",
                                 sw_port_type_to_string(port->type));
         buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
         break;
+    }
+    if (dp_port) {
+        dp_port->admin_down = port->admin_down;
     }
 }
 
@@ -390,6 +412,48 @@ refresh_learned_macs(struct bridge *br, long long now)
         bridge_revalidate_mac(br, moved[i]);
     }
     free(moved);
+}
+
+/* The patch port 'name' of a bridge in 'bridges' other than 'self'. */
+static struct bridge_port *
+find_patch_port(struct bridge **bridges, size_t n, const struct bridge *self,
+                const char *name, struct bridge **owner)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct bridge_port *port = bridges[i] != self ? bridge_port_by_name(bridges[i], name)
+                                                      : NULL;
+
+        if (port && port->type == SW_PORT_PATCH) {
+            *owner = bridges[i];
+            return port;
+        }
+    }
+    return NULL;
+}
+
+void
+bridge_connect_patches(struct bridge **bridges, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct bridge *br = bridges[i];
+
+        for (size_t j = 0; j < br->n_ports; j++) {
+            struct bridge_port *port = &br->ports[j];
+            struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+            struct bridge_port *peer;
+            struct bridge *peer_br = NULL;
+
+            if (port->type != SW_PORT_PATCH || !dp_port) {
+                continue;
+            }
+            peer = find_patch_port(bridges, n, br, port->peer, &peer_br);
+            if (peer && peer->peer && !strcmp(peer->peer, port->name)) {
+                dp_user_patch_connect(dp_port, peer_br->dp, peer->dp_port);
+            } else {
+                dp_user_patch_connect(dp_port, NULL, 0);
+            }
+        }
+    }
 }
 
 void

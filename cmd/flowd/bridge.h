@@ -31,6 +31,8 @@ struct bridge_port {
     size_t n_trunks;
     enum sw_vlan_mode vlan_mode;    /* Resolved: never SW_VLAN_AUTO. */
     char *error;                    /* Why the port cannot work, or NULL. */
+    char *peer;                     /* Patch port: the peer port's name. */
+    bool admin_down;                /* admin_state=down: forwards nothing. */
 };
 
 struct bridge {
@@ -70,6 +72,11 @@ struct bridge_port *bridge_port_by_ofport(const struct bridge *, uint32_t ofport
 uint32_t bridge_ofport_of_dp(const struct bridge *, uint32_t dp_port);
 bool bridge_dp_of_ofport(const struct bridge *, uint32_t ofport, uint32_t *dp_port);
 struct bridge_port *bridge_port_by_name(const struct bridge *, const char *name);
+
+/* Connects every patch port of 'bridges' to its peer (a patch port on
+ * another bridge whose peer= names it back); unmatched ones forward
+ * nothing. Run after any bridge or port came or went. */
+void bridge_connect_patches(struct bridge **bridges, size_t n);
 
 /* Periodic work: port re-attachment, flow expiry, MAC aging. */
 void bridge_run(struct bridge *, long long now);

@@ -185,8 +185,11 @@ fill_port(const struct bridge *br, const struct bridge_port *port, uint8_t versi
     snprintf(op->name, sizeof op->name, "%s", port->name);
     op->hw_addr[0] = 0x02;
     memcpy(op->hw_addr + 2, &op->port_no, 4);
-    if (!dp_port || !dp_port->netdev) {
+    if (dp_port && dp_port->patch ? !dp_port->peer_dp : !dp_port || !dp_port->netdev) {
         op->state = OFPPS_LINK_DOWN;
+    }
+    if (port->admin_down) {
+        op->config = OFPPC_PORT_DOWN;
     }
     op->curr = op->advertised = op->supported
         = version == OFP10_VERSION ? OFPPF10_10GB_FD_COPPER : OFPPF13_10GB_FD_COPPER;

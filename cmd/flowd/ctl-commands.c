@@ -124,8 +124,11 @@ port_state(const struct bridge_port *port, const struct dp_port *dp_port)
 
     if (port->error) {
         return "error";
-    }
-    if (!dp_port || !dp_port->netdev) {
+    } else if (port->admin_down) {
+        return "down";
+    } else if (dp_port && dp_port->patch) {
+        return dp_port->peer_dp ? "up" : "down";
+    } else if (!dp_port || !dp_port->netdev) {
         return "absent";
     }
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

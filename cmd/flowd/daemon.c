@@ -102,6 +102,7 @@ flowd_reconfigure(struct flowd *flowd, struct buf *errors)
     if (flowd->n_bridges > 1) {
         qsort(flowd->bridges, flowd->n_bridges, sizeof *flowd->bridges, compare_bridges);
     }
+    bridge_connect_patches(flowd->bridges, flowd->n_bridges);
     sw_bridges_free(cfgs, n_cfgs);
     if (errors->size > errors_before) {
         buf_chomp(errors);

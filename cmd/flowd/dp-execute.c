@@ -5,6 +5,7 @@
 #include "dp-user.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -211,12 +212,59 @@ userspace(struct dp_user *dp, const struct dp_packet *p, const struct nlattr *ne
     dp->userspace(dp->upcall_aux, p, NULL, 0);
 }
 
+/* Room for headers pushed onto a packet that crossed a patch port. */
+#define PATCH_HEADROOM 128
+
+/* Hands a copy of 'p' to the patch peer's datapath, which looks it up in
+ * its own flow table (its pipeline on a miss) as if it had arrived on the
+ * peer port. A copy, because the actions after this output may still
+ * change 'p', and outputs queued here point at its bytes. */
+static void
+output_patch(struct dp_user *dp, const struct dp_packet *p, struct dp_port *port)
+{
+    struct dp_user *peer = port->peer_dp;
+    struct dp_port *peer_port = peer ? dp_user_port(peer, port->peer_port_no) : NULL;
+    struct dp_packet copy;
+    uint8_t *buf;
+
+    if (!peer_port || peer_port->admin_down) {
+        return;
+    } else if (peer->patch_depth >= DP_USER_PATCH_MAX_DEPTH) {
+        if (log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: port %s: packet dropped: it looped through patch ports "
+                     "into %s %d times", dp->name, port->name, peer->name,
+                     DP_USER_PATCH_MAX_DEPTH);
+        }
+        return;
+    }
+    buf = xmalloc(PATCH_HEADROOM + p->size);
+    copy = *p;
+    copy.data = buf + PATCH_HEADROOM;
+    copy.headroom = PATCH_HEADROOM;
+    copy.in_port = port->peer_port_no;
+    memcpy(copy.data, p->data, p->size);
+    port->patch_tx_packets++;
+    port->patch_tx_bytes += p->size;
+    peer_port->patch_rx_packets++;
+    peer_port->patch_rx_bytes += p->size;
+
+    peer->patch_depth++;
+    dp_user_patch_receive(peer, &copy);
+    peer->patch_depth--;
+    free(buf);
+}
+
 static void
 output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
 
-    if (!port || !port->netdev) {
+    if (!port || port->admin_down) {
+        return;
+    } else if (port->patch) {
+        output_patch(dp, p, port);
+        return;
+    } else if (!port->netdev) {
         return;
     }
     if (!netdev_has_queued(port->netdev)) {

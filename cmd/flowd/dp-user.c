@@ -70,6 +70,9 @@ dp_port_try_open(struct dp_port *port, long long now)
     struct buf error = BUF_INITIALIZER;
     int err;
 
+    if (port->kind == NETDEV_PATCH) {
+        return;                     /* No device to open. */
+    }
     err = netdev_open(port->name, port->kind, &port->netdev, &error);
     free(port->error);
     port->error = err ? buf_steal_cstr(&error) : NULL;
@@ -105,6 +108,22 @@ dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
     }
     dp->ports[port_no] = port;
     return port;
+}
+
+struct dp_port *
+dp_user_patch_add(struct dp_user *dp, uint32_t port_no, const char *name)
+{
+    struct dp_port *port = dp_user_port_add(dp, port_no, name, NETDEV_PATCH);
+
+    port->patch = true;
+    return port;
+}
+
+void
+dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_port_no)
+{
+    port->peer_dp = peer;
+    port->peer_port_no = peer_port_no;
 }
 
 void
@@ -169,7 +188,7 @@ dp_user_ports_run(struct dp_user *dp, long long now)
             port->next_retry = now;
             changed = true;
         }
-        if (!port->netdev && now >= port->next_retry) {
+        if (!port->netdev && !port->patch && now >= port->next_retry) {
             dp_port_try_open(port, now);
             if (port->netdev) {
                 LOG_INFO("%s: port %u (%s): attached", dp->name, i, port->name);
@@ -278,6 +297,13 @@ process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
 }
 
 void
+dp_user_patch_receive(struct dp_user *dp, struct dp_packet *p)
+{
+    process_packet(dp, p, time_msec());
+    dp_user_flush(dp);
+}
+
+void
 dp_user_port_run(struct dp_user *dp, struct dp_port *port)
 {
     struct dp_packet_batch batch;
@@ -286,7 +312,7 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
     for (int i = 0; i < MAX_BATCHES_PER_RUN && port->netdev; i++) {
         int err = netdev_rx_batch(port->netdev, &batch);
 
-        for (unsigned int j = 0; j < batch.count; j++) {
+        for (unsigned int j = 0; j < batch.count && !port->admin_down; j++) {
             batch.packets[j].in_port = port->port_no;
             process_packet(dp, &batch.packets[j], now);
         }

@@ -56,7 +56,18 @@ struct dp_port {
     struct netdev *netdev;          /* NULL while the device is absent. */
     char *error;                    /* Why it is not open, or NULL. */
     long long next_retry;           /* When to try opening it again. */
+    bool admin_down;                /* Drops what it receives and is sent. */
+    bool patch;                     /* A patch port: no device; output enters
+                                     * 'peer_dp' through 'peer_port_no'. */
+    struct dp_user *peer_dp;        /* Patch peer's datapath, NULL if none. */
+    uint32_t peer_port_no;          /* Patch peer's port there. */
+    uint64_t patch_rx_packets, patch_rx_bytes;  /* Patch ports' counters. */
+    uint64_t patch_tx_packets, patch_tx_bytes;
 };
+
+/* How many times one packet may pass through patch ports into the same
+ * datapath: bounds a loop of patch ports between bridges. */
+#define DP_USER_PATCH_MAX_DEPTH 4
 
 struct dp_user {
     char *name;
@@ -77,6 +88,8 @@ struct dp_user {
     uint32_t sample_countdown;      /* Packets until 'sample' is due. */
     dp_sample_func *sample;         /* Packet sampler, NULL if none. */
     void *sample_aux;
+    unsigned int patch_depth;       /* Packets from patch ports being
+                                     * processed, nested. */
 };
 
 struct dp_user *dp_user_create(const char *name, dp_upcall_func *, void *aux);
@@ -86,6 +99,11 @@ void dp_user_destroy(struct dp_user *);
  * is not an error: the port stays absent and is opened when it appears. */
 struct dp_port *dp_user_port_add(struct dp_user *, uint32_t port_no, const char *name,
                                  enum netdev_kind);
+/* Adds a patch port: no device; dp_user_patch_connect() names its peer. */
+struct dp_port *dp_user_patch_add(struct dp_user *, uint32_t port_no, const char *name);
+/* Points patch port 'port' at 'peer_port_no' of 'peer' (NULL: unconnected,
+ * what it is sent is dropped). */
+void dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_port_no);
 void dp_user_port_del(struct dp_user *, uint32_t port_no);
 struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 
@@ -95,6 +113,9 @@ int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, struct dp_port
                          int max);
 /* Receives and processes what is waiting on 'port'. */
 void dp_user_port_run(struct dp_user *, struct dp_port *);
+/* Processes one packet that entered through a patch port ('p->in_port' is
+ * that port here) and sends what it outputs. */
+void dp_user_patch_receive(struct dp_user *, struct dp_packet *);
 /* Reopens absent or replaced devices. Returns true if a port changed. */
 bool dp_user_ports_run(struct dp_user *, long long now);
 /* Makes the next dp_user_ports_run() try absent ports at once (a device

@@ -18,6 +18,7 @@
 enum netdev_kind {
     NETDEV_AFPACKET,            /* Attach to an existing device. */
     NETDEV_TAP,                 /* Create a tap device for an internal port. */
+    NETDEV_PATCH,               /* None: a patch port between datapaths. */
 };
 
 struct netdev_stats {

@@ -80,7 +80,9 @@ port_apply_words(struct sw_port *port, int n, char *words[], bool allow_unset,
 static const char *const *
 port_known_keys(enum sw_port_type type)
 {
-#define PORT_KEYS "type", "tag", "trunks", "ofport", "vlan_mode", "peer"
+#define PORT_KEYS "type", "tag", "trunks", "ofport", "vlan_mode", "peer", "admin_state", \
+                  "ingress_policing_rate", "ingress_policing_burst", \
+                  "egress_shaping_rate", "egress_shaping_burst"
     static const char *const plain[] = { PORT_KEYS, NULL };
     static const char *const internal[] = { PORT_KEYS, "mtu", "mac", NULL };
     static const char *const tunnel[] = {

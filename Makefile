@@ -174,6 +174,8 @@ MANPAGES      := $(notdir $(wildcard man/*.8))
 COMPLETIONS   := $(notdir $(wildcard completions/*))
 UNITS         := switchyard-flowd.service switchyard-portd.service switchyard.target
 IFCFG_HOOKS   := $(notdir $(wildcard ifcfg/ifup-ovs ifcfg/ifdown-ovs))
+# What both hooks source, from their own directory.
+IFCFG_LIBS    := $(notdir $(wildcard ifcfg/switchyard-functions))
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
@@ -196,11 +198,13 @@ install: all
 	    install -m 0644 systemd/switchyard.logrotate $(DESTDIR)$(LOGROTATEDIR)/switchyard
 	$(if $(IFCFG_HOOKS),install -d $(DESTDIR)$(NETWORK_SCRIPTS_DIR))
 	$(if $(IFCFG_HOOKS),install -m 0755 $(IFCFG_HOOKS:%=ifcfg/%) $(DESTDIR)$(NETWORK_SCRIPTS_DIR)/)
+	$(if $(IFCFG_LIBS),install -m 0644 $(IFCFG_LIBS:%=ifcfg/%) $(DESTDIR)$(NETWORK_SCRIPTS_DIR)/)
 
 uninstall:
 	rm -f $(SBIN_PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%) $(BIN_PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) \
 	      $(MANPAGES:%=$(DESTDIR)$(MANDIR)/man8/%) $(COMPLETIONS:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
-	      $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) $(IFCFG_HOOKS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%)
+	      $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) $(IFCFG_HOOKS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%) \
+	      $(IFCFG_LIBS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%)
 	! cmp -s systemd/switchyard.sysconfig $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard || \
 	    rm -f $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard
 	! cmp -s systemd/switchyard.logrotate $(DESTDIR)$(LOGROTATEDIR)/switchyard || \

@@ -48,7 +48,7 @@ expected_files() {
         done
         echo etc/sysconfig/switchyard
         echo etc/logrotate.d/switchyard
-        for f in ifup-ovs ifdown-ovs; do
+        for f in ifup-ovs ifdown-ovs switchyard-functions; do
             [ -e "$SRCDIR/ifcfg/$f" ] && echo "etc/sysconfig/network-scripts/$f"
         done
     } | sort

@@ -175,6 +175,15 @@ time_msec(void)
     return clock_msec(CLOCK_MONOTONIC);
 }
 
+unsigned long long
+time_nsec(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long) ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 long long
 time_wall_msec(void)
 {

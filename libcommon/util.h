@@ -48,6 +48,8 @@ bool str_starts_with(const char *s, const char *prefix);
 
 /* Monotonic time in milliseconds, and wall-clock time in milliseconds. */
 long long time_msec(void);
+/* Monotonic time in nanoseconds (a vDSO call, no system call). */
+unsigned long long time_nsec(void);
 long long time_wall_msec(void);
 
 /* Name of a network device: non-empty, < IFNAMSIZ, no '/', whitespace,

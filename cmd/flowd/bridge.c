@@ -58,6 +58,16 @@ port_cfg_admin_down(const struct sw_port *cfg)
     return value && !strcmp(value, "down");
 }
 
+/* A numeric option (validated by swconfig), 0 when not set. */
+static uint32_t
+port_cfg_uint(const struct sw_port *cfg, const char *key)
+{
+    const char *value = cfg_file_get(&cfg->options, key);
+    unsigned int n;
+
+    return value && str_to_uint(value, 0, UINT_MAX, &n) ? n : 0;
+}
+
 static enum sw_vlan_mode
 resolve_vlan_mode(const struct sw_port *cfg)
 {
@@ -73,6 +83,10 @@ port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
     return port->ofport == cfg->ofport && port->type == cfg->type
            && port->tag == cfg->tag && port->vlan_mode == resolve_vlan_mode(cfg)
            && port->admin_down == port_cfg_admin_down(cfg)
+           && port->policing_rate == port_cfg_uint(cfg, "ingress_policing_rate")
+           && port->policing_burst == port_cfg_uint(cfg, "ingress_policing_burst")
+           && port->shaping_rate == port_cfg_uint(cfg, "egress_shaping_rate")
+           && port->shaping_burst == port_cfg_uint(cfg, "egress_shaping_burst")
            && !strcmp(port->peer ? port->peer : "", cfg->peer ? cfg->peer : "")
            && port->n_trunks == cfg->n_trunks
            && (!cfg->n_trunks
@@ -91,6 +105,10 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->vlan_mode = resolve_vlan_mode(cfg);
     port->peer = cfg->peer ? xstrdup(cfg->peer) : NULL;
     port->admin_down = port_cfg_admin_down(cfg);
+    port->policing_rate = port_cfg_uint(cfg, "ingress_policing_rate");
+    port->policing_burst = port_cfg_uint(cfg, "ingress_policing_burst");
+    port->shaping_rate = port_cfg_uint(cfg, "egress_shaping_rate");
+    port->shaping_burst = port_cfg_uint(cfg, "egress_shaping_burst");
     port->n_trunks = cfg->n_trunks;
     port->trunks = cfg->n_trunks ? xmemdup(cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks)
                                  : NULL;
@@ -120,6 +138,8 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     }
     if (dp_port) {
         dp_port->admin_down = port->admin_down;
+        dp_user_port_set_policing(dp_port, port->policing_rate, port->policing_burst);
+        dp_user_port_set_shaping(dp_port, port->shaping_rate, port->shaping_burst);
     }
 }
 

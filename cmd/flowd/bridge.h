@@ -33,6 +33,10 @@ struct bridge_port {
     char *error;                    /* Why the port cannot work, or NULL. */
     char *peer;                     /* Patch port: the peer port's name. */
     bool admin_down;                /* admin_state=down: forwards nothing. */
+    uint32_t policing_rate;         /* ingress_policing_rate, kbit/s; 0 = off. */
+    uint32_t policing_burst;        /* ingress_policing_burst, kbit. */
+    uint32_t shaping_rate;          /* egress_shaping_rate, kbit/s; 0 = off. */
+    uint32_t shaping_burst;         /* egress_shaping_burst, kbit. */
 };
 
 struct bridge {

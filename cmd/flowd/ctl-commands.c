@@ -285,6 +285,10 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
                              (unsigned long long) s->tx_dropped,
                              (unsigned long long) s->tx_errors);
         }
+        if (dp_port && dp_port->policer) {
+            ctl_reply_printf(reply, "    RX policed:%llu\n",
+                             (unsigned long long) dp_port->n_policed);
+        }
     }
 }
 
@@ -328,6 +332,9 @@ show_datapath_json(struct json_writer *w, const struct bridge *br)
             json_kv_uint(w, "tx_bytes", s->tx_bytes);
             json_kv_uint(w, "tx_dropped", s->tx_dropped);
             json_kv_uint(w, "tx_errors", s->tx_errors);
+        }
+        if (dp_port && dp_port->policer) {
+            json_kv_uint(w, "rx_policed", dp_port->n_policed);
         }
         json_object_end(w);
     }

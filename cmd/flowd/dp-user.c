@@ -35,7 +35,11 @@ static void
 dp_port_destroy(struct dp_port *port)
 {
     if (port) {
+        if (port->netdev && port->shaping_rate_kbps) {
+            netdev_shaping_clear(port->netdev);
+        }
         netdev_close(port->netdev);
+        free(port->policer);
         free(port->error);
         free(port->name);
         free(port);
@@ -64,6 +68,22 @@ dp_user_port(const struct dp_user *dp, uint32_t port_no)
     return port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
 }
 
+/* Puts the port's egress shaping on its device (just opened, or settings
+ * changed). A failure leaves the port forwarding, unshaped, and says why
+ * in the log. */
+static void
+dp_port_apply_shaping(struct dp_port *port)
+{
+    struct buf error = BUF_INITIALIZER;
+
+    if (port->shaping_rate_kbps
+        && netdev_shaping_set(port->netdev, port->shaping_rate_kbps,
+                              port->shaping_burst_kbit, &error)) {
+        LOG_WARN("port %s: egress shaping not applied: %s", port->name, buf_cstr(&error));
+    }
+    buf_uninit(&error);
+}
+
 static void
 dp_port_try_open(struct dp_port *port, long long now)
 {
@@ -74,6 +94,9 @@ dp_port_try_open(struct dp_port *port, long long now)
         return;                     /* No device to open. */
     }
     err = netdev_open(port->name, port->kind, &port->netdev, &error);
+    if (!err) {
+        dp_port_apply_shaping(port);
+    }
     free(port->error);
     port->error = err ? buf_steal_cstr(&error) : NULL;
     if (err) {
@@ -124,6 +147,30 @@ dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_
 {
     port->peer_dp = peer;
     port->peer_port_no = peer_port_no;
+}
+
+void
+dp_user_port_set_policing(struct dp_port *port, uint32_t rate_kbps, uint32_t burst_kbit)
+{
+    free(port->policer);
+    port->policer = NULL;
+    if (rate_kbps) {
+        port->policer = xmalloc(sizeof *port->policer);
+        token_bucket_init(port->policer, rate_kbps, burst_kbit, time_nsec());
+    }
+}
+
+void
+dp_user_port_set_shaping(struct dp_port *port, uint32_t rate_kbps, uint32_t burst_kbit)
+{
+    if (port->netdev && port->shaping_rate_kbps && !rate_kbps) {
+        netdev_shaping_clear(port->netdev);
+    }
+    port->shaping_rate_kbps = rate_kbps;
+    port->shaping_burst_kbit = burst_kbit;
+    if (port->netdev) {
+        dp_port_apply_shaping(port);
+    }
 }
 
 void
@@ -312,9 +359,17 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
     for (int i = 0; i < MAX_BATCHES_PER_RUN && port->netdev; i++) {
         int err = netdev_rx_batch(port->netdev, &batch);
 
+        uint64_t now_ns = port->policer && batch.count ? time_nsec() : 0;
+
         for (unsigned int j = 0; j < batch.count && !port->admin_down; j++) {
-            batch.packets[j].in_port = port->port_no;
-            process_packet(dp, &batch.packets[j], now);
+            struct dp_packet *p = &batch.packets[j];
+
+            if (port->policer && !token_bucket_withdraw(port->policer, p->size, now_ns)) {
+                port->n_policed++;
+                continue;
+            }
+            p->in_port = port->port_no;
+            process_packet(dp, p, now);
         }
         dp_user_flush(dp);
         netdev_rx_release(port->netdev);

@@ -21,6 +21,7 @@
 #include "flowkey.h"
 #include "log.h"
 #include "netdev.h"
+#include "token-bucket.h"
 
 #define DP_USER_DEFAULT_FLOW_LIMIT 200000
 
@@ -63,6 +64,10 @@ struct dp_port {
     uint32_t peer_port_no;          /* Patch peer's port there. */
     uint64_t patch_rx_packets, patch_rx_bytes;  /* Patch ports' counters. */
     uint64_t patch_tx_packets, patch_tx_bytes;
+    struct token_bucket *policer;   /* Ingress policing, NULL if none. */
+    uint64_t n_policed;             /* Packets the policer dropped. */
+    uint32_t shaping_rate_kbps;     /* Egress shaping (tc tbf), 0 if none. */
+    uint32_t shaping_burst_kbit;
 };
 
 /* How many times one packet may pass through patch ports into the same
@@ -105,6 +110,13 @@ struct dp_port *dp_user_patch_add(struct dp_user *, uint32_t port_no, const char
  * what it is sent is dropped). */
 void dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_port_no);
 void dp_user_port_del(struct dp_user *, uint32_t port_no);
+/* Polices what 'port' receives to 'rate_kbps' (0: no policing) with bursts
+ * of 'burst_kbit' (0: the default), as Open vSwitch's
+ * ingress_policing_rate and ingress_policing_burst. */
+void dp_user_port_set_policing(struct dp_port *, uint32_t rate_kbps, uint32_t burst_kbit);
+/* Shapes what 'port' sends to 'rate_kbps' (0: no shaping) with a tc tbf
+ * qdisc on its device, put back each time the device is opened. */
+void dp_user_port_set_shaping(struct dp_port *, uint32_t rate_kbps, uint32_t burst_kbit);
 struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 
 /* Fills pollfds for ports with an open netdev; 'ports' gets the matching

@@ -324,6 +324,15 @@ netdev_name(const struct netdev *dev)
     return dev->name;
 }
 
+int
+netdev_set_qdisc_bypass(struct netdev *dev, bool bypass, struct buf *error)
+{
+    int value = bypass;
+
+    return afpacket_setsockopt(dev->fd, PACKET_QDISC_BYPASS, &value, sizeof value,
+                               "PACKET_QDISC_BYPASS", error);
+}
+
 enum netdev_kind
 netdev_kind(const struct netdev *dev)
 {

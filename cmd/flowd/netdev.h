@@ -58,4 +58,16 @@ void netdev_send_queued(struct netdev *, const struct dp_packet *);
 void netdev_flush(struct netdev *);
 bool netdev_has_queued(const struct netdev *);
 
+/* Sends through the device's qdisc (false) or straight to its driver
+ * (true, the default for AF_PACKET ports). */
+int netdev_set_qdisc_bypass(struct netdev *, bool bypass, struct buf *error);
+
+/* netdev-shaping.c: egress shaping with a tc tbf qdisc on the device.
+ * 'burst_kbit' 0 means 100 ms at the rate. Returns 0 or an errno with a
+ * message in 'error'. */
+int netdev_shaping_set(struct netdev *, uint32_t rate_kbps, uint32_t burst_kbit,
+                       struct buf *error);
+/* Removes the qdisc and sends straight to the driver again. */
+void netdev_shaping_clear(struct netdev *);
+
 #endif

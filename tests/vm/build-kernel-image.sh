@@ -76,7 +76,7 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,modules,lib64,usr/bin,usr/sbin,v
 copy_program() {
     local file=$1 dest=$2 lib
     install -D -m 0755 "$file" "$root$dest"
-    for lib in $(ldd "$file" | awk '/=> \// { print $3 } /^\s*\/lib/ { print $1 }'); do
+    for lib in $(ldd "$file" | awk '/=> \// { print $3 } /^[[:space:]]*\/lib/ { print $1 }'); do
         [ -e "$root$lib" ] || install -D -m 0755 "$lib" "$root$lib"
     done
 }

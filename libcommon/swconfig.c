@@ -9,6 +9,7 @@
  * Error messages for settings are "KEY=VALUE: what is wrong/expected";
  * errors tied to a file get "PATH:LINE: " in front. */
 #include "swconfig.h"
+#include "swmirror.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -731,6 +732,7 @@ sw_bridge_destroy(struct sw_bridge *br)
             sw_port_destroy(&br->ports[i]);
         }
         free(br->ports);
+        sw_bridge_clear_mirrors(br);
         free(br->name);
         cfg_file_destroy(&br->options);
         memset(br, 0, sizeof *br);
@@ -931,7 +933,7 @@ sw_bridge_validate(const struct sw_bridge *br, struct buf *error)
             }
         }
     }
-    return 0;
+    return sw_mirrors_validate(br, error);
 }
 
 /* ---- model <-> cfg entries ------------------------------------------------- */
@@ -1335,6 +1337,9 @@ load_bridge(const char *confdir, struct sw_bridge *br, struct buf *errors)
             if (load_ports(dir, br, errors)) {
                 retval = EINVAL;
             }
+            if (sw_mirrors_load(dir, br, errors)) {
+                retval = EINVAL;
+            }
         }
         cfg_file_destroy(&file);
     }
@@ -1664,6 +1669,9 @@ sw_bridge_save(const char *confdir, const struct sw_bridge *br, struct buf *erro
     retval = cfg_mkdir_p(ports_dir, 0755, error);
     if (!retval) {
         retval = save_ports(ports_dir, br, error);
+    }
+    if (!retval) {
+        retval = sw_mirrors_save(dir, br, error);
     }
     if (!retval) {
         retval = save_bridge_file(dir, br, error);

@@ -2,6 +2,7 @@
  *
  *   CONFDIR/bridges/BR/bridge        bridge settings
  *   CONFDIR/bridges/BR/ports/NAME    one file per port
+ *   CONFDIR/bridges/BR/mirrors/NAME  one file per mirror (swmirror.h)
  *
  * portd writes these; flowd reads them at start and on "reconfigure". All
  * validation of a setting lives in sw_bridge_set()/sw_port_set(), used for
@@ -53,6 +54,8 @@ struct sw_bridge {
     struct sw_port *ports;      /* Sorted by name. */
     size_t n_ports;
     size_t allocated_ports;
+    struct sw_mirror *mirrors;  /* Sorted by name (swmirror.h). */
+    size_t n_mirrors;
 };
 
 void sw_bridge_init(struct sw_bridge *, const char *name);

@@ -9,6 +9,7 @@
 
 #include "connmgr.h"
 #include "log.h"
+#include "mirror.h"
 #include "netflow.h"
 #include "sflow.h"
 #include "util.h"
@@ -37,6 +38,7 @@ flow_removed_cb(struct dpflow *flow, void *aux)
     struct bridge *br = aux;
 
     ofproto_credit_flow(flow, time_msec());
+    mirror_credit_flow(br, flow);
     netflow_flow_removed(br->netflow, flow);
 }
 
@@ -194,6 +196,7 @@ bridge_destroy(struct bridge *br)
     /* NetFlow reports the flows still in the datapath. */
     netflow_destroy(br->netflow);
     sflow_destroy(br->sflow);
+    mirror_bridge_destroy(br);
     for (size_t i = 0; i < br->n_ports; i++) {
         bridge_port_uninit(&br->ports[i]);
     }
@@ -355,6 +358,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
          * packet of every flow ask the pipeline again. */
         bridge_flush_flows(br);
     }
+    mirror_bridge_reconfigure(br, cfg, errors);
     bridge_set_idle_timeout(br, cfg);
     netflow_bridge_reconfigure(br, cfg, errors);
     sflow_bridge_reconfigure(br, cfg, errors);

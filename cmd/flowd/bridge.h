@@ -15,6 +15,7 @@
 #include "ofproto.h"
 #include "swconfig.h"
 
+struct bridge_mirror;
 struct netflow;
 struct sflow;
 
@@ -37,6 +38,7 @@ struct bridge_port {
     uint32_t policing_burst;        /* ingress_policing_burst, kbit. */
     uint32_t shaping_rate;          /* egress_shaping_rate, kbit/s; 0 = off. */
     uint32_t shaping_burst;         /* egress_shaping_burst, kbit. */
+    bool mirror_out;                /* A mirror's output: no normal traffic. */
 };
 
 struct bridge {
@@ -51,6 +53,8 @@ struct bridge {
     long long idle_msec;            /* Datapath flow idle timeout. */
     struct netflow *netflow;        /* NetFlow export, NULL if off. */
     struct sflow *sflow;            /* sFlow export, NULL if off. */
+    struct bridge_mirror *mirrors;  /* SPAN/RSPAN mirrors (mirror.h). */
+    size_t n_mirrors;
 };
 
 struct bridge *bridge_create(const struct sw_bridge *cfg, struct buf *errors);
@@ -102,6 +106,12 @@ void bridge_xlate_actions(struct bridge *, const struct flowkey *key,
  * explains (no learning). */
 void normal_translate(struct bridge *, const struct flowkey *key, struct dp_actions *actions,
                       struct flowkey *mask, struct dpflow_learn *learn, struct buf *trace);
+
+/* The VLAN a frame of 'key' arriving on 'port' belongs to, -1 if the port
+ * does not admit it (normal.c). */
+int normal_input_vlan(const struct bridge_port *, const struct flowkey *key);
+/* Whether 'port' carries 'vlan', and if so whether it sends it tagged. */
+bool normal_port_carries_vlan(const struct bridge_port *, int vlan, bool *tagged);
 
 /* Removes datapath flows that send to 'mac' (after it was learned, moved or
  * expired), or all of them. */

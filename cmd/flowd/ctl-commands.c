@@ -11,6 +11,7 @@
 
 #include "flowd.h"
 #include "json.h"
+#include "mirror.h"
 #include "odp.h"
 #include "ofp-parse.h"
 #include "packet.h"
@@ -160,6 +161,26 @@ cmd_port_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 
         ctl_reply_printf(reply, "%s %u %s\n", port->name, port->ofport,
                          port_state(port, dp_port));
+    }
+}
+
+/* mirror-stats BR: "NAME TX_PACKETS TX_BYTES STATUS" per mirror, STATUS
+ * "ok" or why the mirror sends nothing (for portd show). */
+static void
+cmd_mirror_stats(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
+{
+    struct bridge *br = need_bridge(flowd_, reply, argv[1]);
+
+    if (!br) {
+        return;
+    }
+    mirror_credit_all(br);
+    for (size_t i = 0; i < br->n_mirrors; i++) {
+        const struct bridge_mirror *m = &br->mirrors[i];
+
+        ctl_reply_printf(reply, "%s %llu %llu %s\n", m->name,
+                         (unsigned long long) m->tx_packets,
+                         (unsigned long long) m->tx_bytes, m->error ? m->error : "ok");
     }
 }
 
@@ -588,6 +609,7 @@ const struct ctl_command flowd_ctl_commands[] = {
     { "reconfigure", 0, 0, cmd_reconfigure, "reconfigure" },
     { "port-state", 1, 1, cmd_port_state, "port-state BR" },
     { "refresh-ports", 0, 0, cmd_refresh_ports, "refresh-ports" },
+    { "mirror-stats", 1, 1, cmd_mirror_stats, "mirror-stats BR" },
     { "fdb-show", 1, 2, cmd_fdb_show, "fdb-show BR [--format=json]" },
     { "fdb-flush", 1, 1, cmd_fdb_flush, "fdb-flush BR" },
     { "dp-show", 0, 3, cmd_dp_show, "dp-show [DP] [-s] [--format=json]" },

@@ -308,6 +308,7 @@ handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
         flow->n_rules = result.n_rules;
         result.rules = NULL;
         flow->learn = result.learn;
+        flow->mirrors = result.mirrors;
         flow->packets = 1;
         flow->learn_packets = 1;
         flow->bytes = p->size;

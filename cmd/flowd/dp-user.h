@@ -33,6 +33,7 @@ struct dp_upcall_result {
     struct ofrule **rules;          /* Rules the packet went through (owned;
                                      * passed on to the flow installed). */
     size_t n_rules;
+    uint32_t mirrors;               /* Mirrors the flow feeds (mirror.h). */
     bool install;                   /* False: execute only, install nothing. */
 };
 

@@ -13,7 +13,10 @@
  *                   are VLAN 0, allowed when 0 is a trunk or trunks is empty
  *   native-untagged trunk whose untagged frames belong to VLAN 'tag', which
  *                   it also sends untagged
- *   native-tagged   the same, but VLAN 'tag' is sent tagged */
+ *   native-tagged   the same, but VLAN 'tag' is sent tagged
+ *
+ * A mirror's output port (mirror.h) is no switch port: what arrives on it
+ * is dropped and nothing is flooded or forwarded to it. */
 #include <stdarg.h>
 #include <string.h>
 
@@ -108,6 +111,25 @@ output_encap(const struct bridge_port *port, int vlan, enum vlan_encap *encap)
     }
 }
 
+int
+normal_input_vlan(const struct bridge_port *port, const struct flowkey *key)
+{
+    return input_vlan(port, key->vlans[0].tpid != 0,
+                      key->vlans[0].tci & FLOWKEY_VLAN_VID_MASK);
+}
+
+bool
+normal_port_carries_vlan(const struct bridge_port *port, int vlan, bool *tagged)
+{
+    enum vlan_encap encap;
+
+    if (!output_encap(port, vlan, &encap)) {
+        return false;
+    }
+    *tagged = encap == ENCAP_TAGGED;
+    return true;
+}
+
 struct vlan_state {
     bool tagged;                    /* The packet carries a tag now. */
     int vid;                        /* Its VID, when tagged. */
@@ -180,7 +202,7 @@ flood(struct normal_ctx *ctx)
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
 
-        if (port != ctx->in && !port->error
+        if (port != ctx->in && !port->error && !port->mirror_out
             && output_encap(port, ctx->vlan, &encaps[n])) {
             ports[n++] = port;
         }
@@ -240,7 +262,7 @@ forward(struct normal_ctx *ctx)
     }
     entry = mac_table_lookup(&ctx->bridge->macs, ctx->vlan, key->eth_dst);
     out = entry ? bridge_port_by_dp(ctx->bridge, entry->port) : NULL;
-    if (!out) {
+    if (!out || out->mirror_out) {
         trace(ctx, "destination " ETH_ADDR_FMT " not learned on VLAN %d",
               ETH_ADDR_ARGS(key->eth_dst), ctx->vlan);
         flood(ctx);
@@ -273,6 +295,9 @@ normal_translate(struct bridge *br, const struct flowkey *key, struct dp_actions
     if (!ctx.in) {
         trace(&ctx, "NORMAL: input port %u is not on bridge %s: drop", key->in_port,
               br->name);
+        return;
+    } else if (ctx.in->mirror_out) {
+        trace(&ctx, "NORMAL: port %s is a mirror's output port: drop", ctx.in->name);
         return;
     }
     mask->vlans[0].tpid = 0xffff;

@@ -16,6 +16,7 @@
 
 #include "bridge.h"
 #include "connmgr.h"
+#include "mirror.h"
 #include "netflow.h"
 #include "ofp-print.h"
 #include "ofproto.h"
@@ -728,6 +729,7 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         action_set_execute(&ctx);
     }
     xlate_finish(&ctx, &r->mask);
+    mirror_xlate(br, key, r, trace_out);
     if (br->netflow) {
         /* NetFlow reports per 5-tuple: match what its records carry, so
          * that each datapath flow is one NetFlow flow (netflow.h). */

@@ -1,6 +1,6 @@
 /* portd: bridge and port lifecycle, and the owner of the configuration
  * files. This file holds the global options and the command table; each
- * object family's commands live in their own file (bridge.c, port.c,
+ * object family's commands live in their own file (bridge.c, port.c, mirror.c,
  * show.c), the daemon in daemon.c, store access in store.c.
  *
  * "portd run" is the daemon. Every other command is a client: it forwards
@@ -27,6 +27,10 @@ const struct ctl_command portd_commands[] = {
     { "del-port", 2, 2, port_del_cmd, "del-port BR PORT" },
     { "list-ports", 1, 1, port_list_cmd, "list-ports BR" },
     { "set-port", 3, -1, port_set_cmd, "set-port BR PORT KEY=VALUE..." },
+    { "add-mirror", 3, -1, mirror_add_cmd,
+      "add-mirror BR NAME [select-src=PORT,...] [select-dst=PORT,...] [select-all=true] "
+      "[select-vlan=VID,...] (output-port=PORT | output-vlan=VID)" },
+    { "del-mirror", 2, 2, mirror_del_cmd, "del-mirror BR NAME" },
     { "show", 0, 2, show_cmd, "show [BR] [--format=json|-j]" },
 };
 const size_t portd_n_commands = ARRAY_SIZE(portd_commands);

@@ -57,6 +57,13 @@ bool portd_check_values(struct ctl_reply *, int n, char *words[]);
 ctl_handler_func bridge_add_cmd, bridge_del_cmd, bridge_list_cmd, bridge_set_cmd;
 /* port.c */
 ctl_handler_func port_add_cmd, port_del_cmd, port_list_cmd, port_set_cmd;
+/* mirror.c */
+struct json_writer;
+ctl_handler_func mirror_add_cmd, mirror_del_cmd;
+/* The bridge's mirrors in "show", with flowd's counters when it runs. */
+void mirror_show_text(struct ctl_reply *, const struct portd_env *, const struct sw_bridge *);
+void mirror_show_json(struct json_writer *, const struct portd_env *,
+                      const struct sw_bridge *);
 /* show.c */
 ctl_handler_func show_cmd;
 /* linkwatch.c: rtnetlink link events of the devices of ports. */

@@ -117,8 +117,8 @@ show_text_port(struct ctl_reply *reply, const struct sw_port *port, const char *
 }
 
 static void
-show_text_bridge(struct ctl_reply *reply, const struct sw_bridge *bridge,
-                 const struct show_states *states)
+show_text_bridge(struct ctl_reply *reply, const struct portd_env *env,
+                 const struct sw_bridge *bridge, const struct show_states *states)
 {
     ctl_reply_printf(reply, "Bridge %s\n", bridge->name);
     ctl_reply_printf(reply, "    datapath: %s\n",
@@ -130,6 +130,7 @@ show_text_bridge(struct ctl_reply *reply, const struct sw_bridge *bridge,
 
         show_text_port(reply, port, show_states_find(states, port->name));
     }
+    mirror_show_text(reply, env, bridge);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -173,8 +174,8 @@ show_json_port(struct json_writer *w, const struct sw_port *port, const char *st
 }
 
 static void
-show_json_bridge(struct json_writer *w, const struct sw_bridge *bridge,
-                 const struct show_states *states)
+show_json_bridge(struct json_writer *w, const struct portd_env *env,
+                 const struct sw_bridge *bridge, const struct show_states *states)
 {
     json_object_begin(w);
     json_kv_string(w, "name", bridge->name);
@@ -189,6 +190,7 @@ show_json_bridge(struct json_writer *w, const struct sw_bridge *bridge,
         show_json_port(w, port, show_states_find(states, port->name));
     }
     json_array_end(w);
+    mirror_show_json(w, env, bridge);
     json_object_end(w);
 }
 
@@ -271,9 +273,9 @@ show_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
 
         show_states_fetch(env, bridges[i].name, &states);
         if (json) {
-            show_json_bridge(&w, &bridges[i], &states);
+            show_json_bridge(&w, env, &bridges[i], &states);
         } else {
-            show_text_bridge(reply, &bridges[i], &states);
+            show_text_bridge(reply, env, &bridges[i], &states);
         }
         show_states_destroy(&states);
     }

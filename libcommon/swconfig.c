@@ -440,7 +440,7 @@ static const char *const bridge_option_keys[] = {
     "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
-    "ssl-private-key", "ssl-certificate", "ssl-ca-cert",
+    "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
 };
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
@@ -484,6 +484,15 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
         return true;
     } else if (!strcmp(key, "flow-idle-timeout")) {
         return parse_number(key, value, 100, 3600000, "milliseconds", &number, error);
+    } else if (!strcmp(key, "datapath-id")) {
+        uint64_t dpid;
+
+        if (!sw_parse_datapath_id(value, &dpid)) {
+            buf_printf(error, "%s=%s: expected 16 hexadecimal digits, not all zero "
+                       "(e.g. 00005e0053000001)", key, value);
+            return false;
+        }
+        return true;
     } else {
         return parse_number(key, value, 1, 3600, "seconds", &number, error);
     }
@@ -503,6 +512,28 @@ is_bridge_option_key(const char *key)
         }
     }
     return false;
+}
+
+bool
+sw_parse_datapath_id(const char *s, uint64_t *dpid)
+{
+    uint64_t v = 0;
+
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+    }
+    if (strlen(s) != 16) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (!isxdigit((unsigned char) *s)) {
+            return false;
+        }
+        v = (v << 4) | (unsigned int) (isdigit((unsigned char) *s) ? *s - '0'
+                                       : tolower((unsigned char) *s) - 'a' + 10);
+    }
+    *dpid = v;
+    return v != 0;
 }
 
 /* An empty value of a known key means "back to the default", so that

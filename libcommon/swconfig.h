@@ -95,6 +95,10 @@ int sw_port_check_option(const char *key, const char *value, struct buf *error);
  * sw_names_free(), also on failure); EINVAL if a name is not valid. */
 int sw_split_members(const char *value, char ***names, size_t *n);
 
+/* Parses a bridge's OpenFlow datapath id: 16 hexadecimal digits, optionally
+ * after "0x", not all zero. */
+bool sw_parse_datapath_id(const char *, uint64_t *dpid);
+
 /* Parses "10,20,30-40" into a sorted, unique array of VLANs in [min, 4094]. */
 int sw_parse_vlan_list(const char *, unsigned int min, uint16_t **vlans, size_t *n,
                        struct buf *error);

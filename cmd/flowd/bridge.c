@@ -347,6 +347,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
     bool changed = br->fail_mode != cfg->fail_mode;
 
     br->fail_mode = cfg->fail_mode;
+    connmgr_set_datapath_id(br->connmgr, cfg_file_get(&cfg->options, "datapath-id"));
     connmgr_set_controllers(br->connmgr, cfg_file_get(&cfg->options, "controller"),
                             cfg_file_get(&cfg->options, "ssl-private-key"),
                             cfg_file_get(&cfg->options, "ssl-certificate"),

@@ -21,6 +21,7 @@
 #include "ofp-conn.h"
 #include "ofp-msgs.h"
 #include "packet.h"
+#include "swconfig.h"
 #include "util.h"
 
 #define OFCONN_MAX_BACKLOG (4u << 20)   /* Unread output before disconnect. */
@@ -730,6 +731,16 @@ run_actives(struct connmgr *mgr, long long now)
 
 /* ---- public ------------------------------------------------------------- */
 
+/* The id of a bridge configured without datapath-id= (portd gives every
+ * new bridge one; a hand-written file may lack it). */
+static uint64_t
+datapath_id_from_name(const char *name)
+{
+    uint64_t dpid = hash_string(name, 0) | ((uint64_t) hash_string(name, 1) << 32);
+
+    return dpid & 0x0000ffffffffffffULL;
+}
+
 struct connmgr *
 connmgr_create(struct bridge *br)
 {
@@ -741,8 +752,7 @@ connmgr_create(struct bridge *br)
 
     mgr->br = br;
     mgr->rl = rl;
-    mgr->datapath_id = hash_string(br->name, 0) | ((uint64_t) hash_string(br->name, 1) << 32);
-    mgr->datapath_id &= 0x0000ffffffffffffULL;
+    mgr->datapath_id = datapath_id_from_name(br->name);
     if (!open_listener(mgr, target, OFCONN_MGMT, &l, &error)) {
         mgr->listeners = xmemdup(&l, sizeof l);
         mgr->n_listeners = 1;
@@ -833,6 +843,23 @@ static bool
 same_string(const char *a, const char *b)
 {
     return a == b || (a && b && !strcmp(a, b));
+}
+
+void
+connmgr_set_datapath_id(struct connmgr *mgr, const char *datapath_id)
+{
+    uint64_t dpid;
+
+    if (!datapath_id || !sw_parse_datapath_id(datapath_id, &dpid)) {
+        dpid = datapath_id_from_name(mgr->br->name);
+    }
+    if (dpid != mgr->datapath_id) {
+        mgr->datapath_id = dpid;
+        /* Forget the controller list, so that the next
+         * connmgr_set_controllers() connects anew. */
+        free(mgr->controllers);
+        mgr->controllers = NULL;
+    }
 }
 
 void

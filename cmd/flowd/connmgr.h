@@ -20,6 +20,11 @@ struct bridge_packet_in_cookie;
 struct connmgr *connmgr_create(struct bridge *);
 void connmgr_destroy(struct connmgr *);
 
+/* Applies the bridge's datapath-id= setting (NULL: none, an id made from the
+ * bridge's name). Call before connmgr_set_controllers(): a new id
+ * reconnects the controllers, which learn it once per connection. */
+void connmgr_set_datapath_id(struct connmgr *, const char *datapath_id);
+
 /* Applies the bridge's controller= list (and TLS files); problems go to
  * 'errors'. */
 void connmgr_set_controllers(struct connmgr *, const char *controllers,

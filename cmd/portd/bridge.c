@@ -2,8 +2,11 @@
  * set-bridge. Each validates everything it was given before it touches the
  * store, edits under the store's lock, and tells flowd after a change. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "portd.h"
 
@@ -12,7 +15,7 @@ static const char *const bridge_keys[] = {
     "datapath", "fail-mode", "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling", "mac-aging-time", "mac-table-size",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
-    "ssl-private-key", "ssl-certificate", "ssl-ca-cert",
+    "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     NULL,
 };
 
@@ -84,6 +87,32 @@ bridge_name_is_free(const struct portd_env *env, const char *name, struct ctl_re
     }
 }
 
+/* Gives a new bridge a random datapath id unless it was given one. A
+ * controller tells its switches apart by this id, and bridges on different
+ * hosts often share a name (br-int), so it cannot come from the name; saved
+ * in the bridge's file, it stays the same across restarts. Like Open
+ * vSwitch's ids it looks like a MAC address (48 bits, locally administered,
+ * unicast) in the low bits. */
+static void
+bridge_pick_datapath_id(struct sw_bridge *bridge)
+{
+    uint8_t mac[6];
+    uint64_t dpid = 0;
+    char text[17];
+
+    if (cfg_file_get(&bridge->options, "datapath-id")
+        || getrandom(mac, sizeof mac, 0) != sizeof mac) {
+        /* Without randomness flowd falls back to an id from the name. */
+        return;
+    }
+    mac[0] = (mac[0] & 0xfc) | 0x02;
+    for (size_t i = 0; i < sizeof mac; i++) {
+        dpid = (dpid << 8) | mac[i];
+    }
+    snprintf(text, sizeof text, "%016" PRIx64, dpid);
+    cfg_file_set(&bridge->options, "datapath-id", text);
+}
+
 /* add-br BR [KEY=VALUE...] */
 void
 bridge_add_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
@@ -101,6 +130,7 @@ bridge_add_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
     if (bridge_apply_words(&bridge, argc - 2, argv + 2, false, reply)
         && !portd_lock(env, true, &lock, reply)) {
         if (bridge_name_is_free(env, name, reply)) {
+            bridge_pick_datapath_id(&bridge);
             if (!portd_save_bridge(env, &bridge, reply)) {
                 changed = true;
             } else {

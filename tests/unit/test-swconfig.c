@@ -308,11 +308,12 @@ test_bridge_settings(void)
     CHECK_INT_EQ(sw_bridge_set(&br, "netflow-engine-id", "255", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "sflow-agent", "2001:db8::7", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "flow-idle-timeout", "1000", &error), 0);
+    CHECK_INT_EQ(sw_bridge_set(&br, "datapath-id", "0x02005E00AB01cdef", &error), 0);
     CHECK_INT_EQ(sw_bridge_set(&br, "other-config:x", "anything goes", &error), 0);
     CHECK_STR_EQ(buf_cstr(&error), "");
     CHECK_INT_EQ(br.datapath, SW_DP_KERNEL);
     CHECK_INT_EQ(br.fail_mode, SW_FAIL_SECURE);
-    CHECK_INT_EQ(br.options.n, 11);
+    CHECK_INT_EQ(br.options.n, 12);
     CHECK_STR_EQ(cfg_file_get(&br.options, "other-config:x"), "anything goes");
 
     /* Empty values reset. */
@@ -327,6 +328,26 @@ test_bridge_settings(void)
     sw_bridge_destroy(&br);
     sw_bridge_destroy(NULL);
     buf_uninit(&error);
+}
+
+static void
+test_datapath_id(void)
+{
+    uint64_t dpid = 0;
+
+    CHECK(sw_parse_datapath_id("00005e0053000001", &dpid));
+    CHECK(dpid == 0x00005e0053000001ULL);
+    CHECK(sw_parse_datapath_id("0XFFFFFFFFFFFFFFFF", &dpid));
+    CHECK(dpid == UINT64_MAX);
+    CHECK(!sw_parse_datapath_id("0000000000000000", &dpid));
+    CHECK(!sw_parse_datapath_id("5e0053000001", &dpid));
+    CHECK(!sw_parse_datapath_id("00005e00530000011", &dpid));
+    CHECK(!sw_parse_datapath_id("00005e005300000g", &dpid));
+    CHECK(!sw_parse_datapath_id("0x", &dpid));
+    CHECK(!sw_parse_datapath_id("", &dpid));
+    check_bridge_set("datapath-id=12",
+                     "datapath-id=12: expected 16 hexadecimal digits, not all zero "
+                     "(e.g. 00005e0053000001)");
 }
 
 static void
@@ -999,6 +1020,7 @@ UNIT_MAIN("swconfig",
           UNIT_TEST(test_port_setting_error_keeps_old_value),
           UNIT_TEST(test_bridge_settings),
           UNIT_TEST(test_bridge_setting_errors),
+          UNIT_TEST(test_datapath_id),
           UNIT_TEST(test_vlan_lists),
           UNIT_TEST(test_enum_names),
           UNIT_TEST(test_bridge_ports),

@@ -33,9 +33,13 @@ LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
 NETWORK_SCRIPTS_DIR ?= $(SYSCONFDIR)/sysconfig/network-scripts
 
 CC         ?= cc
-PKGS       := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 openssl libedit
+PKGS       := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libedit, for the interactive shell (libcommon/shell.c), is linked only
+# into the programs that have one; sources include <editline/readline.h>.
+EDIT_LIBS  := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
+SHELL_PROGRAMS := ofctl dp
 
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -79,6 +83,7 @@ $$(BUILDDIR)/bin/$(1): $$($(1)_OBJS) $$(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LIB) $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
+$(SHELL_PROGRAMS:%=$(BUILDDIR)/bin/%): LDLIBS += $(EDIT_LIBS)
 
 unit: $(UNIT_BINS)
 FLOWD_MODULES := $(filter-out %/main.o,$(flowd_OBJS))
@@ -97,7 +102,7 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilibcommon $(PKG_CFLAGS) \
 fuzz-build: $(FUZZ_BINS)
 $(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard libcommon/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) $(EDIT_LIBS) -lpthread
 
 -include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
 

@@ -1747,3 +1747,19 @@ odp_parse_flow(const char *s_, struct flowkey *key, struct flowkey *mask,
     free(copy);
     return retval;
 }
+
+void
+odp_key_words(void (*cb)(const char *word, void *aux), void *aux)
+{
+    static const char *const others[] = { "eth_type(", "vlan(", "encap(" };
+
+    for (int i = 0; i < ODP_KA_N_KEY_ATTRS; i++) {
+        char *word = xasprintf("%s(", key_attrs[i].name);
+
+        cb(word, aux);
+        free(word);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(others); i++) {
+        cb(others[i], aux);
+    }
+}

@@ -55,4 +55,8 @@ int odp_parse_actions(const char *, struct dp_actions *, struct buf *error);
 int odp_parse_flow(const char *, struct flowkey *key, struct flowkey *mask,
                    struct dp_actions *, struct buf *error);
 
+/* Calls 'cb' with the name of every attribute of datapath flow key text
+ * followed by "(" ("in_port(", "eth(", ...), for tab completion. */
+void odp_key_words(void (*cb)(const char *word, void *aux), void *aux);
+
 #endif

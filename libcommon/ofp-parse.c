@@ -847,22 +847,30 @@ ofp_parse_actions(const char *text, const struct ofp_port_map *map, struct ofpac
 
 /* ---- Flows ------------------------------------------------------------------- */
 
+/* Flags of a flow, words of their own. */
+static const struct { const char *name; uint16_t flag; } flow_flags[] = {
+    { "send_flow_rem", OFPFF_SEND_FLOW_REM }, { "check_overlap", OFPFF_CHECK_OVERLAP },
+    { "reset_counts", OFPFF_RESET_COUNTS }, { "no_packet_counts", OFPFF_NO_PKT_COUNTS },
+    { "no_byte_counts", OFPFF_NO_BYT_COUNTS },
+};
+
+/* Keys of the flow itself that take a value (parse_flow_keyword()). */
+static const char *const flow_keys[] = {
+    "priority", "table", "idle_timeout", "hard_timeout", "cookie", "out_port",
+    "out_group", "buffer_id",
+};
+
 /* Keywords of the flow itself (not match fields). Returns 1 if 'key' is
  * not one. */
 static int
 parse_flow_keyword(struct ofp_flow_mod *fm, const char *key, const char *value,
                    enum ofp_parse_mode mode, const struct ofp_port_map *map, struct buf *error)
 {
-    static const struct { const char *name; uint16_t flag; } flags[] = {
-        { "send_flow_rem", OFPFF_SEND_FLOW_REM }, { "check_overlap", OFPFF_CHECK_OVERLAP },
-        { "reset_counts", OFPFF_RESET_COUNTS }, { "no_packet_counts", OFPFF_NO_PKT_COUNTS },
-        { "no_byte_counts", OFPFF_NO_BYT_COUNTS },
-    };
     uint64_t n, m;
 
-    for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
-        if (!strcmp(key, flags[i].name) && !value) {
-            fm->flags |= flags[i].flag;
+    for (size_t i = 0; i < ARRAY_SIZE(flow_flags); i++) {
+        if (!strcmp(key, flow_flags[i].name) && !value) {
+            fm->flags |= flow_flags[i].flag;
             return 0;
         }
     }
@@ -1034,4 +1042,41 @@ ofp_parse_flow(const char *text, enum ofp_parse_mode mode, const struct ofp_port
     }
     free(copy);
     return status;
+}
+
+/* ---- Completion ------------------------------------------------------------- */
+
+/* Calls 'cb' with 'name' followed by "=". */
+static void
+flow_word_with_value(const char *name, void (*cb)(const char *, void *), void *aux)
+{
+    char *word = xasprintf("%s=", name);
+
+    cb(word, aux);
+    free(word);
+}
+
+void
+ofp_parse_flow_words(void (*cb)(const char *word, void *aux), void *aux)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(flow_keys); i++) {
+        flow_word_with_value(flow_keys[i], cb, aux);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(flow_flags); i++) {
+        cb(flow_flags[i].name, aux);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(shorthands); i++) {
+        cb(shorthands[i].name, aux);
+    }
+    for (int id = 0; id < OFF_N_FIELDS; id++) {
+        const struct of_field_desc *f = of_field_by_id(id);
+
+        flow_word_with_value(f->name, cb, aux);
+        if (f->alt_name) {
+            flow_word_with_value(f->alt_name, cb, aux);
+        }
+    }
+    flow_word_with_value("dl_vlan", cb, aux);
+    flow_word_with_value("dl_vlan_pcp", cb, aux);
+    flow_word_with_value("actions", cb, aux);
 }

@@ -46,4 +46,9 @@ int ofp_parse_actions(const char *text, const struct ofp_port_map *, struct ofpa
 int ofp_parse_port(const char *, const struct ofp_port_map *, uint32_t *port,
                    struct buf *error);
 
+/* Calls 'cb' with every word that can begin a part of flow text, for tab
+ * completion: the flow's keys, match field names and "actions" with "="
+ * appended (they take a value), flags and protocol shorthands alone. */
+void ofp_parse_flow_words(void (*cb)(const char *word, void *aux), void *aux);
+
 #endif

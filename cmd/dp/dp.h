@@ -7,6 +7,7 @@
 #define SY_DP_H 1
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "dpif-netlink.h"
 
@@ -31,6 +32,18 @@ const char *dp_kernel_name(const char *);
 int dp_kernel_find(struct dpif_netlink *, const char *name, struct dpif_netlink_dp *);
 /* Exit status for errno 'error' after printing "dp: WHAT: strerror". */
 int dp_kernel_fail(const char *what, int error);
+
+/* main.c */
+enum dp_route { DP_ROUTE_AUTO, DP_ROUTE_KERNEL, DP_ROUTE_USER };
+/* Runs one command, 'argv[0]' its name; 'argv' must be writable and is
+ * rearranged. Returns the exit status. */
+int dp_dispatch(enum dp_route, int argc, char *argv[]);
+/* The name of command 'i' of the table, NULL past the end. */
+const char *dp_command_name(size_t i);
+void dp_print_commands(FILE *);
+
+/* shell.c: the interactive shell; 'default_dp' may be NULL. */
+int dp_shell(enum dp_route, const char *default_dp);
 
 /* flow.c */
 dp_kernel_fn dp_kernel_dump_flows, dp_kernel_add_flow, dp_kernel_mod_flow;

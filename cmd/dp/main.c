@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl-forward.h"
 #include "dp.h"
@@ -42,18 +43,16 @@ static const struct dp_command commands[] = {
     { "del-if", 2, 2, false, NULL, dp_kernel_del_if, "del-if DP IFACE" },
 };
 
-enum dp_route { DP_ROUTE_AUTO, DP_ROUTE_KERNEL, DP_ROUTE_USER };
-
 static void
 usage(void)
 {
     printf("usage: dp [--datapath=kernel|user] COMMAND [ARG...]\n"
+           "       dp [--datapath=kernel|user] [shell [DP]]\n"
            "Datapath control for switchyard: kernel datapaths (the openvswitch module)\n"
            "and userspace datapaths (run by flowd).\n\n"
            "Commands:\n");
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        printf("  %s\n", commands[i].usage);
-    }
+    dp_print_commands(stdout);
+    printf("  shell [DP]   (or no command at a terminal): an interactive prompt\n");
     printf("\nOptions: --help, --version, --datapath=kernel|user; -s, -j/--format=json\n"
            "where shown. DP may be written system@NAME for a kernel datapath.\n"
            "Environment: SY_RUNDIR. See dp(8).\n");
@@ -220,6 +219,39 @@ parse_globals(int argc, char *argv[], enum dp_route *route)
 }
 
 int
+dp_dispatch(enum dp_route route, int argc, char *argv[])
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        const struct dp_command *c = &commands[i];
+        int n_words = count_words(argc - 1, argv + 1);
+
+        if (strcmp(argv[0], c->name)) {
+            continue;
+        } else if (n_words < c->min_args || n_words > c->max_args) {
+            fprintf(stderr, "dp: usage: dp %s\n", c->usage);
+            return 2;
+        }
+        return run_command(c, route, argc - 1, argv + 1);
+    }
+    fprintf(stderr, "dp: unknown command \"%s\", try \"dp --help\"\n", argv[0]);
+    return 2;
+}
+
+const char *
+dp_command_name(size_t i)
+{
+    return i < ARRAY_SIZE(commands) ? commands[i].name : NULL;
+}
+
+void
+dp_print_commands(FILE *out)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        fprintf(out, "  %s\n", commands[i].usage);
+    }
+}
+
+int
 main(int argc, char *argv[])
 {
     enum dp_route route;
@@ -227,6 +259,8 @@ main(int argc, char *argv[])
 
     if (first < 0) {
         return 2;
+    } else if (first >= argc && isatty(STDIN_FILENO)) {
+        return dp_shell(route, NULL);     /* A person at a terminal. */
     } else if (first >= argc || !strcmp(argv[first], "--help") || !strcmp(argv[first], "-h")
                || !strcmp(argv[first], "help")) {
         usage();
@@ -234,20 +268,12 @@ main(int argc, char *argv[])
     } else if (!strcmp(argv[first], "--version")) {
         printf("dp (switchyard) %s\n", SY_VERSION);
         return 0;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        const struct dp_command *c = &commands[i];
-        int n_args = argc - first - 1;
-        int n_words = count_words(n_args, argv + first + 1);
-
-        if (strcmp(argv[first], c->name)) {
-            continue;
-        } else if (n_words < c->min_args || n_words > c->max_args) {
-            fprintf(stderr, "dp: usage: dp %s\n", c->usage);
+    } else if (!strcmp(argv[first], "shell")) {
+        if (argc - first > 2) {
+            fprintf(stderr, "dp: usage: dp shell [DP]\n");
             return 2;
         }
-        return run_command(c, route, n_args, argv + first + 1);
+        return dp_shell(route, argv[first + 1]);
     }
-    fprintf(stderr, "dp: unknown command \"%s\", try \"dp --help\"\n", argv[first]);
-    return 2;
+    return dp_dispatch(route, argc - first, argv + first);
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct ofctl_command commands[] = {
     { "add-flow", 2, 2, ofctl_add_flow, "add-flow SWITCH FLOW" },
@@ -50,15 +51,23 @@ ofctl_error(int status, const char *fmt, ...)
     return status;
 }
 
+void
+ofctl_print_commands(FILE *out)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        fprintf(out, "  %s\n", commands[i].usage);
+    }
+}
+
 static void
 usage(FILE *out)
 {
     fprintf(out, "usage: ofctl [OPTIONS] COMMAND SWITCH [ARG...]\n"
+            "       ofctl [OPTIONS] [shell [SWITCH]]\n"
             "OpenFlow client: program and inspect any OpenFlow 1.0/1.3 switch.\n\n"
             "Commands:\n");
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        fprintf(out, "  %s\n", commands[i].usage);
-    }
+    ofctl_print_commands(out);
+    fprintf(out, "  shell [SWITCH]   (or no command at a terminal): an interactive prompt\n");
     fprintf(out, "\nSWITCH: a bridge name (unix:$SY_RUNDIR/BR.mgmt), unix:PATH,\n"
             "        tcp:HOST[:PORT] or ssl:HOST[:PORT] (port 6653)\n\n"
             "Options:\n"
@@ -152,12 +161,46 @@ parse_options(struct ofctl *ctx, int argc, char *argv[])
     return 0;
 }
 
+const struct ofctl_command *
+ofctl_find_command(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (!strcmp(name, commands[i].name)) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+const struct ofctl_command *
+ofctl_commands(size_t *n)
+{
+    *n = ARRAY_SIZE(commands);
+    return commands;
+}
+
+int
+ofctl_run(struct ofctl *ctx, int argc, char *argv[])
+{
+    const struct ofctl_command *cmd = ofctl_find_command(argv[0]);
+    int status, n_args = argc - 1;
+
+    if (!cmd) {
+        return ofctl_error(OFCTL_USAGE, "command \"%s\" is unknown, try \"ofctl --help\"",
+                           argv[0]);
+    } else if (n_args < cmd->min_args || n_args > cmd->max_args) {
+        return ofctl_error(OFCTL_USAGE, "usage: ofctl %s", cmd->usage);
+    }
+    status = cmd->handler(ctx, argc, argv);
+    ofctl_close(ctx);
+    return status;
+}
+
 int
 main(int argc, char *argv[])
 {
     struct ofctl ctx = { .versions = OFP_SUPPORTED_VERSIONS, .timeout_ms = 30000 };
-    const struct ofctl_command *cmd = NULL;
-    int status, n_args;
+    int status;
 
     /* A switch that hangs up must give EPIPE, not kill us (TLS writes). */
     signal(SIGPIPE, SIG_IGN);
@@ -166,23 +209,17 @@ main(int argc, char *argv[])
         return status;
     }
     if (optind >= argc) {
+        /* No command: the shell, for a person at a terminal. */
+        if (isatty(STDIN_FILENO)) {
+            return ofctl_shell(&ctx, NULL);
+        }
         usage(stderr);
         return OFCTL_USAGE;
-    }
-    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-        if (!strcmp(argv[optind], commands[i].name)) {
-            cmd = &commands[i];
+    } else if (!strcmp(argv[optind], "shell")) {
+        if (argc - optind > 2) {
+            return ofctl_error(OFCTL_USAGE, "usage: ofctl shell [SWITCH]");
         }
+        return ofctl_shell(&ctx, argv[optind + 1]);
     }
-    if (!cmd) {
-        return ofctl_error(OFCTL_USAGE, "command \"%s\" is unknown, try \"ofctl --help\"",
-                           argv[optind]);
-    }
-    n_args = argc - optind - 1;
-    if (n_args < cmd->min_args || n_args > cmd->max_args) {
-        return ofctl_error(OFCTL_USAGE, "usage: ofctl %s", cmd->usage);
-    }
-    status = cmd->handler(&ctx, n_args + 1, argv + optind);
-    ofctl_close(&ctx);
-    return status;
+    return ofctl_run(&ctx, argc - optind, argv + optind);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "ofp-conn.h"
@@ -41,6 +42,16 @@ struct ofctl_command {
     ofctl_handler *handler;
     const char *usage;
 };
+
+/* The command table (main.c). */
+const struct ofctl_command *ofctl_find_command(const char *name);
+const struct ofctl_command *ofctl_commands(size_t *n);
+void ofctl_print_commands(FILE *);
+/* Runs one command, 'argv[0]' its name, and closes the connection it
+ * opened; returns its exit status. */
+int ofctl_run(struct ofctl *, int argc, char *argv[]);
+/* The interactive shell (shell.c); 'default_switch' may be NULL. */
+int ofctl_shell(struct ofctl *, const char *default_switch);
 
 /* Prints "ofctl: MESSAGE" to stderr; returns 'status'. */
 int ofctl_error(int status, const char *fmt, ...) SY_PRINTF(2, 3);

@@ -441,6 +441,7 @@ static const char *const bridge_option_keys[] = {
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
+    "flow-limit", "upcall-limit",
 };
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
@@ -493,6 +494,12 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
             return false;
         }
         return true;
+    } else if (!strcmp(key, "flow-limit")) {
+        return parse_number(key, value, 1, 10000000, "the number of datapath flows",
+                            &number, error);
+    } else if (!strcmp(key, "upcall-limit")) {
+        return parse_number(key, value, 1, 10000000, "upcalls per second per port",
+                            &number, error);
     } else {
         return parse_number(key, value, 1, 3600, "seconds", &number, error);
     }

@@ -341,6 +341,30 @@ bridge_set_idle_timeout(struct bridge *br, const struct sw_bridge *cfg)
                                                                     : BRIDGE_DEFAULT_IDLE_MSEC;
 }
 
+static unsigned int
+bridge_option_uint(const struct sw_bridge *cfg, const char *key, unsigned int default_)
+{
+    const char *value = cfg_file_get(&cfg->options, key);
+    unsigned int n;
+
+    return value && str_to_uint(value, 1, UINT_MAX, &n) ? n : default_;
+}
+
+/* flow-limit=FLOWS and upcall-limit=PER_SECOND, validated by swconfig.
+ * A table already over a lowered limit is emptied, so that the bound
+ * holds from now on. */
+static void
+bridge_set_limits(struct bridge *br, const struct sw_bridge *cfg)
+{
+    struct dp_user *dp = br->dp;
+
+    dp->flow_limit = bridge_option_uint(cfg, "flow-limit", DP_USER_DEFAULT_FLOW_LIMIT);
+    dp->upcall_limit = bridge_option_uint(cfg, "upcall-limit", DP_USER_DEFAULT_UPCALL_LIMIT);
+    if (dp->flows.n_flows > dp->flow_limit) {
+        bridge_flush_flows(br);
+    }
+}
+
 void
 bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
 {
@@ -361,6 +385,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
     }
     mirror_bridge_reconfigure(br, cfg, errors);
     bridge_set_idle_timeout(br, cfg);
+    bridge_set_limits(br, cfg);
     netflow_bridge_reconfigure(br, cfg, errors);
     sflow_bridge_reconfigure(br, cfg, errors);
 }

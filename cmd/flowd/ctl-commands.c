@@ -279,6 +279,9 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
                      (unsigned long long) dp->n_hit, (unsigned long long) dp->n_missed,
                      (unsigned long long) dp->n_lost);
     ctl_reply_printf(reply, "  flows: %zu\n", flows->n_flows);
+    ctl_reply_printf(reply, "  limits: flows:%zu upcalls:%u/s per port, "
+                     "dropped over the upcall limit:%llu\n", dp->flow_limit, dp->upcall_limit,
+                     (unsigned long long) dp->n_upcall_dropped);
     ctl_reply_printf(reply, "  masks: total:%zu\n", flows->n_subtables);
     ctl_reply_printf(reply, "  cache: exact-match hits:%llu megaflow hits:%llu "
                      "(exact-match hit rate %.1f%%)\n",
@@ -325,6 +328,9 @@ show_datapath_json(struct json_writer *w, const struct bridge *br)
     json_kv_uint(w, "missed", dp->n_missed);
     json_kv_uint(w, "lost", dp->n_lost);
     json_kv_uint(w, "flows", dp->flows.n_flows);
+    json_kv_uint(w, "flow_limit", dp->flow_limit);
+    json_kv_uint(w, "upcall_limit", dp->upcall_limit);
+    json_kv_uint(w, "upcall_dropped", dp->n_upcall_dropped);
     json_kv_uint(w, "masks", dp->flows.n_subtables);
     json_kv_uint(w, "emc_hits", dp->flows.emc_hits);
     json_kv_uint(w, "megaflow_hits", dp->flows.megaflow_hits);

@@ -24,6 +24,7 @@ dp_user_create(const char *name, dp_upcall_func *upcall, void *aux)
     dp->name = xstrdup(name);
     dpflow_table_init(&dp->flows);
     dp->flow_limit = DP_USER_DEFAULT_FLOW_LIMIT;
+    dp->upcall_limit = DP_USER_DEFAULT_UPCALL_LIMIT;
     dp->upcall = upcall;
     dp->upcall_aux = aux;
     dp->warn_rl = rl;
@@ -285,13 +286,46 @@ sample_packet(struct dp_user *dp, const struct dp_packet *p, const void *actions
     }
 }
 
+/* Takes one upcall token of 'port', refilled at dp->upcall_limit a second
+ * up to one second's worth. False: the port is over its limit. */
+static bool
+upcall_allowed(const struct dp_user *dp, struct dp_port *port, long long now)
+{
+    long long elapsed = now - port->upcall_refill;
+
+    if (elapsed >= 1000 || elapsed < 0) {
+        port->upcall_tokens = dp->upcall_limit;
+        port->upcall_refill = now;
+    } else {
+        uint64_t earned = (uint64_t) dp->upcall_limit * elapsed / 1000;
+
+        /* Until a whole token is earned the clock stays put, so that a
+         * high packet rate still accumulates its fractions. */
+        if (earned) {
+            port->upcall_tokens = MIN(port->upcall_tokens + earned, dp->upcall_limit);
+            port->upcall_refill = now;
+        }
+    }
+    if (!port->upcall_tokens) {
+        return false;
+    }
+    port->upcall_tokens--;
+    return true;
+}
+
 static void
-handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
+handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
+            const struct flowkey *key, long long now)
 {
     struct dp_upcall_result result;
     struct dpflow *flow = NULL, *existing;
 
     dp->n_missed++;
+    if (port && !upcall_allowed(dp, port, now)) {
+        port->n_upcall_dropped++;
+        dp->n_upcall_dropped++;
+        return;
+    }
     memset(&result, 0, sizeof result);
     dp_actions_init(&result.actions);
     dp->upcall(dp->upcall_aux, key, &result);
@@ -322,7 +356,7 @@ handle_miss(struct dp_user *dp, struct dp_packet *p, const struct flowkey *key)
 }
 
 static void
-process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
+process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, long long now)
 {
     struct flowkey key;
     struct dpflow *flow;
@@ -330,7 +364,7 @@ process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
     flowkey_extract(p->data, p->size, p->in_port, &key, NULL);
     flow = dpflow_lookup(&dp->flows, &key);
     if (!flow) {
-        handle_miss(dp, p, &key);
+        handle_miss(dp, port, p, &key, now);
         return;
     }
     dp->n_hit++;
@@ -347,7 +381,7 @@ process_packet(struct dp_user *dp, struct dp_packet *p, long long now)
 void
 dp_user_patch_receive(struct dp_user *dp, struct dp_packet *p)
 {
-    process_packet(dp, p, time_msec());
+    process_packet(dp, dp_user_port(dp, p->in_port), p, time_msec());
     dp_user_flush(dp);
 }
 
@@ -370,7 +404,7 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
                 continue;
             }
             p->in_port = port->port_no;
-            process_packet(dp, p, now);
+            process_packet(dp, port, p, now);
         }
         dp_user_flush(dp);
         netdev_rx_release(port->netdev);

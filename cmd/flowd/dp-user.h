@@ -24,6 +24,10 @@
 #include "token-bucket.h"
 
 #define DP_USER_DEFAULT_FLOW_LIMIT 200000
+/* Upcalls a port may cause per second (and its burst): a VM that sends a
+ * storm of new flows spends its own budget, not the other ports' share of
+ * the pipeline. */
+#define DP_USER_DEFAULT_UPCALL_LIMIT 20000
 
 /* The pipeline's answer to an upcall. */
 struct dp_upcall_result {
@@ -69,6 +73,9 @@ struct dp_port {
     uint64_t n_policed;             /* Packets the policer dropped. */
     uint32_t shaping_rate_kbps;     /* Egress shaping (tc tbf), 0 if none. */
     uint32_t shaping_burst_kbit;
+    uint32_t upcall_tokens;         /* Upcalls it may still cause now. */
+    long long upcall_refill;        /* When the tokens were last refilled. */
+    uint64_t n_upcall_dropped;      /* Misses dropped over the upcall limit. */
 };
 
 /* How many times one packet may pass through patch ports into the same
@@ -80,13 +87,15 @@ struct dp_user {
     struct dp_port **ports;         /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
     struct dpflow_table flows;
-    size_t flow_limit;
+    size_t flow_limit;              /* Most flows the table may hold. */
+    uint32_t upcall_limit;          /* Upcalls per second per port. */
     dp_upcall_func *upcall;
     dp_userspace_func *userspace;   /* May be NULL. */
     void *upcall_aux;               /* For both callbacks. */
     uint64_t n_hit;                 /* Packets that matched a flow. */
     uint64_t n_missed;              /* Packets that went to the pipeline. */
     uint64_t n_lost;                /* Misses not installed (flow limit). */
+    uint64_t n_upcall_dropped;      /* Misses dropped (upcall limit). */
     struct log_ratelimit warn_rl;   /* For warnings packets can trigger. */
     struct netdev **tx_pending;     /* Netdevs with queued packets. */
     size_t n_tx_pending;

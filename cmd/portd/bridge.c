@@ -16,6 +16,7 @@ static const char *const bridge_keys[] = {
     "sflow", "sflow-sampling", "sflow-polling", "mac-aging-time", "mac-table-size",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
+    "flow-limit", "upcall-limit",
     NULL,
 };
 

@@ -3,8 +3,13 @@
  * The streams themselves (unix:, tcp:, ssl: with mutual TLS, and their
  * passive forms) are ofp-conn's. A peer that sends garbage is
  * disconnected; one that does not read its replies is disconnected when
- * its backlog passes a limit, so no peer can wedge the switch. Active
- * controllers are reconnected with an exponential backoff. */
+ * its backlog passes a limit, so no peer can wedge the switch. Passive
+ * connections are limited per kind (the management socket, controller
+ * listeners), so that a flood of connections on a TCP listener cannot lock
+ * ofctl out of BR.mgmt; at the limit, the oldest connection that has not
+ * yet said HELLO makes room, and one that stays silent for
+ * OFCONN_HELLO_TIMEOUT_MSEC is closed. Active controllers (configured, so
+ * few) do not count; they are reconnected with an exponential backoff. */
 #include "connmgr.h"
 
 #include <arpa/inet.h>
@@ -25,7 +30,9 @@
 #include "util.h"
 
 #define OFCONN_MAX_BACKLOG (4u << 20)   /* Unread output before disconnect. */
-#define OFCONN_MAX_CONNS 256
+#define OFCONN_MAX_PASSIVE 128         /* Per kind: management, controller. */
+#define OFCONN_HELLO_TIMEOUT_MSEC 10000 /* Passive connections must say HELLO. */
+#define OFCONN_ACCEPTS_PER_RUN 16       /* So HELLOs are read between accepts. */
 #define OFP_MAX_KNOWN_VERSION 0x06  /* OpenFlow 1.5. */
 #define RECONNECT_MIN_MSEC 1000
 #define RECONNECT_MAX_MSEC 8000
@@ -41,6 +48,8 @@ struct ofconn {
     struct ofp_async async;         /* What asynchronous messages it wants. */
     bool dead;                      /* Close at the end of this run. */
     struct active *active;          /* The active target it belongs to. */
+    long long created;              /* When it was accepted or opened. */
+    bool slow_reader;               /* Closed for its unread backlog. */
 };
 
 struct listener {
@@ -70,6 +79,10 @@ struct connmgr {
     char *controllers;              /* The controller= setting in effect. */
     uint64_t datapath_id;
     struct log_ratelimit rl;
+    uint64_t n_refused;             /* Passive connections refused at the limit. */
+    uint64_t n_evicted;             /* Silent ones closed to make room. */
+    uint64_t n_hello_timeouts;      /* Silent ones closed after the timeout. */
+    uint64_t n_slow_readers;        /* Closed for not reading their replies. */
 };
 
 static const struct ofp_ssl_config *
@@ -118,8 +131,8 @@ send_msg(struct ofconn *conn, struct ofp_msg *msg)
     }
     buf_uninit(&error);
     if (ofp_conn_tx_pending(conn->stream) > OFCONN_MAX_BACKLOG) {
-        LOG_WARN("%s: does not read its messages: disconnecting", conn->name);
         conn->dead = true;
+        conn->slow_reader = true;
     }
 }
 
@@ -142,6 +155,7 @@ add_conn(struct connmgr *mgr, struct ofp_conn *stream, enum ofconn_kind kind)
 
     conn->stream = stream;
     conn->kind = kind;
+    conn->created = time_msec();
     conn->name = xasprintf("%s: %s", mgr->br->name, ofp_conn_name(stream));
     conn->role = OFPCR_ROLE_EQUAL;
     /* Default asynchronous configuration of OpenFlow 1.3: packet-ins for
@@ -647,21 +661,71 @@ conn_flush(struct ofconn *conn)
     }
 }
 
+/* Passive connections of 'kind' (active controllers are not counted). */
+static size_t
+count_passive(const struct connmgr *mgr, enum ofconn_kind kind)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        const struct ofconn *conn = mgr->conns[i];
+
+        n += conn->kind == kind && !conn->active && !conn->dead;
+    }
+    return n;
+}
+
+/* Makes room for one more passive connection of 'kind' by closing the
+ * oldest that has not said HELLO yet (conns[] is in order of creation).
+ * False if every one of them has. */
+static bool
+evict_silent(struct connmgr *mgr, enum ofconn_kind kind)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+
+        if (conn->kind == kind && !conn->active && !conn->dead && !conn->version) {
+            conn->dead = true;
+            mgr->n_evicted++;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 accept_on(struct connmgr *mgr, struct listener *l)
 {
     struct ofp_conn *stream;
 
-    while (!ofp_listener_accept(l->listener, &stream)) {
-        if (mgr->n_conns >= OFCONN_MAX_CONNS) {
+    for (int i = 0; i < OFCONN_ACCEPTS_PER_RUN && !ofp_listener_accept(l->listener, &stream);
+         i++) {
+        if (count_passive(mgr, l->kind) >= OFCONN_MAX_PASSIVE && !evict_silent(mgr, l->kind)) {
+            mgr->n_refused++;
             if (log_ratelimit_allow(&mgr->rl)) {
-                LOG_WARN("%s: %s: too many OpenFlow connections, refusing one",
-                         mgr->br->name, l->target);
+                LOG_WARN("%s: %s: %d OpenFlow connections already, refusing one "
+                         "(%llu refused so far)", mgr->br->name, l->target,
+                         OFCONN_MAX_PASSIVE, (unsigned long long) mgr->n_refused);
             }
             ofp_conn_close(stream);
             continue;
         }
         add_conn(mgr, stream, l->kind);
+    }
+}
+
+/* Closes passive connections that have not said HELLO in time. */
+static void
+expire_silent(struct connmgr *mgr, long long now)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        struct ofconn *conn = mgr->conns[i];
+
+        if (!conn->active && !conn->dead && !conn->version
+            && now - conn->created > OFCONN_HELLO_TIMEOUT_MSEC) {
+            conn->dead = true;
+            mgr->n_hello_timeouts++;
+        }
     }
 }
 
@@ -672,6 +736,20 @@ drain_input(int fd)
 
     for (int i = 0; i < 64 && recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; i++) {
         continue;
+    }
+}
+
+/* Says, rate-limited, how many connections were closed for abuse since
+ * the last report. */
+static void
+log_closed(struct connmgr *mgr, uint64_t evicted, uint64_t timeouts)
+{
+    if ((evicted || timeouts) && log_ratelimit_allow(&mgr->rl)) {
+        LOG_WARN("%s: closed OpenFlow connections that did not say HELLO: %llu to make "
+                 "room, %llu after %d s (%llu and %llu so far)", mgr->br->name,
+                 (unsigned long long) evicted, (unsigned long long) timeouts,
+                 OFCONN_HELLO_TIMEOUT_MSEC / 1000, (unsigned long long) mgr->n_evicted,
+                 (unsigned long long) mgr->n_hello_timeouts);
     }
 }
 
@@ -697,6 +775,12 @@ reap_dead(struct connmgr *mgr)
             if (conn->kind == OFCONN_CONTROLLER && conn->version) {
                 bridge_flush_flows(mgr->br);
             }
+            if (conn->slow_reader) {
+                mgr->n_slow_readers++;
+                LOG_WARN("%s: does not read its messages (over %u bytes unread): "
+                         "disconnected (%llu so far)", conn->name, OFCONN_MAX_BACKLOG,
+                         (unsigned long long) mgr->n_slow_readers);
+            }
             free_conn(conn);
         } else {
             mgr->conns[n++] = conn;
@@ -714,7 +798,7 @@ run_actives(struct connmgr *mgr, long long now)
         struct active *a = &mgr->actives[i];
         struct ofp_conn *stream;
 
-        if (a->conn || now < a->next_try || mgr->n_conns >= OFCONN_MAX_CONNS) {
+        if (a->conn || now < a->next_try) {
             continue;
         }
         a->backoff = a->backoff ? MIN(a->backoff * 2, RECONNECT_MAX_MSEC)
@@ -919,9 +1003,10 @@ connmgr_fill_pollfds(struct connmgr *mgr, struct pollfd *fds, int max)
 void
 connmgr_run(struct connmgr *mgr, long long now)
 {
-    for (size_t i = 0; i < mgr->n_listeners; i++) {
-        accept_on(mgr, &mgr->listeners[i]);
-    }
+    uint64_t evicted = mgr->n_evicted, timeouts = mgr->n_hello_timeouts;
+
+    /* Existing connections first: a client's HELLO is read before the
+     * next accepts can make room by closing it. */
     for (size_t i = 0; i < mgr->n_conns; i++) {
         struct ofconn *conn = mgr->conns[i];
 
@@ -931,6 +1016,11 @@ connmgr_run(struct connmgr *mgr, long long now)
             conn->active->backoff = 0;
         }
     }
+    expire_silent(mgr, now);
+    for (size_t i = 0; i < mgr->n_listeners; i++) {
+        accept_on(mgr, &mgr->listeners[i]);
+    }
+    log_closed(mgr, mgr->n_evicted - evicted, mgr->n_hello_timeouts - timeouts);
     reap_dead(mgr);
     run_actives(mgr, now);
 }

@@ -49,6 +49,20 @@ bridge_port_uninit(struct bridge_port *port)
     free(port->trunks);
     free(port->error);
     free(port->peer);
+    free(port->bond_members);
+    free(port->bond_mode);
+}
+
+static char *
+nullable_xstrdup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static bool
+str_equal_null(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
 }
 
 /* admin_state=down, validated by swconfig. */
@@ -85,6 +99,8 @@ port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
     return port->ofport == cfg->ofport && port->type == cfg->type
            && port->tag == cfg->tag && port->vlan_mode == resolve_vlan_mode(cfg)
            && port->admin_down == port_cfg_admin_down(cfg)
+           && str_equal_null(port->bond_members, cfg_file_get(&cfg->options, "members"))
+           && str_equal_null(port->bond_mode, cfg_file_get(&cfg->options, "bond_mode"))
            && port->policing_rate == port_cfg_uint(cfg, "ingress_policing_rate")
            && port->policing_burst == port_cfg_uint(cfg, "ingress_policing_burst")
            && port->shaping_rate == port_cfg_uint(cfg, "egress_shaping_rate")
@@ -107,6 +123,14 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->vlan_mode = resolve_vlan_mode(cfg);
     port->peer = cfg->peer ? xstrdup(cfg->peer) : NULL;
     port->admin_down = port_cfg_admin_down(cfg);
+    port->bond_members = nullable_xstrdup(cfg_file_get(&cfg->options, "members"));
+    port->bond_mode = nullable_xstrdup(cfg_file_get(&cfg->options, "bond_mode"));
+    if (cfg->type == SW_PORT_BOND && cfg_file_get(&cfg->options, "lacp")
+        && strcmp(cfg_file_get(&cfg->options, "lacp"), "off")) {
+        LOG_WARN("port %s: lacp=%s: this flowd does not speak LACP yet; the bond runs "
+                 "as a static bond (members chosen by carrier)", cfg->name,
+                 cfg_file_get(&cfg->options, "lacp"));
+    }
     port->policing_rate = port_cfg_uint(cfg, "ingress_policing_rate");
     port->policing_burst = port_cfg_uint(cfg, "ingress_policing_burst");
     port->shaping_rate = port_cfg_uint(cfg, "egress_shaping_rate");
@@ -114,6 +138,30 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->n_trunks = cfg->n_trunks;
     port->trunks = cfg->n_trunks ? xmemdup(cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks)
                                  : NULL;
+}
+
+/* Adds bond 'port' to the datapath; false with 'port->error' set if its
+ * settings are unusable. */
+static struct dp_port *
+bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *errors)
+{
+    struct dp_port *dp_port = NULL;
+    enum bond_mode mode;
+    char **members = NULL;
+    size_t n = 0;
+
+    if (!port->bond_members || sw_split_members(port->bond_members, &members, &n) || n < 2) {
+        port->error = xstrdup("a bond needs members=IFACE,IFACE[,...]");
+    } else if (!bond_mode_from_string(port->bond_mode, &mode)) {
+        port->error = xasprintf("bond_mode=%s is unknown", port->bond_mode);
+    } else {
+        dp_port = dp_user_bond_add(br->dp, port->dp_port, port->name, mode, members, n);
+    }
+    sw_names_free(members, n);
+    if (port->error) {
+        buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
+    }
+    return dp_port;
 }
 
 /* Attaches 'port' to the datapath, or records why it cannot be. */
@@ -131,6 +179,9 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
         break;
     case SW_PORT_PATCH:
         dp_port = dp_user_patch_add(br->dp, port->dp_port, port->name);
+        break;
+    case SW_PORT_BOND:
+        dp_port = bridge_bond_attach(br, port, errors);
         break;
     default:
         port->error = xasprintf("port type %s is not supported by this flowd yet",

@@ -39,6 +39,8 @@ struct bridge_port {
     uint32_t shaping_rate;          /* egress_shaping_rate, kbit/s; 0 = off. */
     uint32_t shaping_burst;         /* egress_shaping_burst, kbit. */
     bool mirror_out;                /* A mirror's output: no normal traffic. */
+    char *bond_members;             /* Bond: members=, as configured. */
+    char *bond_mode;                /* Bond: bond_mode=, NULL for default. */
 };
 
 struct bridge {

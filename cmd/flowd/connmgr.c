@@ -200,7 +200,10 @@ fill_port(const struct bridge *br, const struct bridge_port *port, uint8_t versi
     snprintf(op->name, sizeof op->name, "%s", port->name);
     op->hw_addr[0] = 0x02;
     memcpy(op->hw_addr + 2, &op->port_no, 4);
-    if (dp_port && dp_port->patch ? !dp_port->peer_dp : !dp_port || !dp_port->netdev) {
+    if (!dp_port ? true
+        : dp_port->patch ? !dp_port->peer_dp
+        : dp_port->bond ? dp_port->bond->active < 0
+        : !dp_port->netdev) {
         op->state = OFPPS_LINK_DOWN;
     }
     if (port->admin_down) {

@@ -102,6 +102,33 @@ cmd_refresh_ports(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     }
 }
 
+/* bond-show BR: each bond's mode and members: carrier, which is active. */
+static void
+cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
+{
+    struct bridge *br = need_bridge(flowd_, reply, argv[1]);
+
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct dp_port *dp_port = dp_user_port(br->dp, br->ports[i].dp_port);
+        const struct bond *bond = dp_port ? dp_port->bond : NULL;
+
+        if (!bond) {
+            continue;
+        }
+        ctl_reply_printf(reply, "bond %s: mode %s, active member %s\n", br->ports[i].name,
+                         bond_mode_to_string(bond->mode),
+                         bond->active >= 0 ? bond->members[bond->active].name : "(none)");
+        for (size_t j = 0; j < bond->n_members; j++) {
+            const struct bond_member *m = &bond->members[j];
+
+            ctl_reply_printf(reply, "  member %s: %s%s%s%s\n", m->name,
+                             m->carrier ? "carrier up" : m->netdev ? "carrier down" : "absent",
+                             (int) j == bond->active ? ", active" : "",
+                             m->error ? ": " : "", m->error ? m->error : "");
+        }
+    }
+}
+
 static void
 cmd_exit(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
@@ -129,6 +156,8 @@ port_state(const struct bridge_port *port, const struct dp_port *dp_port)
         return "down";
     } else if (dp_port && dp_port->patch) {
         return dp_port->peer_dp ? "up" : "down";
+    } else if (dp_port && dp_port->bond) {
+        return dp_port->bond->active >= 0 ? "up" : "down";
     } else if (!dp_port || !dp_port->netdev) {
         return "absent";
     }
@@ -616,6 +645,7 @@ const struct ctl_command flowd_ctl_commands[] = {
     { "port-state", 1, 1, cmd_port_state, "port-state BR" },
     { "refresh-ports", 0, 0, cmd_refresh_ports, "refresh-ports" },
     { "mirror-stats", 1, 1, cmd_mirror_stats, "mirror-stats BR" },
+    { "bond-show", 1, 1, cmd_bond_show, "bond-show BR" },
     { "fdb-show", 1, 2, cmd_fdb_show, "fdb-show BR [--format=json]" },
     { "fdb-flush", 1, 1, cmd_fdb_flush, "fdb-flush BR" },
     { "dp-show", 0, 3, cmd_dp_show, "dp-show [DP] [-s] [--format=json]" },

@@ -258,21 +258,24 @@ static void
 output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
+    struct netdev *netdev;
 
     if (!port || port->admin_down) {
         return;
     } else if (port->patch) {
         output_patch(dp, p, port);
         return;
-    } else if (!port->netdev) {
+    }
+    netdev = port->bond ? bond_choose_tx(port->bond, p) : port->netdev;
+    if (!netdev) {
         return;
     }
-    if (!netdev_has_queued(port->netdev)) {
+    if (!netdev_has_queued(netdev)) {
         dp->tx_pending = x2nrealloc(dp->tx_pending, &dp->allocated_tx_pending,
                                     dp->n_tx_pending + 1, sizeof *dp->tx_pending);
-        dp->tx_pending[dp->n_tx_pending++] = port->netdev;
+        dp->tx_pending[dp->n_tx_pending++] = netdev;
     }
-    netdev_send_queued(port->netdev, p);
+    netdev_send_queued(netdev, p);
 }
 
 void

@@ -40,6 +40,7 @@ dp_port_destroy(struct dp_port *port)
             netdev_shaping_clear(port->netdev);
         }
         netdev_close(port->netdev);
+        bond_destroy(port->bond);
         free(port->policer);
         free(port->error);
         free(port->name);
@@ -91,7 +92,7 @@ dp_port_try_open(struct dp_port *port, long long now)
     struct buf error = BUF_INITIALIZER;
     int err;
 
-    if (port->kind == NETDEV_PATCH) {
+    if (port->kind == NETDEV_PATCH || port->kind == NETDEV_BOND) {
         return;                     /* No device to open. */
     }
     err = netdev_open(port->name, port->kind, &port->netdev, &error);
@@ -140,6 +141,17 @@ dp_user_patch_add(struct dp_user *dp, uint32_t port_no, const char *name)
     struct dp_port *port = dp_user_port_add(dp, port_no, name, NETDEV_PATCH);
 
     port->patch = true;
+    return port;
+}
+
+struct dp_port *
+dp_user_bond_add(struct dp_user *dp, uint32_t port_no, const char *name,
+                 enum bond_mode mode, char **members, size_t n_members)
+{
+    struct dp_port *port = dp_user_port_add(dp, port_no, name, NETDEV_BOND);
+
+    port->bond = bond_create(name, mode, members, n_members);
+    bond_run(port->bond, time_msec());
     return port;
 }
 
@@ -199,6 +211,14 @@ dp_user_fill_pollfds(const struct dp_user *dp, struct pollfd *fds, struct dp_por
             fds[n].revents = 0;
             ports[n++] = port;
         }
+        for (size_t j = 0; port && port->bond && j < port->bond->n_members && n < max; j++) {
+            if (port->bond->members[j].netdev) {
+                fds[n].fd = netdev_fd(port->bond->members[j].netdev);
+                fds[n].events = POLLIN;
+                fds[n].revents = 0;
+                ports[n++] = port;
+            }
+        }
     }
     return n;
 }
@@ -229,6 +249,10 @@ dp_user_ports_run(struct dp_user *dp, long long now)
         if (!port) {
             continue;
         }
+        if (port->bond) {
+            changed |= bond_run(port->bond, now);
+            continue;
+        }
         if (dp_port_needs_reopen(port)) {
             LOG_INFO("%s: port %u (%s): device went away", dp->name, i, port->name);
             netdev_close(port->netdev);
@@ -253,6 +277,9 @@ dp_user_ports_retry_now(struct dp_user *dp)
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
         if (dp->ports[i]) {
             dp->ports[i]->next_retry = 0;
+        }
+        if (dp->ports[i] && dp->ports[i]->bond) {
+            bond_retry_now(dp->ports[i]->bond);
         }
     }
 }
@@ -385,20 +412,26 @@ dp_user_patch_receive(struct dp_user *dp, struct dp_packet *p)
     dp_user_flush(dp);
 }
 
-void
-dp_user_port_run(struct dp_user *dp, struct dp_port *port)
+/* Receives what waits on 'netdev' of 'port' (for a bond, that of member
+ * 'member'; -1 otherwise). Returns an errno when the device failed. */
+static int
+port_receive(struct dp_user *dp, struct dp_port *port, struct netdev *netdev, int member)
 {
     struct dp_packet_batch batch;
     long long now = time_msec();
+    int err = 0;
 
-    for (int i = 0; i < MAX_BATCHES_PER_RUN && port->netdev; i++) {
-        int err = netdev_rx_batch(port->netdev, &batch);
+    for (int i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        uint64_t now_ns;
 
-        uint64_t now_ns = port->policer && batch.count ? time_nsec() : 0;
-
+        err = netdev_rx_batch(netdev, &batch);
+        now_ns = port->policer && batch.count ? time_nsec() : 0;
         for (unsigned int j = 0; j < batch.count && !port->admin_down; j++) {
             struct dp_packet *p = &batch.packets[j];
 
+            if (member >= 0 && !bond_accept_rx(port->bond, member, p)) {
+                continue;
+            }
             if (port->policer && !token_bucket_withdraw(port->policer, p->size, now_ns)) {
                 port->n_policed++;
                 continue;
@@ -407,17 +440,42 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
             process_packet(dp, port, p, now);
         }
         dp_user_flush(dp);
-        netdev_rx_release(port->netdev);
-        if (err && err != EAGAIN) {
-            LOG_WARN("%s: port %u (%s): receive failed: %s", dp->name, port->port_no,
-                     port->name, strerror(err));
-            netdev_close(port->netdev);
-            port->netdev = NULL;
-            port->next_retry = now + PORT_RETRY_MSEC;
+        netdev_rx_release(netdev);
+        if ((err && err != EAGAIN) || batch.count < DP_PACKET_BATCH) {
             break;
         }
-        if (batch.count < DP_PACKET_BATCH) {
-            break;
+    }
+    return err == EAGAIN ? 0 : err;
+}
+
+void
+dp_user_port_run(struct dp_user *dp, struct dp_port *port)
+{
+    long long now = time_msec();
+    int err;
+
+    if (port->bond) {
+        for (size_t i = 0; i < port->bond->n_members; i++) {
+            struct bond_member *m = &port->bond->members[i];
+
+            err = m->netdev ? port_receive(dp, port, m->netdev, i) : 0;
+            if (err) {
+                LOG_WARN("%s: bond %s: member %s: receive failed: %s", dp->name,
+                         port->name, m->name, strerror(err));
+                netdev_close(m->netdev);
+                m->netdev = NULL;
+                m->carrier = false;
+                m->next_retry = now + PORT_RETRY_MSEC;
+            }
         }
+        return;
+    }
+    err = port->netdev ? port_receive(dp, port, port->netdev, -1) : 0;
+    if (err) {
+        LOG_WARN("%s: port %u (%s): receive failed: %s", dp->name, port->port_no,
+                 port->name, strerror(err));
+        netdev_close(port->netdev);
+        port->netdev = NULL;
+        port->next_retry = now + PORT_RETRY_MSEC;
     }
 }

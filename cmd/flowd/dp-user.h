@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bond.h"
 #include "buf.h"
 #include "dp-packet.h"
 #include "dpactions.h"
@@ -69,6 +70,7 @@ struct dp_port {
     uint32_t peer_port_no;          /* Patch peer's port there. */
     uint64_t patch_rx_packets, patch_rx_bytes;  /* Patch ports' counters. */
     uint64_t patch_tx_packets, patch_tx_bytes;
+    struct bond *bond;              /* A bond port's members, NULL if none. */
     struct token_bucket *policer;   /* Ingress policing, NULL if none. */
     uint64_t n_policed;             /* Packets the policer dropped. */
     uint32_t shaping_rate_kbps;     /* Egress shaping (tc tbf), 0 if none. */
@@ -119,6 +121,9 @@ struct dp_port *dp_user_patch_add(struct dp_user *, uint32_t port_no, const char
 /* Points patch port 'port' at 'peer_port_no' of 'peer' (NULL: unconnected,
  * what it is sent is dropped). */
 void dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_port_no);
+/* Adds a bond port over member devices 'members' (see bond.h). */
+struct dp_port *dp_user_bond_add(struct dp_user *, uint32_t port_no, const char *name,
+                                 enum bond_mode, char **members, size_t n_members);
 void dp_user_port_del(struct dp_user *, uint32_t port_no);
 /* Polices what 'port' receives to 'rate_kbps' (0: no policing) with bursts
  * of 'burst_kbit' (0: the default), as Open vSwitch's
@@ -129,8 +134,8 @@ void dp_user_port_set_policing(struct dp_port *, uint32_t rate_kbps, uint32_t bu
 void dp_user_port_set_shaping(struct dp_port *, uint32_t rate_kbps, uint32_t burst_kbit);
 struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 
-/* Fills pollfds for ports with an open netdev; 'ports' gets the matching
- * port for each. Returns how many were filled. */
+/* Fills pollfds for ports with an open netdev (a bond: one per open
+ * member); 'ports' gets the matching port for each. Returns how many were filled. */
 int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, struct dp_port **ports,
                          int max);
 /* Receives and processes what is waiting on 'port'. */

@@ -17,6 +17,7 @@ struct client_command {
 static const struct client_command client_commands[] = {
     { "fdb-show", 1, 2, "fdb-show BR [--format=json]" },
     { "fdb-flush", 1, 1, "fdb-flush BR" },
+    { "bond-show", 1, 1, "bond-show BR" },
     { "trace", 2, 2, "trace BR FLOW" },
     { "reconfigure", 0, 0, "reconfigure" },
     { "version", 0, 0, "version" },
@@ -33,6 +34,7 @@ usage(void)
            "  run [--detach]             run the daemon (pid file $SY_RUNDIR/flowd.pid)\n"
            "  fdb-show BR [--format=json]  learned MACs: port, VLAN, MAC, age\n"
            "  fdb-flush BR               forget every learned MAC of BR\n"
+           "  bond-show BR               each bond's mode, members, carrier, active member\n"
            "  trace BR FLOW              what the pipeline does with such a packet;\n"
            "                             FLOW in datapath syntax, e.g.\n"
            "                             'in_port(1),eth(src=..,dst=..)'\n"

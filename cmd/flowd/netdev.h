@@ -19,6 +19,7 @@ enum netdev_kind {
     NETDEV_AFPACKET,            /* Attach to an existing device. */
     NETDEV_TAP,                 /* Create a tap device for an internal port. */
     NETDEV_PATCH,               /* None: a patch port between datapaths. */
+    NETDEV_BOND,                /* None: a bond's members have their own. */
 };
 
 struct netdev_stats {

@@ -24,6 +24,9 @@ const struct ctl_command portd_commands[] = {
     { "add-port", 2, -1, port_add_cmd,
       "add-port BR PORT [type=system|internal|patch] [tag=VID] [trunks=VID,...] "
       "[ofport=N] [peer=PORT] [vlan_mode=MODE] [KEY=VALUE...]" },
+    { "add-bond", 4, -1, port_add_bond_cmd,
+      "add-bond BR BOND IFACE IFACE... [bond_mode=active-backup|balance-slb|balance-tcp] "
+      "[lacp=active|passive|off] [KEY=VALUE...]" },
     { "del-port", 2, 2, port_del_cmd, "del-port BR PORT" },
     { "list-ports", 1, 1, port_list_cmd, "list-ports BR" },
     { "set-port", 3, -1, port_set_cmd, "set-port BR PORT KEY=VALUE..." },

@@ -215,6 +215,39 @@ port_assign_ofport(const struct sw_bridge *bridge, struct sw_port *port, uint32_
     return true;
 }
 
+/* A bond's members: devices that exist and are no port of any bridge. */
+static bool
+port_check_members(const struct portd_env *env, const struct sw_bridge *bridge,
+                   const struct sw_port *port, struct ctl_reply *reply)
+{
+    const char *value = cfg_file_get(&port->options, "members");
+    bool ok = true;
+    char **members;
+    size_t n;
+
+    if (port->type != SW_PORT_BOND) {
+        return true;
+    } else if (!value || sw_split_members(value, &members, &n) || n < 2) {
+        ctl_reply_error(reply, CTL_USAGE, "a bond needs two or more members "
+                        "(members=IFACE,IFACE,...)");
+        if (value) {
+            sw_names_free(members, n);
+        }
+        return false;
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!if_nametoindex(members[i])) {
+            ctl_reply_error(reply, CTL_FAILED, "no network device \"%s\" for bond %s "
+                            "(create it first, e.g. with ip link)", members[i], port->name);
+            ok = false;
+        } else {
+            ok = port_name_is_free(env, bridge, members[i], reply);
+        }
+    }
+    sw_names_free(members, n);
+    return ok;
+}
+
 /* Runs every check of a new port against the loaded 'bridge' and the
  * system, and adds it. */
 static bool
@@ -223,6 +256,7 @@ port_add(const struct portd_env *env, struct sw_bridge *bridge, struct sw_port *
 {
     if (!port_name_is_free(env, bridge, port->name, reply)
         || !port_check_device(port, reply)
+        || !port_check_members(env, bridge, port, reply)
         || !port_assign_ofport(bridge, port, port->ofport, reply)) {
         return false;
     }
@@ -260,6 +294,42 @@ port_add_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
     if (changed) {
         portd_notify_flowd(env, reply);
     }
+}
+
+/* add-bond BR BOND IFACE IFACE... [KEY=VALUE...]: add-port of a port
+ * with type=bond and members=IFACE,IFACE,... */
+void
+port_add_bond_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env)
+{
+    struct buf members = BUF_INITIALIZER;
+    char **args = xcalloc(argc + 2, sizeof *args);
+    int n_args = 0, i;
+
+    args[n_args++] = argv[0];
+    args[n_args++] = argv[1];
+    args[n_args++] = argv[2];
+    for (i = 3; i < argc && !strchr(argv[i], '='); i++) {
+        buf_printf(&members, "%s%s", members.size ? "," : "", argv[i]);
+    }
+    if (i - 3 < 2) {
+        ctl_reply_error(reply, CTL_USAGE, "usage: add-bond BR BOND IFACE IFACE... "
+                        "[bond_mode=active-backup|balance-slb|balance-tcp] "
+                        "[lacp=active|passive|off]");
+    } else {
+        char *type = xstrdup("type=bond");
+        char *members_word = xasprintf("members=%s", buf_cstr(&members));
+
+        args[n_args++] = type;
+        args[n_args++] = members_word;
+        for (; i < argc; i++) {
+            args[n_args++] = argv[i];
+        }
+        port_add_cmd(reply, n_args, args, env);
+        free(type);
+        free(members_word);
+    }
+    buf_uninit(&members);
+    free(args);
 }
 
 /* del-port BR PORT */

@@ -56,7 +56,8 @@ bool portd_check_values(struct ctl_reply *, int n, char *words[]);
 /* bridge.c */
 ctl_handler_func bridge_add_cmd, bridge_del_cmd, bridge_list_cmd, bridge_set_cmd;
 /* port.c */
-ctl_handler_func port_add_cmd, port_del_cmd, port_list_cmd, port_set_cmd;
+ctl_handler_func port_add_cmd, port_del_cmd, port_list_cmd, port_set_cmd,
+                 port_add_bond_cmd;
 /* mirror.c */
 struct json_writer;
 ctl_handler_func mirror_add_cmd, mirror_del_cmd;

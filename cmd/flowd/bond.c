@@ -1,0 +1,273 @@
+/* bond: see bond.h. */
+#include "bond.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "netdev.h"
+#include "packet.h"
+#include "util.h"
+
+#define BOND_RETRY_MSEC 1000
+
+static const char *const bond_mode_names[] = {
+    [BOND_ACTIVE_BACKUP] = "active-backup",
+    [BOND_BALANCE_SLB] = "balance-slb",
+    [BOND_BALANCE_TCP] = "balance-tcp",
+};
+
+bool
+bond_mode_from_string(const char *s, enum bond_mode *mode)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(bond_mode_names); i++) {
+        if (!s || !strcmp(s, bond_mode_names[i])) {
+            *mode = s ? (enum bond_mode) i : BOND_ACTIVE_BACKUP;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+bond_mode_to_string(enum bond_mode mode)
+{
+    return mode < ARRAY_SIZE(bond_mode_names) ? bond_mode_names[mode] : "?";
+}
+
+struct bond *
+bond_create(const char *name, enum bond_mode mode, char **members, size_t n)
+{
+    struct bond *bond = xzalloc(sizeof *bond);
+
+    bond->name = xstrdup(name);
+    bond->mode = mode;
+    bond->members = xcalloc(n ? n : 1, sizeof *bond->members);
+    bond->n_members = n;
+    bond->active = -1;
+    for (size_t i = 0; i < n; i++) {
+        bond->members[i].name = xstrdup(members[i]);
+    }
+    return bond;
+}
+
+void
+bond_destroy(struct bond *bond)
+{
+    if (!bond) {
+        return;
+    }
+    for (size_t i = 0; i < bond->n_members; i++) {
+        netdev_close(bond->members[i].netdev);
+        free(bond->members[i].name);
+        free(bond->members[i].error);
+    }
+    free(bond->members);
+    free(bond->name);
+    free(bond);
+}
+
+/* ---- pure logic ------------------------------------------------------------ */
+
+/* Keeps the current active member while it is up (no flapping back when a
+ * former one returns); otherwise the first member that is up. */
+int
+bond_choose_active(const bool *up, size_t n, int current)
+{
+    if (current >= 0 && (size_t) current < n && up[current]) {
+        return current;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (up[i]) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* The 'hash % k'th of the k members that are up, -1 if none. Stateless:
+ * when a member goes down or comes back, flows may move between the
+ * others too (Open vSwitch keeps a rebalanced hash table instead; not
+ * needed for correctness). */
+int
+bond_pick_member(const bool *up, size_t n, uint32_t hash)
+{
+    size_t n_up = 0, target;
+
+    for (size_t i = 0; i < n; i++) {
+        n_up += up[i];
+    }
+    if (!n_up) {
+        return -1;
+    }
+    target = hash % n_up;
+    for (size_t i = 0; i < n; i++) {
+        if (up[i] && target-- == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+uint32_t
+bond_hash_slb(const uint8_t eth_src[6], uint16_t vlan)
+{
+    uint32_t hash = hash_bytes(eth_src, 6, 0);
+
+    return hash_finish(hash_add(hash, vlan), 10);
+}
+
+/* Symmetric in the two directions of a connection is not needed (each
+ * side picks its own link), but stable per connection is. */
+uint32_t
+bond_hash_tcp(const struct flowkey *key)
+{
+    uint32_t hash = 0;
+
+    if (key->eth_type == ETH_TYPE_IP) {
+        hash = hash_add(hash, key->ipv4_src);
+        hash = hash_add(hash, key->ipv4_dst);
+    } else if (key->eth_type == ETH_TYPE_IPV6) {
+        hash = hash_add(hash, hash_bytes(key->ipv6_src, 16, 0));
+        hash = hash_add(hash, hash_bytes(key->ipv6_dst, 16, 0));
+    } else {
+        return bond_hash_slb(key->eth_src, key->vlans[0].tci & 0xfff);
+    }
+    hash = hash_add(hash, key->nw_proto);
+    hash = hash_add(hash, ((uint32_t) key->tp_src << 16) | key->tp_dst);
+    return hash_finish(hash, 13);
+}
+
+/* ---- members ----------------------------------------------------------------- */
+
+/* IFF_RUNNING of device 'name': present, up, with carrier. */
+static bool
+device_has_carrier(const char *name)
+{
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    bool running = false;
+
+    if (fd >= 0) {
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+        running = !ioctl(fd, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags & IFF_RUNNING)
+                  && (ifr.ifr_flags & IFF_UP);
+        close(fd);
+    }
+    return running;
+}
+
+/* Opens, reopens (device replaced) or closes member 'm'; reads its
+ * carrier. Returns true if its carrier changed. */
+static bool
+bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
+{
+    bool was_up = m->carrier;
+
+    if (m->netdev && (int) if_nametoindex(m->name) != netdev_ifindex(m->netdev)) {
+        LOG_INFO("bond %s: member %s: device went away", bond->name, m->name);
+        netdev_close(m->netdev);
+        m->netdev = NULL;
+        m->next_retry = now;
+    }
+    if (!m->netdev && now >= m->next_retry) {
+        struct buf error = BUF_INITIALIZER;
+
+        free(m->error);
+        m->error = NULL;
+        if (netdev_open(m->name, NETDEV_AFPACKET, &m->netdev, &error)) {
+            m->error = buf_steal_cstr(&error);
+            m->next_retry = now + BOND_RETRY_MSEC;
+        }
+        buf_uninit(&error);
+    }
+    m->carrier = m->netdev && device_has_carrier(m->name);
+    if (m->carrier != was_up) {
+        LOG_INFO("bond %s: member %s: carrier %s", bond->name, m->name,
+                 m->carrier ? "up" : "down");
+    }
+    return m->carrier != was_up;
+}
+
+void
+bond_retry_now(struct bond *bond)
+{
+    for (size_t i = 0; i < bond->n_members; i++) {
+        bond->members[i].next_retry = 0;
+    }
+}
+
+bool
+bond_run(struct bond *bond, long long now)
+{
+    bool up[bond->n_members ? bond->n_members : 1];
+    bool changed = false;
+    int active;
+
+    for (size_t i = 0; i < bond->n_members; i++) {
+        changed |= bond_member_run(bond, &bond->members[i], now);
+        up[i] = bond->members[i].carrier;
+    }
+    active = bond_choose_active(up, bond->n_members, bond->active);
+    if (active != bond->active) {
+        if (active >= 0) {
+            LOG_INFO("bond %s: active member is now %s", bond->name,
+                     bond->members[active].name);
+        } else {
+            LOG_WARN("bond %s: no member has carrier", bond->name);
+        }
+        bond->active = active;
+        changed = true;
+    }
+    return changed;
+}
+
+static bool
+is_multicast(const struct dp_packet *p)
+{
+    return p->size >= ETH_HEADER_LEN && (p->data[0] & 1);
+}
+
+struct netdev *
+bond_choose_tx(const struct bond *bond, const struct dp_packet *p)
+{
+    bool up[bond->n_members ? bond->n_members : 1];
+    struct flowkey key;
+    uint32_t hash;
+    int member;
+
+    if (bond->active < 0) {
+        return NULL;
+    } else if (bond->mode == BOND_ACTIVE_BACKUP || is_multicast(p) || p->size < ETH_HEADER_LEN) {
+        return bond->members[bond->active].netdev;
+    }
+    for (size_t i = 0; i < bond->n_members; i++) {
+        up[i] = bond->members[i].carrier;
+    }
+    flowkey_extract(p->data, p->size, 0, &key, NULL);
+    hash = bond->mode == BOND_BALANCE_TCP ? bond_hash_tcp(&key)
+                                          : bond_hash_slb(key.eth_src,
+                                                          key.vlans[0].tci & 0xfff);
+    member = bond_pick_member(up, bond->n_members, hash);
+    return member >= 0 ? bond->members[member].netdev : NULL;
+}
+
+bool
+bond_accept_rx(const struct bond *bond, size_t index, const struct dp_packet *p)
+{
+    if ((int) index == bond->active) {
+        return true;
+    }
+    /* A backup takes nothing in; a balancing bond takes unicast on every
+     * member but floods only on the active one. */
+    return bond->mode != BOND_ACTIVE_BACKUP && bond->members[index].carrier
+           && !is_multicast(p);
+}

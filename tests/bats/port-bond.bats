@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# port-bond: a bond of two veths from the switch to a namespace where a
+# Linux bridge joins the other ends (the "upstream switch", with an
+# address of its own). Traffic keeps flowing when the active link goes
+# down, in active-backup and balance-slb mode.
+
+load helpers
+
+setup() {
+    sy_setup
+    sy_start_daemons
+    run portd add-br br0
+    assert_success
+    sy_vm vm1
+    sy_attach br0 vm1
+    # The upstream switch: namespace "up" with Linux bridge lbr over b0, b1.
+    UP=sy-$SY_ID-up
+    sy_netns_add "$UP"
+    ip -n "$UP" link add lbr type bridge
+    ip -n "$UP" link set lbr up
+    ip -n "$UP" addr add 10.77.0.50/24 dev lbr
+    for i in 0 1; do
+        ip -n "$SY_NS_SW" link add "$SY_ID-a$i" type veth peer name "b$i" netns "$UP"
+        ip -n "$UP" link set "b$i" master lbr
+        ip -n "$UP" link set "b$i" up
+        ip -n "$SY_NS_SW" link set "$SY_ID-a$i" up
+    done
+}
+
+active_member() {
+    flowd bond-show br0 | sed -nE 's/^bond bond0: .*active member (.*)$/\1/p'
+}
+
+active_is() {
+    [ "$(active_member)" = "$1" ]
+}
+
+# failover_keeps_traffic: take the active member's link down, check that
+# the other one took over and traffic flows; bring it back.
+failover_keeps_traffic() {
+    local first other
+    sy_wait_until 10 eval '[ "$(active_member)" != "(none)" ] && [ -n "$(active_member)" ]' ||
+        fail "no active member: $(flowd bond-show br0)"
+    sy_ping_ok vm1 10.77.0.50
+    first=$(active_member)
+    if [ "$first" = "$SY_ID-a0" ]; then other=$SY_ID-a1; else other=$SY_ID-a0; fi
+
+    # A ping running across the failover loses at most a few echoes.
+    ip -n "$SY_NS_SW" link set "$first" down
+    sy_wait_until 10 active_is "$other" || fail "no failover: $(flowd bond-show br0)"
+    sy_ping_ok vm1 10.77.0.50
+    run flowd bond-show br0
+    assert_output --partial "member $first: carrier down"
+    assert_output --partial "member $other: carrier up, active"
+
+    ip -n "$SY_NS_SW" link set "$first" up
+    sy_wait_until 10 eval "flowd bond-show br0 | grep -q 'member $first: carrier up'"
+    # The active member stays where it is: no flapping back.
+    assert_equal "$(active_member)" "$other"
+    sy_ping_ok vm1 10.77.0.50
+    # And failing back works too.
+    ip -n "$SY_NS_SW" link set "$other" down
+    sy_wait_until 10 active_is "$first" || fail "no failover back: $(flowd bond-show br0)"
+    sy_ping_ok vm1 10.77.0.50
+}
+
+@test "active-backup bond: traffic continues when the active link goes down" {
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=active-backup
+    assert_success
+    run portd show br0 --format=json
+    assert_success
+    echo "$output" | jq -e '.bridges[0].ports[] | select(.name == "bond0")
+        | .type == "bond" and .options.members == "'"$SY_ID-a0,$SY_ID-a1"'"'
+    failover_keeps_traffic
+    grep -q "active member is now" "$SY_LOGDIR/flowd.log"
+    # portd saw the carrier changes of the members (rtnetlink).
+    grep -q "bond bond0: member device $SY_ID-a0" "$SY_LOGDIR/portd.log" ||
+        grep -q "bond bond0: member device $SY_ID-a1" "$SY_LOGDIR/portd.log"
+}
+
+@test "balance-slb bond: no broadcast comes back through the other member, and failover works" {
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=balance-slb
+    assert_success
+    failover_keeps_traffic
+    # The bridge on the far side floods our broadcasts back on the other
+    # link; the bond must not take them in, or vm1's MAC would move to it.
+    sy_ns_exec vm1 ip neigh flush all
+    sy_ping_ok vm1 10.77.0.50
+    run flowd fdb-show br0
+    assert_output --regexp "$(sy_ofport br0 "${SY_VM_PORT[vm1]}") +[0-9]+ +${SY_VM_MAC[vm1]}"
+}
+
+@test "add-bond refuses a missing member, a member on a bridge, and a lone member" {
+    local before
+    before=$(sy_config_sum)
+    run portd add-bond br0 bond0 "$SY_ID-a0" nosuchdev
+    assert_failure 1
+    assert_output --partial 'no network device "nosuchdev"'
+    run portd add-bond br0 bond0 "$SY_ID-a0" "${SY_VM_PORT[vm1]}"
+    assert_failure 1
+    assert_output --partial "already exists on bridge br0"
+    run portd add-bond br0 bond0 "$SY_ID-a0"
+    assert_failure 2
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=round-robin
+    assert_failure 2
+    assert_output --partial "bond_mode=round-robin: expected active-backup, balance-slb or balance-tcp"
+    assert_equal "$(sy_config_sum)" "$before"
+}

@@ -1,0 +1,146 @@
+/* Unit tests for the bond logic of flowd (cmd/flowd/bond.c): choice of the
+ * active member, hashing of flows onto members, receive filtering. */
+#include <string.h>
+
+#include "bond.h"
+#include "packet.h"
+#include "unit.h"
+
+static void
+test_active_stays_while_up(void)
+{
+    bool up[3] = { true, true, true };
+
+    CHECK_INT_EQ(bond_choose_active(up, 3, -1), 0);
+    CHECK_INT_EQ(bond_choose_active(up, 3, 2), 2);      /* No flap back to 0. */
+    up[2] = false;
+    CHECK_INT_EQ(bond_choose_active(up, 3, 2), 0);
+    up[0] = false;
+    CHECK_INT_EQ(bond_choose_active(up, 3, 0), 1);
+    up[1] = false;
+    CHECK_INT_EQ(bond_choose_active(up, 3, 1), -1);
+    CHECK_INT_EQ(bond_choose_active(up, 0, -1), -1);
+}
+
+static void
+test_pick_member_skips_down_members(void)
+{
+    bool up[4] = { true, false, true, true };
+
+    for (uint32_t hash = 0; hash < 100; hash++) {
+        int m = bond_pick_member(up, 4, hash);
+
+        CHECK(m >= 0 && m < 4 && m != 1);
+    }
+    memset(up, 0, sizeof up);
+    CHECK_INT_EQ(bond_pick_member(up, 4, 7), -1);
+}
+
+/* Every member that is up gets its share of consecutive hashes. */
+static void
+test_pick_member_shares_evenly(void)
+{
+    bool up[3] = { true, true, true };
+    int counts[3] = { 0, 0, 0 };
+
+    for (uint32_t hash = 0; hash < 3000; hash++) {
+        counts[bond_pick_member(up, 3, hash)]++;
+    }
+    CHECK_INT_EQ(counts[0], 1000);
+    CHECK_INT_EQ(counts[1], 1000);
+    CHECK_INT_EQ(counts[2], 1000);
+}
+
+static void
+test_slb_hash_spreads_macs(void)
+{
+    bool up[2] = { true, true };
+    int counts[2] = { 0, 0 };
+
+    for (int i = 0; i < 1000; i++) {
+        uint8_t mac[6] = { 0x02, 0, 0, 0, i >> 8, i & 0xff };
+
+        counts[bond_pick_member(up, 2, bond_hash_slb(mac, 0))]++;
+        /* Stable: the same MAC always hashes the same. */
+        CHECK_INT_EQ(bond_hash_slb(mac, 0), bond_hash_slb(mac, 0));
+    }
+    CHECK(counts[0] > 400 && counts[1] > 400);
+}
+
+static void
+test_tcp_hash_uses_ports(void)
+{
+    struct flowkey a, b;
+    bool up[2] = { true, true };
+    int counts[2] = { 0, 0 };
+
+    memset(&a, 0, sizeof a);
+    a.eth_type = ETH_TYPE_IP;
+    a.nw_proto = IP_PROTO_TCP;
+    a.ipv4_src = 0x0a4d000b;
+    a.ipv4_dst = 0x0a4d000c;
+    for (int port = 1000; port < 2000; port++) {
+        a.tp_src = port;
+        counts[bond_pick_member(up, 2, bond_hash_tcp(&a))]++;
+    }
+    CHECK(counts[0] > 400 && counts[1] > 400);
+    b = a;
+    CHECK_INT_EQ(bond_hash_tcp(&a), bond_hash_tcp(&b));
+    b.tp_dst++;
+    CHECK(bond_hash_tcp(&a) != bond_hash_tcp(&b));
+}
+
+static struct dp_packet
+make_packet(uint8_t *frame, bool multicast)
+{
+    struct dp_packet p;
+
+    memset(frame, 0, 64);
+    frame[0] = multicast ? 0xff : 0x02;
+    frame[12] = 0x08;
+    memset(&p, 0, sizeof p);
+    p.data = frame;
+    p.size = 64;
+    return p;
+}
+
+static void
+test_accept_rx(void)
+{
+    char *names[] = { "m0", "m1" };
+    struct bond *bond = bond_create("b", BOND_ACTIVE_BACKUP, names, 2);
+    uint8_t frame[64];
+    struct dp_packet ucast = make_packet(frame, false);
+    uint8_t frame2[64];
+    struct dp_packet bcast = make_packet(frame2, true);
+
+    bond->members[0].carrier = bond->members[1].carrier = true;
+    bond->active = 0;
+    CHECK(bond_accept_rx(bond, 0, &ucast));
+    CHECK(!bond_accept_rx(bond, 1, &ucast));          /* Backup: nothing. */
+    bond->mode = BOND_BALANCE_SLB;
+    CHECK(bond_accept_rx(bond, 1, &ucast));           /* Balancing: unicast... */
+    CHECK(!bond_accept_rx(bond, 1, &bcast));          /* ...but no floods. */
+    CHECK(bond_accept_rx(bond, 0, &bcast));
+    bond_destroy(bond);
+}
+
+static void
+test_mode_names(void)
+{
+    enum bond_mode mode;
+
+    CHECK(bond_mode_from_string(NULL, &mode) && mode == BOND_ACTIVE_BACKUP);
+    CHECK(bond_mode_from_string("balance-tcp", &mode) && mode == BOND_BALANCE_TCP);
+    CHECK(!bond_mode_from_string("round-robin", &mode));
+    CHECK_STR_EQ(bond_mode_to_string(BOND_BALANCE_SLB), "balance-slb");
+}
+
+UNIT_MAIN("flowd-bond",
+          UNIT_TEST(test_active_stays_while_up),
+          UNIT_TEST(test_pick_member_skips_down_members),
+          UNIT_TEST(test_pick_member_shares_evenly),
+          UNIT_TEST(test_slb_hash_spreads_macs),
+          UNIT_TEST(test_tcp_hash_uses_ports),
+          UNIT_TEST(test_accept_rx),
+          UNIT_TEST(test_mode_names))

@@ -194,14 +194,14 @@ write_vlan_files() {
     sy_vm vm1
     # The far side: a Linux bridge over both links, with an address.
     sy_netns_add "$far"
-    ip -n "$far" link add br type bridge
+    ip -n "$far" link add name br type bridge
     ip -n "$far" addr add 10.77.0.50/24 dev br
     local i
     for i in 1 2; do
         ip -n "$SY_NS_SW" link add "$SY_ID-b$i" type veth peer name "eth$i" netns "$far"
         ip -n "$far" link set "eth$i" master br up
     done
-    ip -n "$far" link set br up
+    ip -n "$far" link set dev br up
 
     ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge
     ifcfg bond0 DEVICETYPE=ovs TYPE=OVSBond OVS_BRIDGE=br0 \

@@ -15,7 +15,8 @@
  * there is no (further) tag there: eth(...),eth_type(0x0800) matches only
  * untagged frames, and the tag's absence is matched exactly. A level whose
  * tag is matched absent any other way (or only partly) prints as a raw
- * vlan(tci=0x0000/0x1fff) without encap(). */
+ * vlan(tci=0x0000/0x1fff) without encap(), and one whose tag is not
+ * matched at all, before an exact eth_type, as vlan(tci=0x0000/0x0000). */
 #include "odp.h"
 
 #include <arpa/inet.h>
@@ -584,6 +585,11 @@ format_level(struct buf *b, size_t start, const struct flowkey *key,
             struct odp_vlan_text mt = { .tpid = mv->tpid, .tci = mv->tci };
 
             format_attr(b, start, &vlan_raw_attr, &kt, &mt, false);
+        } else if (mask->eth_type == UINT16_MAX) {
+            /* Any tag or none, before an exact eth_type: without vlan()
+             * that eth_type would mean "no tag, exactly". */
+            format_separator(b, start);
+            buf_put_cstr(b, "vlan(tci=0x0000/0x0000)");
         }
     }
     format_attr(b, start, &eth_type_attr, key, mask, false);

@@ -126,8 +126,11 @@ test_format_masked_key(void)
     mask.ipv4_dst = htonl(0xffffff00);
     mask.nw_frag = 0xff;
     odp_format_key(&b, &key, &mask);
+    /* The tag is wildcarded: it prints, as a bare exact eth_type would
+     * mean "untagged only". */
     CHECK_STR_EQ(buf_cstr(&b),
-                 "in_port(1),eth_type(0x0800),ipv4(dst=10.0.0.0/255.255.255.0,frag=no)");
+                 "in_port(1),vlan(tci=0x0000/0x0000),eth_type(0x0800),"
+                 "ipv4(dst=10.0.0.0/255.255.255.0,frag=no)");
     buf_uninit(&b);
 
     /* Nothing matched: empty text, which parses back to nothing. */
@@ -198,6 +201,9 @@ test_key_round_trips(void)
         "vlan(vid=5/0xff),encap()",
         "vlan(),encap(eth_type(0x0800))",
         "vlan(tci=0x0000),eth_type(0x0800)",
+        /* Any tag or none: must not print as the exact "no tag" that a
+         * bare exact eth_type means (found by fuzz-odp). */
+        "vlan(tci=0x0000/0x0000),eth_type(0x0800),ipv4(proto=4)",
         "vlan(tpid=0x0000/0x00ff,tci=0x0005/0x0fff)",
         "eth_type(0x8100),vlan(vid=1),encap(vlan(tci=0x0000),eth_type(0x0800))",
         "tunnel(tun_id=0x2a,src=192.168.1.1,dst=192.168.1.2,tos=0,ttl=64,flags(key|df)),"

@@ -174,6 +174,10 @@ enum { OFPCR_ROLE_NOCHANGE, OFPCR_ROLE_EQUAL, OFPCR_ROLE_MASTER, OFPCR_ROLE_SLAV
 
 /* Switch config flags. */
 #define OFPC_FRAG_MASK     0x0003
+/* OpenFlow 1.0 (as Open vSwitch's extension) to 1.2: send packets whose
+ * TTL dec_ttl cannot decrement to the controller. Gone in 1.3, where
+ * SET_ASYNC's packet-in mask (OFPR_INVALID_TTL) says the same. */
+#define OFPC_INVALID_TTL_TO_CONTROLLER 0x0004
 
 struct ofp_hello {
     uint32_t version_bitmap;    /* 0 if the peer sent no bitmap element. */

@@ -440,6 +440,7 @@ static const char *const bridge_option_keys[] = {
     "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
+    "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
 };

@@ -381,15 +381,41 @@ add_new_ports(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors
     return changed;
 }
 
-/* flow-idle-timeout=MSEC, validated by swconfig. */
+/* flow-idle-timeout=MSEC and fail-open-delay=SECONDS, validated by
+ * swconfig. */
 static void
-bridge_set_idle_timeout(struct bridge *br, const struct sw_bridge *cfg)
+bridge_set_timeouts(struct bridge *br, const struct sw_bridge *cfg)
 {
     const char *value = cfg_file_get(&cfg->options, "flow-idle-timeout");
-    unsigned int msec;
+    unsigned int n;
 
-    br->idle_msec = value && str_to_uint(value, 1, UINT_MAX, &msec) ? msec
-                                                                    : BRIDGE_DEFAULT_IDLE_MSEC;
+    br->idle_msec = value && str_to_uint(value, 1, UINT_MAX, &n) ? n
+                                                                 : BRIDGE_DEFAULT_IDLE_MSEC;
+    value = cfg_file_get(&cfg->options, "fail-open-delay");
+    br->fail_open_msec = value && str_to_uint(value, 1, 3600, &n) ? n * 1000LL
+                                                                : BRIDGE_DEFAULT_FAIL_OPEN_MSEC;
+}
+
+/* A standalone bridge whose controllers have all been gone for
+ * fail-open-delay switches by NORMAL, its tables aside, until one comes
+ * back (Open vSwitch's fail-open); a secure one keeps its tables. */
+static void
+bridge_update_fail_open(struct bridge *br, long long now)
+{
+    bool fail_open = br->fail_mode == SW_FAIL_STANDALONE
+                     && connmgr_controllers_lost(br->connmgr, now, br->fail_open_msec);
+
+    if (fail_open != br->fail_open) {
+        br->fail_open = fail_open;
+        if (fail_open) {
+            LOG_WARN("%s: no controller for %lld s: fail-open, switching as a learning "
+                     "bridge until one connects", br->name, br->fail_open_msec / 1000);
+        } else {
+            LOG_INFO("%s: leaving fail-open: a controller is connected or none is "
+                     "configured", br->name);
+        }
+        bridge_flush_flows(br);
+    }
 }
 
 static unsigned int
@@ -435,7 +461,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
         bridge_flush_flows(br);
     }
     mirror_bridge_reconfigure(br, cfg, errors);
-    bridge_set_idle_timeout(br, cfg);
+    bridge_set_timeouts(br, cfg);
     bridge_set_limits(br, cfg);
     netflow_bridge_reconfigure(br, cfg, errors);
     sflow_bridge_reconfigure(br, cfg, errors);
@@ -565,6 +591,7 @@ bridge_run(struct bridge *br, long long now)
     if (dp_user_ports_run(br->dp, now)) {
         bridge_flush_flows(br);
     }
+    bridge_update_fail_open(br, now);
     refresh_learned_macs(br, now);
     mac_table_expire(&br->macs, now, mac_expired, br);
     ofproto_expire(br, now);

@@ -21,6 +21,7 @@ struct sflow;
 
 #define BRIDGE_LOCAL_DP_PORT 0          /* Datapath number of the bridge's own port. */
 #define BRIDGE_DEFAULT_IDLE_MSEC 10000  /* Datapath flow idle timeout. */
+#define BRIDGE_DEFAULT_FAIL_OPEN_MSEC 15000 /* Controllers lost -> NORMAL. */
 
 struct bridge_port {
     char *name;
@@ -53,6 +54,8 @@ struct bridge {
     struct bridge_port *ports;
     size_t n_ports;
     long long idle_msec;            /* Datapath flow idle timeout. */
+    long long fail_open_msec;       /* fail-open-delay, in msec. */
+    bool fail_open;                 /* Standalone, controllers lost: NORMAL. */
     struct netflow *netflow;        /* NetFlow export, NULL if off. */
     struct sflow *sflow;            /* sFlow export, NULL if off. */
     struct bridge_mirror *mirrors;  /* SPAN/RSPAN mirrors (mirror.h). */

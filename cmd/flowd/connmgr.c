@@ -77,6 +77,7 @@ struct connmgr {
     size_t n_conns;
     size_t allocated_conns;
     char *controllers;              /* The controller= setting in effect. */
+    long long controller_seen;      /* When a controller was last connected. */
     uint64_t datapath_id;
     struct log_ratelimit rl;
     uint64_t n_refused;             /* Passive connections refused at the limit. */
@@ -429,6 +430,24 @@ handle_stats(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
     return 0;
 }
 
+/* Before OpenFlow 1.3 a connection asks for invalid-TTL packet-ins with a
+ * SET_CONFIG flag; it lands in the same per-connection mask that 1.3's
+ * SET_ASYNC sets. */
+static void
+set_invalid_ttl_config(struct ofconn *conn, uint16_t flags)
+{
+    uint32_t bit = 1u << OFPR_INVALID_TTL;
+
+    if (conn->version >= OFP13_VERSION) {
+        return;
+    }
+    if (flags & OFPC_INVALID_TTL_TO_CONTROLLER) {
+        conn->async.packet_in_mask[0] |= bit;
+    } else {
+        conn->async.packet_in_mask[0] &= ~bit;
+    }
+}
+
 static int
 handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
 {
@@ -457,6 +476,10 @@ handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
     case OFPTYPE_GET_CONFIG_REQUEST:
         ofp_msg_init(&reply, OFPTYPE_GET_CONFIG_REPLY, conn->version, msg->xid);
         reply.config.flags = br->ofproto.config_flags;
+        if (conn->version < OFP13_VERSION
+            && conn->async.packet_in_mask[0] & (1u << OFPR_INVALID_TTL)) {
+            reply.config.flags |= OFPC_INVALID_TTL_TO_CONTROLLER;
+        }
         reply.config.miss_send_len = br->ofproto.miss_send_len;
         send_msg(conn, &reply);
         ofp_msg_uninit(&reply);
@@ -464,6 +487,7 @@ handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
     case OFPTYPE_SET_CONFIG:
         br->ofproto.config_flags = msg->config.flags & OFPC_FRAG_MASK;
         br->ofproto.miss_send_len = msg->config.miss_send_len;
+        set_invalid_ttl_config(conn, msg->config.flags);
         return 0;
     case OFPTYPE_FLOW_MOD:
         if (!conn_may_modify(conn)) {
@@ -969,6 +993,9 @@ connmgr_set_controllers(struct connmgr *mgr, const char *controllers,
     replace_string(&mgr->ssl.certificate, certificate);
     replace_string(&mgr->ssl.ca_cert, ca_cert);
     clear_controllers(mgr);
+    /* New controllers get the full delay before a standalone bridge
+     * gives up on them. */
+    mgr->controller_seen = time_msec();
     copy = xstrdup(controllers);
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if ((str_starts_with(t, "ssl:") || str_starts_with(t, "pssl:"))
@@ -1026,6 +1053,18 @@ connmgr_run(struct connmgr *mgr, long long now)
     log_closed(mgr, mgr->n_evicted - evicted, mgr->n_hello_timeouts - timeouts);
     reap_dead(mgr);
     run_actives(mgr, now);
+    if (connmgr_has_controller(mgr) || !mgr->controller_seen) {
+        mgr->controller_seen = now;
+    }
+}
+
+bool
+connmgr_controllers_lost(const struct connmgr *mgr, long long now, long long delay)
+{
+    bool configured = mgr->n_actives || mgr->n_listeners > 1
+                      || (mgr->n_listeners == 1 && mgr->listeners[0].kind != OFCONN_MGMT);
+
+    return configured && !connmgr_has_controller(mgr) && now - mgr->controller_seen >= delay;
 }
 
 bool

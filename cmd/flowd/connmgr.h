@@ -37,6 +37,9 @@ void connmgr_run(struct connmgr *, long long now);
 
 /* True if some controller (not just a management client) is connected. */
 bool connmgr_has_controller(const struct connmgr *);
+/* True if controllers are configured but none has been connected for
+ * 'delay' msec: a standalone bridge then switches on its own (fail-open). */
+bool connmgr_controllers_lost(const struct connmgr *, long long now, long long delay);
 /* True if a table miss sends the packet to the controllers: OpenFlow 1.0's
  * rule, followed while an OpenFlow 1.0 controller is connected (from 1.3
  * on, a miss drops unless a table-miss rule says otherwise). */

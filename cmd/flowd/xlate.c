@@ -419,7 +419,10 @@ dec_ttl(struct xlate_ctx *ctx)
     }
     ctx->wc.pkt.nw_ttl = UINT8_MAX;
     if (f->nw_ttl <= 1) {
-        trace(ctx, "dec_ttl: TTL %u would expire: drop", f->nw_ttl);
+        /* Like a router: the packet goes no further; controllers that
+         * asked for invalid-TTL packet-ins get it whole. */
+        trace(ctx, "dec_ttl: TTL %u would expire: stop, packet-in (invalid TTL)", f->nw_ttl);
+        output_controller(ctx, UINT16_MAX, OFPR_INVALID_TTL);
         ctx->halted = true;
         return;
     }
@@ -724,7 +727,12 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         return;
     }
     trace(&ctx, "bridge %s: packet from OpenFlow port %u", br->name, ctx.flow.pkt.in_port);
-    xlate_table(&ctx, 0);
+    if (br->fail_open) {
+        trace(&ctx, "fail-open: no controller, the tables are set aside: NORMAL");
+        output_normal(&ctx);
+    } else {
+        xlate_table(&ctx, 0);
+    }
     if (!ctx.halted) {
         action_set_execute(&ctx);
     }

@@ -15,6 +15,7 @@ static const char *const bridge_keys[] = {
     "datapath", "fail-mode", "controller", "netflow", "netflow-active-timeout",
     "sflow", "sflow-sampling", "sflow-polling", "mac-aging-time", "mac-table-size",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
+    "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
     NULL,

@@ -1261,6 +1261,78 @@ format_set_masked(struct buf *b, const struct nlattr *nla)
     return false;
 }
 
+/* set(tunnel(tun_id=0x64,src=A,dst=B,tos=0,ttl=64,flags(df|csum))): the
+ * outer header of the tunnel outputs that follow, as the kernel datapath
+ * takes it (OVS_ACTION_ATTR_SET of OVS_KEY_ATTR_TUNNEL). */
+static bool
+format_set_tunnel(struct buf *b, const struct nlattr *nla)
+{
+    const struct nlattr *key = dp_nla_data(nla);
+    const char *flag_sep = "";
+    bool first = true, flags = false;
+
+    if (dp_nla_size(nla) < NLA_HDRLEN || key->nla_type != OVS_KEY_ATTR_TUNNEL
+        || key->nla_len > dp_nla_size(nla)) {
+        return false;
+    }
+    buf_put_cstr(b, "set(tunnel(");
+    DP_ACTIONS_FOR_EACH (attr, dp_nla_data(key), dp_nla_size(key)) {
+        const uint8_t *data = dp_nla_data(attr);
+        size_t size = dp_nla_size(attr);
+        char ip[INET_ADDRSTRLEN];
+        uint64_t id;
+
+        if (flags && attr->nla_type != OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT
+            && attr->nla_type != OVS_TUNNEL_KEY_ATTR_CSUM) {
+            return false;           /* Flags come last. */
+        }
+        switch (attr->nla_type) {
+        case OVS_TUNNEL_KEY_ATTR_ID:
+            if (size != 8) {
+                return false;
+            }
+            memcpy(&id, data, 8);
+            buf_printf(b, "%stun_id=0x%"PRIx64, first ? "" : ",", be64toh(id));
+            break;
+        case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
+        case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
+            if (size != 4) {
+                return false;
+            }
+            inet_ntop(AF_INET, data, ip, sizeof ip);
+            buf_printf(b, "%s%s=%s", first ? "" : ",",
+                       attr->nla_type == OVS_TUNNEL_KEY_ATTR_IPV4_SRC ? "src" : "dst", ip);
+            break;
+        case OVS_TUNNEL_KEY_ATTR_TOS:
+        case OVS_TUNNEL_KEY_ATTR_TTL:
+            if (size != 1) {
+                return false;
+            }
+            buf_printf(b, "%s%s=%u", first ? "" : ",",
+                       attr->nla_type == OVS_TUNNEL_KEY_ATTR_TOS ? "tos" : "ttl", data[0]);
+            break;
+        case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
+        case OVS_TUNNEL_KEY_ATTR_CSUM:
+            if (size) {
+                return false;
+            }
+            if (!flags) {
+                buf_printf(b, "%sflags(", first ? "" : ",");
+                flags = true;
+            }
+            buf_printf(b, "%s%s", flag_sep,
+                       attr->nla_type == OVS_TUNNEL_KEY_ATTR_CSUM ? "csum" : "df");
+            flag_sep = "|";
+            break;
+        default:
+            return false;
+        }
+        first = false;
+    }
+    buf_put_cstr(b, flags ? ")))" : "))");
+    return true;
+}
+
 static bool
 format_userspace(struct buf *b, const struct nlattr *nla)
 {
@@ -1333,6 +1405,8 @@ format_known_action(struct buf *b, const struct nlattr *nla)
         return true;
     case OVS_ACTION_ATTR_SET_MASKED:
         return format_set_masked(b, nla);
+    case OVS_ACTION_ATTR_SET:
+        return format_set_tunnel(b, nla);
     case OVS_ACTION_ATTR_USERSPACE:
         return format_userspace(b, nla);
     default:
@@ -1451,6 +1525,55 @@ parse_push_vlan(char *content, struct dp_actions *actions, struct buf *error)
     return 0;
 }
 
+/* The fields of set(tunnel(...)), in the order format_set_tunnel() prints. */
+static int
+parse_set_tunnel(char *content, struct dp_actions *actions, struct buf *error)
+{
+    size_t set = dp_actions_start_nested(actions, OVS_ACTION_ATTR_SET);
+    size_t key = dp_actions_start_nested(actions, OVS_KEY_ATTR_TUNNEL);
+    char *rest = content, *item;
+
+    while ((item = next_item(&rest))) {
+        struct in_addr addr;
+        unsigned int n;
+        uint64_t id;
+
+        if (str_starts_with(item, "tun_id=") && str_to_u64(item + 7, 0, 0, UINT64_MAX, &id)) {
+            id = htobe64(id);
+            dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_ID, &id, 8);
+        } else if ((str_starts_with(item, "src=") || str_starts_with(item, "dst="))
+                   && inet_pton(AF_INET, item + 4, &addr) == 1) {
+            dp_actions_put(actions, item[0] == 's' ? OVS_TUNNEL_KEY_ATTR_IPV4_SRC
+                                                   : OVS_TUNNEL_KEY_ATTR_IPV4_DST, &addr, 4);
+        } else if ((str_starts_with(item, "tos=") || str_starts_with(item, "ttl="))
+                   && str_to_uint(item + 4, 0, 255, &n)) {
+            uint8_t byte = n;
+
+            dp_actions_put(actions, item[1] == 'o' ? OVS_TUNNEL_KEY_ATTR_TOS
+                                                   : OVS_TUNNEL_KEY_ATTR_TTL, &byte, 1);
+        } else if (str_starts_with(item, "flags(") && item[strlen(item) - 1] == ')') {
+            char *save = NULL;
+
+            item[strlen(item) - 1] = '\0';
+            for (char *f = strtok_r(item + 6, "|", &save); f; f = strtok_r(NULL, "|", &save)) {
+                if (!strcmp(f, "df")) {
+                    dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
+                } else if (!strcmp(f, "csum")) {
+                    dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
+                } else {
+                    return odp_error(error, "set(tunnel): unknown flag \"%.*s\"",
+                                     ODP_QUOTE_MAX, f);
+                }
+            }
+        } else {
+            return odp_error(error, "set(tunnel): cannot parse \"%.*s\"", ODP_QUOTE_MAX, item);
+        }
+    }
+    dp_actions_end_nested(actions, key);
+    dp_actions_end_nested(actions, set);
+    return 0;
+}
+
 static int
 parse_set(char *content, struct dp_actions *actions, struct buf *error)
 {
@@ -1463,6 +1586,9 @@ parse_set(char *content, struct dp_actions *actions, struct buf *error)
     }
     content[n] = '\0';
     *close = '\0';
+    if (!strcmp(content, "tunnel")) {
+        return parse_set_tunnel(content + n + 1, actions, error);
+    }
     for (size_t i = 0; i < ARRAY_SIZE(set_types); i++) {
         const struct odp_set_type *t = &set_types[i];
 

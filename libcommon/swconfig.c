@@ -10,6 +10,7 @@
  * errors tied to a file get "PATH:LINE: " in front. */
 #include "swconfig.h"
 #include "swmirror.h"
+#include "tnl-config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -929,6 +930,11 @@ port_check(const struct sw_port *port, const char **key, struct buf *error)
         *key = "peer";
         buf_printf(error, "port %s: peer=%s: a patch port cannot be its own peer",
                    port->name, port->peer);
+    } else if (tnl_port_type_is_tunnel(port->type)) {
+        struct tnl_config tnl;
+
+        *key = "type";
+        return tnl_config_from_port(port, &tnl, error);
     } else {
         return 0;
     }

@@ -12,6 +12,7 @@
 #include "mirror.h"
 #include "netflow.h"
 #include "sflow.h"
+#include "tunnel.h"
 #include "util.h"
 
 static void
@@ -96,7 +97,16 @@ resolve_vlan_mode(const struct sw_port *cfg)
 static bool
 port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
 {
+    struct tnl_config tnl;
+    struct buf error = BUF_INITIALIZER;
+
+    memset(&tnl, 0, sizeof tnl);
+    if (tnl_port_type_is_tunnel(cfg->type)) {
+        tnl_config_from_port(cfg, &tnl, &error);
+        buf_uninit(&error);
+    }
     return port->ofport == cfg->ofport && port->type == cfg->type
+           && !memcmp(&port->tnl, &tnl, sizeof tnl)
            && port->tag == cfg->tag && port->vlan_mode == resolve_vlan_mode(cfg)
            && port->admin_down == port_cfg_admin_down(cfg)
            && str_equal_null(port->bond_members, cfg_file_get(&cfg->options, "members"))
@@ -138,6 +148,14 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->n_trunks = cfg->n_trunks;
     port->trunks = cfg->n_trunks ? xmemdup(cfg->trunks, cfg->n_trunks * sizeof *cfg->trunks)
                                  : NULL;
+    if (tnl_port_type_is_tunnel(cfg->type)) {
+        struct buf error = BUF_INITIALIZER;
+
+        if (tnl_config_from_port(cfg, &port->tnl, &error)) {
+            port->error = buf_steal_cstr(&error);
+        }
+        buf_uninit(&error);
+    }
 }
 
 /* Adds bond 'port' to the datapath; false with 'port->error' set if its
@@ -183,6 +201,18 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     case SW_PORT_BOND:
         dp_port = bridge_bond_attach(br, port, errors);
         break;
+    case SW_PORT_VXLAN:
+    case SW_PORT_GENEVE:
+    case SW_PORT_GRE:
+        if (port->error) {
+            buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
+        } else {
+            struct tnl_port *tnl = tunnels_port_add(br->dp->tunnels, br->dp, port->dp_port,
+                                                    port->name, &port->tnl, errors);
+
+            dp_port = dp_user_tunnel_port_add(br->dp, port->dp_port, port->name, tnl);
+        }
+        break;
     default:
         port->error = xasprintf("port type %s is not supported by this flowd yet",
                                 sw_port_type_to_string(port->type));
@@ -218,13 +248,14 @@ add_local_port(struct bridge *br, struct buf *errors)
 }
 
 struct bridge *
-bridge_create(const struct sw_bridge *cfg, struct buf *errors)
+bridge_create(const struct sw_bridge *cfg, struct tunnels *tunnels, struct buf *errors)
 {
     struct bridge *br = xzalloc(sizeof *br);
 
     br->name = xstrdup(cfg->name);
     br->idle_msec = BRIDGE_DEFAULT_IDLE_MSEC;
     br->dp = dp_user_create(cfg->name, upcall_cb, br);
+    br->dp->tunnels = tunnels;
     br->dp->userspace = userspace_cb;
     br->dp->flows.on_remove = flow_removed_cb;
     br->dp->flows.on_remove_aux = br;
@@ -314,6 +345,69 @@ bridge_port_by_name(const struct bridge *br, const char *name)
         }
     }
     return NULL;
+}
+
+/* The outer header of a packet that pipeline sees as 'flow' leaving by
+ * tunnel port 'port': the port's settings, or 'flow''s tunnel fields
+ * where the port says "flow" (and then 'wc' records that). */
+static void
+put_tunnel_set(const struct bridge_port *port, const struct flowkey *flow,
+               struct flowkey *wc, struct dp_actions *actions)
+{
+    const struct tnl_config *cfg = &port->tnl;
+    uint64_t id = 0;
+    uint32_t dst = cfg->remote_ip;
+    uint8_t tos = cfg->tos, ttl = cfg->ttl;
+    size_t set, key;
+
+    if (cfg->out_key.flow) {
+        id = flow->tun_id;
+        wc->tun_id = UINT64_MAX;
+    } else {
+        id = cfg->out_key.value;
+    }
+    if (cfg->remote_flow) {
+        dst = flow->tun_dst;
+        wc->tun_dst = UINT32_MAX;
+    }
+    if ((cfg->tos_inherit || cfg->ttl_inherit) && flowkey_is_ip(flow)) {
+        tos = cfg->tos_inherit ? flow->nw_tos : tos;
+        ttl = cfg->ttl_inherit ? flow->nw_ttl : ttl;
+        wc->nw_tos |= cfg->tos_inherit ? UINT8_MAX : 0;
+        wc->nw_ttl |= cfg->ttl_inherit ? UINT8_MAX : 0;
+    }
+    id = htobe64(id);
+    set = dp_actions_start_nested(actions, OVS_ACTION_ATTR_SET);
+    key = dp_actions_start_nested(actions, OVS_KEY_ATTR_TUNNEL);
+    if (cfg->out_key.present) {
+        dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_ID, &id, 8);
+    }
+    if (cfg->local_ip) {
+        dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_IPV4_SRC, &cfg->local_ip, 4);
+    }
+    dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_IPV4_DST, &dst, 4);
+    dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_TOS, &tos, 1);
+    dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_TTL, &ttl, 1);
+    if (cfg->df) {
+        dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT, NULL, 0);
+    }
+    if (cfg->csum) {
+        dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
+    }
+    dp_actions_end_nested(actions, key);
+    dp_actions_end_nested(actions, set);
+}
+
+void
+bridge_put_output(const struct bridge *br, uint32_t dp_port, const struct flowkey *flow,
+                  struct flowkey *wc, struct dp_actions *actions)
+{
+    const struct bridge_port *port = bridge_port_by_dp(br, dp_port);
+
+    if (port && tnl_port_type_is_tunnel(port->type) && !port->error) {
+        put_tunnel_set(port, flow, wc, actions);
+    }
+    dp_actions_put_output(actions, dp_port);
 }
 
 static void

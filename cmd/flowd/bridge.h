@@ -14,6 +14,7 @@
 #include "mac-learning.h"
 #include "ofproto.h"
 #include "swconfig.h"
+#include "tnl-config.h"
 
 struct bridge_mirror;
 struct netflow;
@@ -42,6 +43,7 @@ struct bridge_port {
     bool mirror_out;                /* A mirror's output: no normal traffic. */
     char *bond_members;             /* Bond: members=, as configured. */
     char *bond_mode;                /* Bond: bond_mode=, NULL for default. */
+    struct tnl_config tnl;          /* A tunnel port's settings. */
 };
 
 struct bridge {
@@ -62,7 +64,9 @@ struct bridge {
     size_t n_mirrors;
 };
 
-struct bridge *bridge_create(const struct sw_bridge *cfg, struct buf *errors);
+/* 'tunnels' is flowd's (tunnel.h), for the bridge's tunnel ports. */
+struct bridge *bridge_create(const struct sw_bridge *cfg, struct tunnels *tunnels,
+                             struct buf *errors);
 void bridge_destroy(struct bridge *);
 /* Brings the bridge in line with 'cfg' (same name): adds, removes and
  * changes ports; flushes the flows the change affects. */
@@ -90,6 +94,12 @@ struct bridge_port *bridge_port_by_name(const struct bridge *, const char *name)
  * another bridge whose peer= names it back); unmatched ones forward
  * nothing. Run after any bridge or port came or went. */
 void bridge_connect_patches(struct bridge **bridges, size_t n);
+/* Appends an output to datapath port 'dp_port' for a packet the pipeline
+ * sees as 'flow'; a tunnel port's output is preceded by the set(tunnel)
+ * that gives its outer header, and the fields that took from 'flow' are
+ * added to 'wc'. */
+void bridge_put_output(const struct bridge *, uint32_t dp_port, const struct flowkey *flow,
+                       struct flowkey *wc, struct dp_actions *actions);
 
 /* Periodic work: port re-attachment, flow expiry, MAC aging. */
 void bridge_run(struct bridge *, long long now);

@@ -1,6 +1,7 @@
 /* ctl-commands: what flowd answers on flowd.ctl. `dp`, `portd` and the
  * `flowd` client subcommands are front ends on these. */
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "odp.h"
 #include "ofp-parse.h"
 #include "packet.h"
+#include "tunnel.h"
 
 /* Removes "--format=json"/"-j" and "-s" from argv; returns the new argc. */
 static int
@@ -154,6 +156,8 @@ port_state(const struct bridge_port *port, const struct dp_port *dp_port)
         return "error";
     } else if (port->admin_down) {
         return "down";
+    } else if (dp_port && dp_port->tunnel) {
+        return dp_port->tunnel->error ? "error" : "up";
     } else if (dp_port && dp_port->patch) {
         return dp_port->peer_dp ? "up" : "down";
     } else if (dp_port && dp_port->bond) {
@@ -210,6 +214,30 @@ cmd_mirror_stats(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         ctl_reply_printf(reply, "%s %llu %llu %s\n", m->name,
                          (unsigned long long) m->tx_packets,
                          (unsigned long long) m->tx_bytes, m->error ? m->error : "ok");
+    }
+}
+
+/* tunnel-state BR: "NAME STATE RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES
+ * TX_DROPPED" for each tunnel port (tunnel list/show). */
+static void
+cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
+{
+    struct bridge *br = need_bridge(flowd_, reply, argv[1]);
+
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        const struct bridge_port *port = &br->ports[i];
+        const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+        const struct tnl_port *tnl = dp_port ? dp_port->tunnel : NULL;
+
+        if (tnl) {
+            ctl_reply_printf(reply, "%s %s %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64
+                             "\n", port->name, port_state(port, dp_port),
+                             tnl->stats.rx_packets, tnl->stats.rx_bytes,
+                             tnl->stats.tx_packets, tnl->stats.tx_bytes,
+                             tnl->stats.tx_dropped);
+        } else if (tnl_port_type_is_tunnel(port->type)) {
+            ctl_reply_printf(reply, "%s error 0 0 0 0 0\n", port->name);
+        }
     }
 }
 
@@ -646,6 +674,7 @@ const struct ctl_command flowd_ctl_commands[] = {
     { "refresh-ports", 0, 0, cmd_refresh_ports, "refresh-ports" },
     { "mirror-stats", 1, 1, cmd_mirror_stats, "mirror-stats BR" },
     { "bond-show", 1, 1, cmd_bond_show, "bond-show BR" },
+    { "tunnel-state", 1, 1, cmd_tunnel_state, "tunnel-state BR" },
     { "fdb-show", 1, 2, cmd_fdb_show, "fdb-show BR [--format=json]" },
     { "fdb-flush", 1, 1, cmd_fdb_flush, "fdb-flush BR" },
     { "dp-show", 0, 3, cmd_dp_show, "dp-show [DP] [-s] [--format=json]" },

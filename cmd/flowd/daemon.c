@@ -16,6 +16,7 @@
 #include "flowd.h"
 #include "log.h"
 #include "swconfig.h"
+#include "tunnel.h"
 #include "util.h"
 
 #define PERIODIC_MSEC 250
@@ -96,7 +97,7 @@ flowd_reconfigure(struct flowd *flowd, struct buf *errors)
         } else {
             flowd->bridges = xrealloc(flowd->bridges,
                                       (flowd->n_bridges + 1) * sizeof *flowd->bridges);
-            flowd->bridges[flowd->n_bridges++] = bridge_create(&cfgs[i], errors);
+            flowd->bridges[flowd->n_bridges++] = bridge_create(&cfgs[i], flowd->tunnels, errors);
         }
     }
     if (flowd->n_bridges > 1) {
@@ -123,6 +124,7 @@ run_periodic(struct flowd *flowd, long long now)
         bridge_run(flowd->bridges[i], now);
         connmgr_run(flowd->bridges[i]->connmgr, now);
     }
+    tunnels_run(flowd->tunnels, now);
 }
 
 struct poll_set {
@@ -130,6 +132,7 @@ struct poll_set {
     struct bridge *bridges[MAX_POLLFDS];    /* Owner of each fd; NULL for ctl. */
     struct dp_port *ports[MAX_POLLFDS];     /* Port of each fd, NULL if none. */
     int n;
+    int tunnels_start, tunnels_end;         /* Tunnel receive sockets. */
 };
 
 static void
@@ -155,6 +158,13 @@ fill_poll_set(const struct flowd *flowd, struct poll_set *set)
 {
     set->n = ctl_server_fill_pollfds(flowd->ctl, set->fds, MAX_POLLFDS);
     for (int i = 0; i < set->n; i++) {
+        set->ports[i] = NULL;
+        set->bridges[i] = NULL;
+    }
+    set->tunnels_start = set->n;
+    set->n += tunnels_fill_pollfds(flowd->tunnels, &set->fds[set->n], MAX_POLLFDS - set->n);
+    set->tunnels_end = set->n;
+    for (int i = set->tunnels_start; i < set->tunnels_end; i++) {
         set->ports[i] = NULL;
         set->bridges[i] = NULL;
     }
@@ -199,7 +209,9 @@ main_loop(struct flowd *flowd)
             if (!set->fds[i].revents) {
                 continue;
             }
-            if (set->ports[i]) {
+            if (i >= set->tunnels_start && i < set->tunnels_end) {
+                tunnels_receive(flowd->tunnels, i - set->tunnels_start);
+            } else if (set->ports[i]) {
                 dp_user_port_run(set->bridges[i]->dp, set->ports[i]);
             } else if (!set->bridges[i]) {
                 ctl_ready = true;
@@ -223,6 +235,7 @@ flowd_destroy(struct flowd *flowd)
         bridge_destroy(flowd->bridges[i]);
     }
     free(flowd->bridges);
+    tunnels_destroy(flowd->tunnels);
     ctl_server_destroy(flowd->ctl);
     if (flowd->pidfile) {
         unlink(flowd->pidfile);
@@ -283,6 +296,7 @@ flowd_run(int argc, char *argv[])
         return status;
     }
     memset(&flowd, 0, sizeof flowd);
+    flowd.tunnels = tunnels_create();
     flowd.ctl_path = xasprintf("%s/flowd.ctl", sy_rundir());
     if (daemon_prepare_rundir(sy_rundir(), &error)
         || ctl_server_create(flowd.ctl_path, flowd_ctl_commands, flowd_n_ctl_commands,

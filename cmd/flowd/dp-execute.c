@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "packet.h"
+#include "tunnel.h"
 
 static void
 push_vlan(struct dp_packet *p, const struct ovs_action_push_vlan *push)
@@ -254,12 +255,65 @@ output_patch(struct dp_user *dp, const struct dp_packet *p, struct dp_port *port
     free(buf);
 }
 
+/* set(tunnel(...)): the outer header fields of later tunnel outputs. */
+static bool
+set_tunnel(const struct nlattr *key_attr, struct tnl_md *md)
+{
+    memset(md, 0, sizeof *md);
+    DP_ACTIONS_FOR_EACH (nla, dp_nla_data(key_attr), dp_nla_size(key_attr)) {
+        const uint8_t *data = dp_nla_data(nla);
+        size_t size = dp_nla_size(nla);
+
+        switch (dp_nla_type(nla)) {
+        case OVS_TUNNEL_KEY_ATTR_ID:
+            if (size == 8) {
+                uint64_t id;
+
+                memcpy(&id, data, 8);
+                md->tun_id = be64toh(id);
+                md->flags |= FLOWKEY_TUN_KEY;
+            }
+            break;
+        case OVS_TUNNEL_KEY_ATTR_IPV4_SRC:
+            if (size == 4) {
+                memcpy(&md->ip_src, data, 4);
+            }
+            break;
+        case OVS_TUNNEL_KEY_ATTR_IPV4_DST:
+            if (size == 4) {
+                memcpy(&md->ip_dst, data, 4);
+            }
+            break;
+        case OVS_TUNNEL_KEY_ATTR_TOS:
+            md->tos = size == 1 ? data[0] : 0;
+            break;
+        case OVS_TUNNEL_KEY_ATTR_TTL:
+            md->ttl = size == 1 ? data[0] : 0;
+            break;
+        case OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT:
+            md->flags |= FLOWKEY_TUN_DF;
+            break;
+        case OVS_TUNNEL_KEY_ATTR_CSUM:
+            md->flags |= FLOWKEY_TUN_CSUM;
+            break;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
 static void
-output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no)
+output(struct dp_user *dp, struct dp_packet *p, uint32_t port_no, const struct tnl_md *md)
 {
     struct dp_port *port = dp_user_port(dp, port_no);
     struct netdev *netdev;
 
+    if (port && port->tunnel && !port->admin_down) {
+        /* Sent at once from its own header buffer: 'p' is not changed. */
+        tunnels_send(dp->tunnels, port->tunnel, p, md);
+        return;
+    }
     if (!port || port->admin_down) {
         return;
     } else if (port->patch) {
@@ -293,13 +347,16 @@ static bool
 action_modifies_packet(uint16_t type)
 {
     return type == OVS_ACTION_ATTR_PUSH_VLAN || type == OVS_ACTION_ATTR_POP_VLAN
-           || type == OVS_ACTION_ATTR_SET_MASKED || type == OVS_ACTION_ATTR_SET;
+           || type == OVS_ACTION_ATTR_SET_MASKED;
 }
 
 void
 dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
                 size_t size)
 {
+    struct tnl_md tunnel;
+    bool has_tunnel = false;
+
     DP_ACTIONS_FOR_EACH (nla, actions, size) {
         if (dp->n_tx_pending && action_modifies_packet(dp_nla_type(nla))) {
             dp_user_flush(dp);
@@ -310,7 +367,7 @@ dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
                 uint32_t port_no;
 
                 memcpy(&port_no, dp_nla_data(nla), 4);
-                output(dp, p, port_no);
+                output(dp, p, port_no, has_tunnel ? &tunnel : NULL);
             }
             break;
         case OVS_ACTION_ATTR_PUSH_VLAN:
@@ -323,6 +380,17 @@ dp_user_execute(struct dp_user *dp, struct dp_packet *p, const void *actions,
             break;
         case OVS_ACTION_ATTR_SET_MASKED:
             set_masked(dp, p, nla);
+            break;
+        case OVS_ACTION_ATTR_SET:
+            if (dp_nla_size(nla) >= NLA_HDRLEN) {
+                const struct nlattr *key_attr = dp_nla_data(nla);
+
+                if (key_attr->nla_len >= NLA_HDRLEN
+                    && key_attr->nla_len <= dp_nla_size(nla)
+                    && dp_nla_type(key_attr) == OVS_KEY_ATTR_TUNNEL) {
+                    has_tunnel = set_tunnel(key_attr, &tunnel);
+                }
+            }
             break;
         case OVS_ACTION_ATTR_USERSPACE:
             userspace(dp, p, nla);

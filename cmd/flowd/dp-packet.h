@@ -16,6 +16,8 @@
 
 #define DP_PACKET_BATCH 32
 
+struct tnl_md;
+
 struct dp_packet {
     uint8_t *data;              /* Start of the Ethernet header. */
     uint32_t size;              /* Bytes from 'data' on. */
@@ -23,6 +25,8 @@ struct dp_packet {
     uint32_t in_port;           /* Datapath port it arrived on. */
     struct virtio_net_hdr vnet; /* GSO and checksum offload state;
                                  * csum_start counts from 'data'. */
+    const struct tnl_md *tunnel; /* Outer headers it was received with,
+                                  * NULL if not from a tunnel. */
 };
 
 struct dp_packet_batch {

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "packet.h"
+#include "tunnel.h"
 #include "util.h"
 
 #define PORT_RETRY_MSEC 1000
@@ -33,12 +34,13 @@ dp_user_create(const char *name, dp_upcall_func *upcall, void *aux)
 }
 
 static void
-dp_port_destroy(struct dp_port *port)
+dp_port_destroy(struct dp_user *dp, struct dp_port *port)
 {
     if (port) {
         if (port->netdev && port->shaping_rate_kbps) {
             netdev_shaping_clear(port->netdev);
         }
+        tunnels_port_del(dp->tunnels, port->tunnel);
         netdev_close(port->netdev);
         bond_destroy(port->bond);
         free(port->policer);
@@ -55,7 +57,7 @@ dp_user_destroy(struct dp_user *dp)
         return;
     }
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
-        dp_port_destroy(dp->ports[i]);
+        dp_port_destroy(dp, dp->ports[i]);
     }
     free(dp->ports);
     free(dp->tx_pending);
@@ -92,7 +94,8 @@ dp_port_try_open(struct dp_port *port, long long now)
     struct buf error = BUF_INITIALIZER;
     int err;
 
-    if (port->kind == NETDEV_PATCH || port->kind == NETDEV_BOND) {
+    if (port->kind == NETDEV_PATCH || port->kind == NETDEV_BOND
+        || port->kind == NETDEV_TUNNEL) {
         return;                     /* No device to open. */
     }
     err = netdev_open(port->name, port->kind, &port->netdev, &error);
@@ -107,12 +110,10 @@ dp_port_try_open(struct dp_port *port, long long now)
     buf_uninit(&error);
 }
 
-struct dp_port *
-dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
-                 enum netdev_kind kind)
+/* Makes room for port 'port_no', deleting any port of that number. */
+static void
+dp_port_slot(struct dp_user *dp, uint32_t port_no)
 {
-    struct dp_port *port;
-
     if (port_no >= dp->n_ports_allocated) {
         uint32_t n = MAX(port_no + 1, dp->n_ports_allocated * 2);
 
@@ -122,7 +123,15 @@ dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
         dp->n_ports_allocated = n;
     }
     dp_user_port_del(dp, port_no);
+}
 
+struct dp_port *
+dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
+                 enum netdev_kind kind)
+{
+    struct dp_port *port;
+
+    dp_port_slot(dp, port_no);
     port = xzalloc(sizeof *port);
     port->port_no = port_no;
     port->name = xstrdup(name);
@@ -186,12 +195,23 @@ dp_user_port_set_shaping(struct dp_port *port, uint32_t rate_kbps, uint32_t burs
     }
 }
 
+struct dp_port *
+dp_user_tunnel_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
+                        struct tnl_port *tunnel)
+{
+    struct dp_port *port = dp_user_port_add(dp, port_no, name, NETDEV_TUNNEL);
+
+    port->tunnel = tunnel;
+    port->error = tunnel->error ? xstrdup(tunnel->error) : NULL;
+    return port;
+}
+
 void
 dp_user_port_del(struct dp_user *dp, uint32_t port_no)
 {
     if (port_no < dp->n_ports_allocated && dp->ports[port_no]) {
         dp_user_flush(dp);          /* Nothing may point at its netdev. */
-        dp_port_destroy(dp->ports[port_no]);
+        dp_port_destroy(dp, dp->ports[port_no]);
         dp->ports[port_no] = NULL;
     }
 }
@@ -231,7 +251,7 @@ dp_port_needs_reopen(const struct dp_port *port)
 {
     unsigned int ifindex;
 
-    if (!port->netdev || port->kind == NETDEV_TAP) {
+    if (!port->netdev || port->kind == NETDEV_TAP || port->tunnel) {
         return false;
     }
     ifindex = if_nametoindex(port->name);
@@ -246,8 +266,8 @@ dp_user_ports_run(struct dp_user *dp, long long now)
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
         struct dp_port *port = dp->ports[i];
 
-        if (!port) {
-            continue;
+        if (!port || port->tunnel) {
+            continue;               /* Tunnels have no device to open. */
         }
         if (port->bond) {
             changed |= bond_run(port->bond, now);
@@ -389,6 +409,14 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
     struct dpflow *flow;
 
     flowkey_extract(p->data, p->size, p->in_port, &key, NULL);
+    if (p->tunnel) {
+        key.tun_id = p->tunnel->tun_id;
+        key.tun_src = p->tunnel->ip_src;
+        key.tun_dst = p->tunnel->ip_dst;
+        key.tun_flags = p->tunnel->flags;
+        key.tun_tos = p->tunnel->tos;
+        key.tun_ttl = p->tunnel->ttl;
+    }
     flow = dpflow_lookup(&dp->flows, &key);
     if (!flow) {
         handle_miss(dp, port, p, &key, now);
@@ -403,6 +431,16 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
     }
     sample_packet(dp, p, flow->actions.data, flow->actions.size);
     dp_user_execute(dp, p, flow->actions.data, flow->actions.size);
+}
+
+void
+dp_user_receive(struct dp_user *dp, struct dp_packet *p)
+{
+    struct dp_port *port = dp_user_port(dp, p->in_port);
+
+    if (port && !port->admin_down) {
+        process_packet(dp, port, p, time_msec());
+    }
 }
 
 void
@@ -437,6 +475,7 @@ port_receive(struct dp_user *dp, struct dp_port *port, struct netdev *netdev, in
                 continue;
             }
             p->in_port = port->port_no;
+            p->tunnel = NULL;
             process_packet(dp, port, p, now);
         }
         dp_user_flush(dp);

@@ -61,6 +61,7 @@ struct dp_port {
     char *name;                     /* Device name. */
     enum netdev_kind kind;
     struct netdev *netdev;          /* NULL while the device is absent. */
+    struct tnl_port *tunnel;        /* A tunnel port's state, else NULL. */
     char *error;                    /* Why it is not open, or NULL. */
     long long next_retry;           /* When to try opening it again. */
     bool admin_down;                /* Drops what it receives and is sent. */
@@ -83,9 +84,12 @@ struct dp_port {
 /* How many times one packet may pass through patch ports into the same
  * datapath: bounds a loop of patch ports between bridges. */
 #define DP_USER_PATCH_MAX_DEPTH 4
+struct tnl_port;
+struct tunnels;
 
 struct dp_user {
     char *name;
+    struct tunnels *tunnels;        /* flowd's tunnel ports (tunnel.h). */
     struct dp_port **ports;         /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
     struct dpflow_table flows;
@@ -132,6 +136,10 @@ void dp_user_port_set_policing(struct dp_port *, uint32_t rate_kbps, uint32_t bu
 /* Shapes what 'port' sends to 'rate_kbps' (0: no shaping) with a tc tbf
  * qdisc on its device, put back each time the device is opened. */
 void dp_user_port_set_shaping(struct dp_port *, uint32_t rate_kbps, uint32_t burst_kbit);
+/* Adds port 'port_no' as tunnel port 'tunnel' (owned from now on: deleting
+ * the port deletes it from dp->tunnels). */
+struct dp_port *dp_user_tunnel_port_add(struct dp_user *, uint32_t port_no, const char *name,
+                                        struct tnl_port *tunnel);
 struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 
 /* Fills pollfds for ports with an open netdev (a bond: one per open
@@ -143,6 +151,10 @@ void dp_user_port_run(struct dp_user *, struct dp_port *);
 /* Processes one packet that entered through a patch port ('p->in_port' is
  * that port here) and sends what it outputs. */
 void dp_user_patch_receive(struct dp_user *, struct dp_packet *);
+/* Processes one packet received from outside a port's netdev (a tunnel):
+ * its in_port and tunnel are set. Outputs are queued: dp_user_flush()
+ * after a batch. */
+void dp_user_receive(struct dp_user *, struct dp_packet *);
 /* Reopens absent or replaced devices. Returns true if a port changed. */
 bool dp_user_ports_run(struct dp_user *, long long now);
 /* Makes the next dp_user_ports_run() try absent ports at once (a device

@@ -20,6 +20,7 @@ struct flowd {
     volatile sig_atomic_t signaled; /* SIGTERM/SIGINT received. */
     bool exit_requested;            /* "exit" command received. */
     long long next_periodic;        /* When bridge_run() is due. */
+    struct tunnels *tunnels;        /* Every bridge's tunnel ports. */
 };
 
 int flowd_run(int argc, char *argv[]);

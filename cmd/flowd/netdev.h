@@ -20,6 +20,7 @@ enum netdev_kind {
     NETDEV_TAP,                 /* Create a tap device for an internal port. */
     NETDEV_PATCH,               /* None: a patch port between datapaths. */
     NETDEV_BOND,                /* None: a bond's members have their own. */
+    NETDEV_TUNNEL,              /* None: flowd's tunnel sockets (tunnel.h). */
 };
 
 struct netdev_stats {

@@ -152,7 +152,7 @@ emit_output(struct normal_ctx *ctx, struct vlan_state *state, uint32_t dp_port,
         state->tagged = true;
         state->vid = ctx->vlan;
     }
-    dp_actions_put_output(actions, dp_port);
+    bridge_put_output(ctx->bridge, dp_port, ctx->key, ctx->mask, actions);
 }
 
 static bool

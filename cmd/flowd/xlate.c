@@ -193,7 +193,7 @@ static void
 output_dp(struct xlate_ctx *ctx, uint32_t dp_port)
 {
     commit(ctx);
-    dp_actions_put_output(ctx->actions, dp_port);
+    bridge_put_output(ctx->br, dp_port, &ctx->flow.pkt, &ctx->wc.pkt, ctx->actions);
 }
 
 /* Keeps 'base' right after NORMAL, which pushes and pops tags itself. */
@@ -701,6 +701,14 @@ xlate_init(struct xlate_ctx *ctx, struct bridge *br, const struct flowkey *key,
     ctx->flow.pkt.in_port = bridge_ofport_of_dp(br, key->in_port);
     ctx->base = ctx->flow;
     ctx->wc.pkt.in_port = UINT32_MAX;
+    if (key->tun_dst) {
+        /* A packet from a tunnel: its flows keep the tunnel apart (as
+         * Open vSwitch's do), so that they show which VNI and remote they
+         * carry and a key=flow port's VNIs never share a flow. */
+        ctx->wc.pkt.tun_id = UINT64_MAX;
+        ctx->wc.pkt.tun_src = ctx->wc.pkt.tun_dst = UINT32_MAX;
+        ctx->wc.pkt.tun_flags = UINT16_MAX;
+    }
     return ctx->flow.pkt.in_port != 0;
 }
 

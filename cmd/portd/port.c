@@ -257,6 +257,7 @@ port_add(const struct portd_env *env, struct sw_bridge *bridge, struct sw_port *
     if (!port_name_is_free(env, bridge, port->name, reply)
         || !port_check_device(port, reply)
         || !port_check_members(env, bridge, port, reply)
+        || !portd_check_tunnel(env, bridge, port, reply)
         || !port_assign_ofport(bridge, port, port->ofport, reply)) {
         return false;
     }
@@ -384,8 +385,8 @@ port_list_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
 /* Applies set-port's words to 'port' of 'bridge' and checks the result as
  * add-port would. */
 static bool
-port_change(struct sw_bridge *bridge, struct sw_port *port, int n, char *words[],
-            struct ctl_reply *reply)
+port_change(const struct portd_env *env, struct sw_bridge *bridge, struct sw_port *port,
+            int n, char *words[], struct ctl_reply *reply)
 {
     enum sw_port_type old_type = port->type;
     uint32_t old_ofport = port->ofport;
@@ -394,6 +395,7 @@ port_change(struct sw_bridge *bridge, struct sw_port *port, int n, char *words[]
            && port_check_keys(port, n, words, reply)
            && port_check_settings(port, reply)
            && (port->type == old_type || port_check_device(port, reply))
+           && portd_check_tunnel(env, bridge, port, reply)
            && (port->ofport == old_ofport
                || port_assign_ofport(bridge, port, port->ofport, reply));
 }
@@ -425,7 +427,7 @@ port_set_cmd(struct ctl_reply *reply, int argc, char *argv[], void *env_)
         if (!port) {
             ctl_reply_error(reply, CTL_FAILED, "no port \"%s\" on bridge %s (try \"portd "
                             "list-ports %s\")", argv[2], argv[1], argv[1]);
-        } else if (port_change(&bridge, port, argc - 3, argv + 3, reply)) {
+        } else if (port_change(env, &bridge, port, argc - 3, argv + 3, reply)) {
             changed = !portd_save_bridge(env, &bridge, reply);
         }
     }

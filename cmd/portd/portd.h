@@ -52,6 +52,11 @@ bool portd_split_word(const char *word, char **key, const char **value);
 bool portd_check_keys(struct ctl_reply *, const char *what, int n, char *words[],
                       const char *const known[]);
 bool portd_check_values(struct ctl_reply *, int n, char *words[]);
+/* A tunnel port's settings, that it does not lead to this host itself, and
+ * that no other tunnel port receives the same packets (tunnel-check.c);
+ * true for other ports. */
+bool portd_check_tunnel(const struct portd_env *, const struct sw_bridge *,
+                        const struct sw_port *, struct ctl_reply *);
 
 /* bridge.c */
 ctl_handler_func bridge_add_cmd, bridge_del_cmd, bridge_list_cmd, bridge_set_cmd;

@@ -1,0 +1,890 @@
+/* tunnel: see tunnel.h. Three parts: the receive sockets and the demux to
+ * ports, the route and neighbour cache (rtnetlink), and sending. */
+#include "tunnel.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dp-user.h"
+#include "flowkey.h"
+#include "log.h"
+#include "packet.h"
+#include "util.h"
+
+#define RX_BATCH 32
+#define RX_HEADROOM 128             /* In front of each inner frame. */
+#define RX_BUFFER_SIZE (RX_HEADROOM + 16384)
+#define ROUTE_RESOLVED_MSEC 5000    /* Look a known route up again after. */
+#define ROUTE_UNRESOLVED_MSEC 200   /* Retry an unknown next hop after. */
+#define SCRATCH_SIZE (65536 + 256)
+
+/* A socket that receives one kind of encapsulation. */
+struct tnl_receiver {
+    enum sw_port_type type;         /* VXLAN, GENEVE (UDP) or GRE (raw). */
+    uint16_t udp_port;              /* Bound UDP port; 0 for GRE. */
+    int fd;
+    unsigned int n_ports;           /* Ports that use it. */
+    uint8_t *buffers;               /* RX_BATCH buffers of RX_BUFFER_SIZE. */
+    struct mmsghdr msgs[RX_BATCH];
+    struct iovec iovs[RX_BATCH];
+    struct sockaddr_in peers[RX_BATCH];
+    union {
+        struct cmsghdr align;
+        uint8_t buf[CMSG_SPACE(sizeof(struct in_pktinfo)) + 2 * CMSG_SPACE(sizeof(int))];
+    } controls[RX_BATCH];
+};
+
+/* What sending to one remote needs, from the kernel's tables. */
+struct tnl_route {
+    uint32_t remote;                /* Key: outer destination ... */
+    uint32_t local;                 /* ... and requested source (or 0). */
+    long long expires;              /* Look it up again from then on. */
+    int error;                      /* 0, or why there is no route. */
+    int ifindex;                    /* Output interface. */
+    uint32_t src;                   /* Outer source address. */
+    unsigned int mtu;               /* Path MTU (IP bytes). */
+    bool resolved;                  /* 'next_hop_mac' is known. */
+    uint8_t if_mac[6];              /* The interface's MAC. */
+    uint8_t next_hop_mac[6];        /* Gateway's or remote's MAC. */
+};
+
+struct tunnels {
+    struct tnl_port **ports;
+    size_t n_ports, allocated_ports;
+    struct tnl_receiver **receivers;
+    size_t n_receivers, allocated_receivers;
+    struct tnl_route *routes;
+    size_t n_routes, allocated_routes;
+    int nl_fd;                      /* rtnetlink, for routes; -1 if none. */
+    uint32_t nl_seq;
+    int packet_fd;                  /* AF_PACKET, sends built frames. */
+    int raw_fd;                     /* IPPROTO_RAW, while a MAC is unknown. */
+    int ioctl_fd;                   /* For interface MTU and MAC. */
+    uint16_t ip_id;                 /* Next IPv4 identification. */
+    struct log_ratelimit rl;        /* For warnings packets can trigger. */
+    uint8_t *scratch;               /* SCRATCH_SIZE, to finish checksums. */
+};
+
+struct tunnels *
+tunnels_create(void)
+{
+    struct tunnels *t = xzalloc(sizeof *t);
+    struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10);
+
+    t->rl = rl;
+    t->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    t->packet_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    t->raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+    t->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (t->nl_fd < 0 || t->packet_fd < 0 || t->raw_fd < 0 || t->ioctl_fd < 0) {
+        LOG_WARN("tunnels: cannot open the sockets for sending (%s): tunnel ports "
+                 "will not send", strerror(errno));
+    }
+    if (t->nl_fd >= 0) {
+        struct timeval tv = { .tv_sec = 1 };
+
+        setsockopt(t->nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    t->scratch = xmalloc(SCRATCH_SIZE);
+    t->ip_id = (uint16_t) time_msec();
+    return t;
+}
+
+static void
+close_fd(int fd)
+{
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+static void
+receiver_destroy(struct tnl_receiver *r)
+{
+    if (r) {
+        close_fd(r->fd);
+        free(r->buffers);
+        free(r);
+    }
+}
+
+void
+tunnels_destroy(struct tunnels *t)
+{
+    if (!t) {
+        return;
+    }
+    for (size_t i = 0; i < t->n_ports; i++) {
+        free(t->ports[i]->name);
+        free(t->ports[i]->error);
+        free(t->ports[i]);
+    }
+    free(t->ports);
+    for (size_t i = 0; i < t->n_receivers; i++) {
+        receiver_destroy(t->receivers[i]);
+    }
+    free(t->receivers);
+    free(t->routes);
+    close_fd(t->nl_fd);
+    close_fd(t->packet_fd);
+    close_fd(t->raw_fd);
+    close_fd(t->ioctl_fd);
+    free(t->scratch);
+    free(t);
+}
+
+/* ---- receive sockets ----------------------------------------------------- */
+
+static int
+open_receive_socket(enum sw_port_type type, uint16_t udp_port, struct buf *error)
+{
+    int one = 1;
+    int fd;
+
+    if (type == SW_PORT_GRE) {
+        fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, TNL_IP_PROTO_GRE);
+    } else {
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    }
+    if (fd < 0) {
+        buf_printf(error, "cannot open a socket to receive %s: %s",
+                   sw_port_type_to_string(type), strerror(errno));
+        return -1;
+    }
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof one);
+    setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof one);
+    if (type != SW_PORT_GRE) {
+        struct sockaddr_in sin = {
+            .sin_family = AF_INET,
+            .sin_port = htons(udp_port),
+            .sin_addr.s_addr = htonl(INADDR_ANY),
+        };
+
+        if (bind(fd, (struct sockaddr *) &sin, sizeof sin)) {
+            buf_printf(error, "cannot receive %s on UDP port %u: %s%s",
+                       sw_port_type_to_string(type), udp_port, strerror(errno),
+                       errno == EADDRINUSE ? " (a kernel vxlan/geneve device or another "
+                       "program has it)" : "");
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+static struct tnl_receiver *
+receiver_find(const struct tunnels *t, enum sw_port_type type, uint16_t udp_port)
+{
+    for (size_t i = 0; i < t->n_receivers; i++) {
+        struct tnl_receiver *r = t->receivers[i];
+
+        if (r->type == type && r->udp_port == udp_port) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void
+receiver_prepare(struct tnl_receiver *r)
+{
+    for (int i = 0; i < RX_BATCH; i++) {
+        r->iovs[i].iov_base = r->buffers + (size_t) i * RX_BUFFER_SIZE + RX_HEADROOM;
+        r->iovs[i].iov_len = RX_BUFFER_SIZE - RX_HEADROOM;
+    }
+}
+
+/* The receiver for 'cfg', opened if it is the first port that needs it. */
+static struct tnl_receiver *
+receiver_get(struct tunnels *t, const struct tnl_config *cfg, struct buf *error)
+{
+    uint16_t udp_port = cfg->type == SW_PORT_GRE ? 0 : cfg->dst_port;
+    struct tnl_receiver *r = receiver_find(t, cfg->type, udp_port);
+    int fd;
+
+    if (r) {
+        r->n_ports++;
+        return r;
+    }
+    fd = open_receive_socket(cfg->type, udp_port, error);
+    if (fd < 0) {
+        return NULL;
+    }
+    r = xzalloc(sizeof *r);
+    r->type = cfg->type;
+    r->udp_port = udp_port;
+    r->fd = fd;
+    r->n_ports = 1;
+    r->buffers = xmalloc((size_t) RX_BATCH * RX_BUFFER_SIZE);
+    receiver_prepare(r);
+    t->receivers = x2nrealloc(t->receivers, &t->allocated_receivers, t->n_receivers + 1,
+                              sizeof *t->receivers);
+    t->receivers[t->n_receivers++] = r;
+    return r;
+}
+
+static void
+receiver_put(struct tunnels *t, const struct tnl_config *cfg)
+{
+    uint16_t udp_port = cfg->type == SW_PORT_GRE ? 0 : cfg->dst_port;
+    struct tnl_receiver *r = receiver_find(t, cfg->type, udp_port);
+
+    if (!r || --r->n_ports) {
+        return;
+    }
+    for (size_t i = 0; i < t->n_receivers; i++) {
+        if (t->receivers[i] == r) {
+            t->receivers[i] = t->receivers[--t->n_receivers];
+            break;
+        }
+    }
+    receiver_destroy(r);
+}
+
+struct tnl_port *
+tunnels_port_add(struct tunnels *t, struct dp_user *dp, uint32_t port_no, const char *name,
+                 const struct tnl_config *cfg, struct buf *errors)
+{
+    struct tnl_port *port = xzalloc(sizeof *port);
+    struct buf error = BUF_INITIALIZER;
+
+    port->name = xstrdup(name);
+    port->cfg = *cfg;
+    port->dp = dp;
+    port->port_no = port_no;
+    if (!receiver_get(t, cfg, &error)) {
+        port->error = buf_steal_cstr(&error);
+        buf_printf(errors, "%s: port %s: %s\n", dp->name, name, port->error);
+    }
+    buf_uninit(&error);
+    t->ports = x2nrealloc(t->ports, &t->allocated_ports, t->n_ports + 1, sizeof *t->ports);
+    t->ports[t->n_ports++] = port;
+    return port;
+}
+
+void
+tunnels_port_del(struct tunnels *t, struct tnl_port *port)
+{
+    if (!port) {
+        return;
+    }
+    for (size_t i = 0; i < t->n_ports; i++) {
+        if (t->ports[i] == port) {
+            memmove(&t->ports[i], &t->ports[i + 1], (t->n_ports - i - 1) * sizeof *t->ports);
+            t->n_ports--;
+            break;
+        }
+    }
+    if (!port->error) {
+        receiver_put(t, &port->cfg);
+    }
+    free(port->name);
+    free(port->error);
+    free(port);
+}
+
+int
+tunnels_fill_pollfds(const struct tunnels *t, struct pollfd *fds, int max)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < t->n_receivers && n < max; i++) {
+        fds[n].fd = t->receivers[i]->fd;
+        fds[n].events = POLLIN;
+        fds[n].revents = 0;
+        n++;
+    }
+    return n;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+/* How well 'port' matches a packet: 0 not at all, higher is more exact. */
+static int
+port_match(const struct tnl_port *port, const struct tnl_receiver *r,
+           const struct tnl_md *md)
+{
+    const struct tnl_config *cfg = &port->cfg;
+    int score = 1;
+
+    if (cfg->type != r->type || (r->type != SW_PORT_GRE && cfg->dst_port != r->udp_port)
+        || (cfg->local_ip && cfg->local_ip != md->ip_dst)) {
+        return 0;
+    }
+    if (!cfg->remote_flow) {
+        if (cfg->remote_ip != md->ip_src) {
+            return 0;
+        }
+        score += 2;
+    }
+    if (!cfg->in_key.flow) {
+        bool has_key = (md->flags & FLOWKEY_TUN_KEY) != 0;
+
+        if (has_key != cfg->in_key.present
+            || (has_key && md->tun_id != cfg->in_key.value)) {
+            return 0;
+        }
+        score += 1;
+    }
+    return score + (cfg->local_ip ? 1 : 0);
+}
+
+static struct tnl_port *
+find_port(const struct tunnels *t, const struct tnl_receiver *r, const struct tnl_md *md)
+{
+    struct tnl_port *best = NULL;
+    int best_score = 0;
+
+    for (size_t i = 0; i < t->n_ports; i++) {
+        int score = port_match(t->ports[i], r, md);
+
+        if (score > best_score) {
+            best = t->ports[i];
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/* Outer addresses, TOS and TTL of a UDP datagram, from its control
+ * messages and sender. */
+static void
+udp_outer_md(const struct msghdr *msg, const struct sockaddr_in *peer, struct tnl_md *md)
+{
+    memset(md, 0, sizeof *md);
+    md->ip_src = peer->sin_addr.s_addr;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *) msg, c)) {
+        if (c->cmsg_level != IPPROTO_IP) {
+            continue;
+        }
+        if (c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            md->ip_dst = info.ipi_addr.s_addr;
+        } else if (c->cmsg_type == IP_TOS) {
+            md->tos = *CMSG_DATA(c);
+        } else if (c->cmsg_type == IP_TTL) {
+            int ttl;
+
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+            md->ttl = ttl;
+        }
+    }
+}
+
+/* Finds the inner frame of message 'i' and its port; NULL to drop. */
+static struct tnl_port *
+decapsulate(struct tunnels *t, struct tnl_receiver *r, int i, struct dp_packet *p,
+            struct tnl_md *md)
+{
+    const struct msghdr *msg = &r->msgs[i].msg_hdr;
+    uint8_t *data = r->iovs[i].iov_base;
+    size_t size = r->msgs[i].msg_len, ofs;
+    struct tnl_md parsed;
+    struct tnl_port *port;
+    int err;
+
+    if (msg->msg_flags & MSG_TRUNC) {
+        return NULL;
+    }
+    if (r->type == SW_PORT_GRE) {
+        err = tnl_parse_gre(data, size, md, &ofs);
+    } else {
+        udp_outer_md(msg, &r->peers[i], md);
+        err = tnl_parse_udp_payload(r->type, data, size, &parsed, &ofs);
+        md->tun_id = parsed.tun_id;
+        md->flags |= parsed.flags;
+    }
+    if (err) {
+        return NULL;
+    }
+    port = find_port(t, r, md);
+    if (port) {
+        memset(p, 0, sizeof *p);
+        p->data = data + ofs;
+        p->size = size - ofs;
+        p->headroom = RX_HEADROOM + ofs;
+        p->in_port = port->port_no;
+        p->tunnel = md;
+        port->stats.rx_packets++;
+        port->stats.rx_bytes += p->size;
+    }
+    return port;
+}
+
+static void
+flush_datapaths(struct dp_user **dps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dp_user_flush(dps[i]);
+    }
+}
+
+void
+tunnels_receive(struct tunnels *t, int index)
+{
+    struct tnl_receiver *r;
+    struct dp_user *touched[RX_BATCH];
+    struct tnl_md mds[RX_BATCH];
+    size_t n_touched = 0;
+    int n;
+
+    if (index < 0 || (size_t) index >= t->n_receivers) {
+        return;
+    }
+    r = t->receivers[index];
+    for (int i = 0; i < RX_BATCH; i++) {
+        struct msghdr *msg = &r->msgs[i].msg_hdr;
+
+        memset(msg, 0, sizeof *msg);
+        msg->msg_name = &r->peers[i];
+        msg->msg_namelen = sizeof r->peers[i];
+        msg->msg_iov = &r->iovs[i];
+        msg->msg_iovlen = 1;
+        msg->msg_control = &r->controls[i];
+        msg->msg_controllen = sizeof r->controls[i];
+    }
+    n = recvmmsg(r->fd, r->msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+    for (int i = 0; i < n; i++) {
+        struct dp_packet packet;
+        struct tnl_port *port = decapsulate(t, r, i, &packet, &mds[i]);
+        size_t j;
+
+        if (!port) {
+            continue;
+        }
+        for (j = 0; j < n_touched && touched[j] != port->dp; j++) {
+            continue;
+        }
+        if (j == n_touched) {
+            touched[n_touched++] = port->dp;
+        }
+        dp_user_receive(port->dp, &packet);
+    }
+    /* Queued outputs point into the buffers: send before the next batch. */
+    flush_datapaths(touched, n_touched);
+}
+
+/* ---- routes and neighbours (rtnetlink) --------------------------------------- */
+
+/* Sends 'req' and reads the reply with the same sequence number into
+ * 'reply'. Returns its length, or a negative errno (from an NLMSG_ERROR
+ * too). */
+static int
+nl_transact(struct tunnels *t, struct nlmsghdr *req, uint8_t *reply, size_t size)
+{
+    req->nlmsg_seq = ++t->nl_seq;
+    if (send(t->nl_fd, req, req->nlmsg_len, 0) < 0) {
+        return -errno;
+    }
+    for (;;) {
+        ssize_t n = recv(t->nl_fd, reply, size, 0);
+        const struct nlmsghdr *nh = (const void *) reply;
+
+        if (n < 0) {
+            return -errno;
+        } else if (!NLMSG_OK(nh, (size_t) n)) {
+            return -EPROTO;
+        } else if (nh->nlmsg_seq != req->nlmsg_seq) {
+            continue;               /* A late reply to an earlier request. */
+        } else if (nh->nlmsg_type == NLMSG_ERROR) {
+            const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+            return e->error ? e->error : -EPROTO;
+        }
+        return n;
+    }
+}
+
+static void
+nl_put_attr(struct nlmsghdr *nh, uint16_t type, const void *data, size_t size)
+{
+    struct rtattr *rta = (void *) ((uint8_t *) nh + NLMSG_ALIGN(nh->nlmsg_len));
+
+    rta->rta_type = type;
+    rta->rta_len = RTA_LENGTH(size);
+    memcpy(RTA_DATA(rta), data, size);
+    nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Fills the route part of 'route' (interface, source, next hop, MTU) from
+ * the kernel's answer to "ip route get REMOTE [from LOCAL]". */
+static int
+lookup_route(struct tunnels *t, struct tnl_route *route, uint32_t *next_hop)
+{
+    struct {
+        struct nlmsghdr nh;
+        struct rtmsg rt;
+        uint8_t attrs[64];
+    } req;
+    uint8_t reply[4096];
+    const struct nlmsghdr *nh = (const void *) reply;
+    const struct rtmsg *rt;
+    unsigned int metrics_mtu = 0;
+    int n, len;
+
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_len = NLMSG_LENGTH(sizeof req.rt);
+    req.nh.nlmsg_type = RTM_GETROUTE;
+    req.nh.nlmsg_flags = NLM_F_REQUEST;
+    req.rt.rtm_family = AF_INET;
+    req.rt.rtm_dst_len = 32;
+    nl_put_attr(&req.nh, RTA_DST, &route->remote, 4);
+    if (route->local) {
+        req.rt.rtm_src_len = 32;
+        nl_put_attr(&req.nh, RTA_SRC, &route->local, 4);
+    }
+    n = nl_transact(t, &req.nh, reply, sizeof reply);
+    if (n < 0) {
+        return -n;
+    } else if (nh->nlmsg_type != RTM_NEWROUTE) {
+        return EPROTO;
+    }
+    rt = NLMSG_DATA(nh);
+    if (rt->rtm_type == RTN_LOCAL) {
+        return ELOOP;               /* The remote is this host. */
+    } else if (rt->rtm_type != RTN_UNICAST) {
+        return ENETUNREACH;
+    }
+    *next_hop = route->remote;
+    route->src = route->local;
+    len = RTM_PAYLOAD(nh);
+    for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == 4) {
+            memcpy(&route->ifindex, RTA_DATA(a), 4);
+        } else if (a->rta_type == RTA_PREFSRC && RTA_PAYLOAD(a) == 4 && !route->local) {
+            memcpy(&route->src, RTA_DATA(a), 4);
+        } else if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == 4) {
+            memcpy(next_hop, RTA_DATA(a), 4);
+        } else if (a->rta_type == RTA_METRICS) {
+            int mlen = RTA_PAYLOAD(a);
+
+            for (const struct rtattr *m = RTA_DATA(a); RTA_OK(m, mlen);
+                 m = RTA_NEXT(m, mlen)) {
+                if (m->rta_type == RTAX_MTU && RTA_PAYLOAD(m) == 4) {
+                    memcpy(&metrics_mtu, RTA_DATA(m), 4);
+                }
+            }
+        }
+    }
+    if (!route->ifindex || !route->src) {
+        return EADDRNOTAVAIL;
+    }
+    route->mtu = metrics_mtu;
+    return 0;
+}
+
+/* The MAC of 'next_hop' on the route's interface, if the kernel has it. */
+static void
+lookup_neighbour(struct tunnels *t, struct tnl_route *route, uint32_t next_hop)
+{
+    struct {
+        struct nlmsghdr nh;
+        struct ndmsg nd;
+        uint8_t attrs[32];
+    } req;
+    uint8_t reply[1024];
+    const struct nlmsghdr *nh = (const void *) reply;
+    const struct ndmsg *nd;
+    int n, len;
+
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_len = NLMSG_LENGTH(sizeof req.nd);
+    req.nh.nlmsg_type = RTM_GETNEIGH;
+    req.nh.nlmsg_flags = NLM_F_REQUEST;
+    req.nd.ndm_family = AF_INET;
+    req.nd.ndm_ifindex = route->ifindex;
+    nl_put_attr(&req.nh, NDA_DST, &next_hop, 4);
+    n = nl_transact(t, &req.nh, reply, sizeof reply);
+    if (n < 0 || nh->nlmsg_type != RTM_NEWNEIGH) {
+        return;
+    }
+    nd = NLMSG_DATA(nh);
+    if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE
+                           | NUD_PERMANENT | NUD_NOARP))) {
+        return;
+    }
+    len = nh->nlmsg_len - NLMSG_LENGTH(sizeof *nd);
+    for (const struct rtattr *a = (const void *) ((const uint8_t *) nd
+                                                  + NLMSG_ALIGN(sizeof *nd));
+         RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+        if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6) {
+            memcpy(route->next_hop_mac, RTA_DATA(a), 6);
+            route->resolved = true;
+        }
+    }
+}
+
+/* The interface's MTU (when the route has none) and MAC. */
+static int
+lookup_interface(struct tunnels *t, struct tnl_route *route)
+{
+    struct ifreq ifr;
+
+    memset(&ifr, 0, sizeof ifr);
+    if (!if_indextoname(route->ifindex, ifr.ifr_name)) {
+        return errno;
+    }
+    if (!route->mtu) {
+        if (ioctl(t->ioctl_fd, SIOCGIFMTU, &ifr)) {
+            return errno;
+        }
+        route->mtu = ifr.ifr_mtu;
+    }
+    if (ioctl(t->ioctl_fd, SIOCGIFHWADDR, &ifr)) {
+        return errno;
+    }
+    memcpy(route->if_mac, ifr.ifr_hwaddr.sa_data, 6);
+    return 0;
+}
+
+static void
+route_refresh(struct tunnels *t, struct tnl_route *route, long long now)
+{
+    uint32_t next_hop = 0;
+
+    route->resolved = false;
+    route->ifindex = 0;
+    route->error = t->nl_fd < 0 ? ENOTCONN : lookup_route(t, route, &next_hop);
+    if (!route->error) {
+        route->error = lookup_interface(t, route);
+    }
+    if (!route->error) {
+        lookup_neighbour(t, route, next_hop);
+    }
+    route->expires = now + (route->resolved ? ROUTE_RESOLVED_MSEC : ROUTE_UNRESOLVED_MSEC);
+}
+
+static struct tnl_route *
+route_get(struct tunnels *t, uint32_t remote, uint32_t local)
+{
+    long long now = time_msec();
+    struct tnl_route *route = NULL;
+
+    for (size_t i = 0; i < t->n_routes; i++) {
+        if (t->routes[i].remote == remote && t->routes[i].local == local) {
+            route = &t->routes[i];
+            break;
+        }
+    }
+    if (!route) {
+        t->routes = x2nrealloc(t->routes, &t->allocated_routes, t->n_routes + 1,
+                               sizeof *t->routes);
+        route = &t->routes[t->n_routes++];
+        memset(route, 0, sizeof *route);
+        route->remote = remote;
+        route->local = local;
+    }
+    if (now >= route->expires) {
+        route_refresh(t, route, now);
+    }
+    return route;
+}
+
+void
+tunnels_run(struct tunnels *t, long long now)
+{
+    /* Routes nobody sent to for a while are forgotten. */
+    for (size_t i = 0; i < t->n_routes;) {
+        if (now > t->routes[i].expires + 60000) {
+            t->routes[i] = t->routes[--t->n_routes];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* ---- sending --------------------------------------------------------------- */
+
+/* The UDP source port: a hash of the inner addresses and ports, so one
+ * flow keeps one path through ECMP underlays and different flows spread. */
+static uint16_t
+flow_entropy(const uint8_t *frame, size_t size)
+{
+    uint32_t h = 2166136261u;
+    size_t n = MIN(size, (size_t) 12);
+
+    for (size_t i = 0; i < n; i++) {
+        h = (h ^ frame[i]) * 16777619u;
+    }
+    if (size >= 14 + 20 && frame[12] == 0x08 && frame[13] == 0x00) {
+        size_t ihl = (frame[14] & 0x0f) * 4;
+
+        for (size_t i = 14 + 12; i < 14 + 20; i++) {     /* Addresses. */
+            h = (h ^ frame[i]) * 16777619u;
+        }
+        h = (h ^ frame[14 + 9]) * 16777619u;             /* Protocol. */
+        for (size_t i = 14 + ihl; i < 14 + ihl + 4 && i < size; i++) {
+            h = (h ^ frame[i]) * 16777619u;              /* Ports. */
+        }
+    }
+    return 49152 + (h ^ (h >> 16)) % 16384;
+}
+
+/* A frame whose L4 checksum the sender left to "hardware": finish it in
+ * a copy (other outputs of the same packet still want it unfinished).
+ * Returns the bytes to send. */
+static const uint8_t *
+finish_checksum(struct tunnels *t, const struct dp_packet *p)
+{
+    size_t start = p->vnet.csum_start, field = start + p->vnet.csum_offset;
+    uint16_t sum;
+
+    if (start >= p->size || field + 2 > p->size || p->size > SCRATCH_SIZE) {
+        return NULL;
+    }
+    memcpy(t->scratch, p->data, p->size);
+    sum = csum_finish(csum_partial(t->scratch + start, p->size - start, 0));
+    if (!sum && p->vnet.csum_offset == 6) {
+        sum = 0xffff;               /* UDP: 0 would mean "no checksum". */
+    }
+    memcpy(t->scratch + field, &sum, 2);
+    return t->scratch;
+}
+
+static void
+port_drop(struct tunnels *t, struct tnl_port *port, const char *why, size_t size)
+{
+    port->stats.tx_dropped++;
+    if (log_ratelimit_allow(&t->rl)) {
+        LOG_WARN("tunnel %s: dropped a %zu-byte packet: %s", port->name, size, why);
+    }
+}
+
+/* The outer header fields for 'port' when no set(tunnel) said them. */
+static void
+default_md(const struct tnl_port *port, struct tnl_md *md)
+{
+    const struct tnl_config *cfg = &port->cfg;
+
+    memset(md, 0, sizeof *md);
+    md->ip_dst = cfg->remote_ip;
+    md->ip_src = cfg->local_ip;
+    md->tun_id = cfg->out_key.value;
+    md->tos = cfg->tos;
+    md->ttl = cfg->ttl;
+    md->flags = ((cfg->out_key.present ? FLOWKEY_TUN_KEY : 0)
+                 | (cfg->csum ? FLOWKEY_TUN_CSUM : 0) | (cfg->df ? FLOWKEY_TUN_DF : 0));
+}
+
+static int
+send_frame(struct tunnels *t, const struct tnl_route *route, uint8_t *outer,
+           size_t outer_size, const uint8_t *inner, size_t inner_size)
+{
+    struct iovec iov[2] = {
+        { outer, outer_size },
+        { (void *) inner, inner_size },
+    };
+    struct sockaddr_ll sll;
+    struct sockaddr_in sin;
+    struct msghdr msg;
+
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    if (route->resolved) {
+        memset(&sll, 0, sizeof sll);
+        sll.sll_family = AF_PACKET;
+        sll.sll_ifindex = route->ifindex;
+        sll.sll_protocol = htons(ETH_TYPE_IP);
+        sll.sll_halen = 6;
+        memcpy(sll.sll_addr, route->next_hop_mac, 6);
+        msg.msg_name = &sll;
+        msg.msg_namelen = sizeof sll;
+        return sendmsg(t->packet_fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
+    }
+    /* Next hop not resolved yet: the kernel routes this one (and resolves
+     * the next hop, queueing the packet meanwhile). */
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = route->remote;
+    iov[0].iov_base = outer + 14;
+    iov[0].iov_len = outer_size - 14;
+    msg.msg_name = &sin;
+    msg.msg_namelen = sizeof sin;
+    return sendmsg(t->raw_fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
+}
+
+void
+tunnels_send(struct tunnels *t, struct tnl_port *port, const struct dp_packet *p,
+             const struct tnl_md *md)
+{
+    const uint8_t *inner = p->data;
+    uint8_t outer[TNL_MAX_OUTER_SIZE];
+    struct tnl_route *route;
+    struct tnl_build b;
+    size_t outer_size;
+    int err;
+
+    if (p->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        port_drop(t, port, "a TCP/UDP super-frame (GSO) cannot be tunnelled yet; turn "
+                  "off segmentation offload on the sender (ethtool -K DEV tso off gso off)",
+                  p->size);
+        return;
+    }
+    memset(&b, 0, sizeof b);
+    b.type = port->cfg.type;
+    if (md) {
+        b.md = *md;
+    } else {
+        default_md(port, &b.md);
+    }
+    if (!b.md.ip_dst) {
+        port_drop(t, port, "no remote address (remote_ip=flow needs tun_dst set)", p->size);
+        return;
+    }
+    route = route_get(t, b.md.ip_dst, b.md.ip_src);
+    if (route->error) {
+        port_drop(t, port, route->error == ELOOP ? "the remote address is this host's own"
+                                                 : strerror(route->error), p->size);
+        return;
+    }
+    b.md.ip_src = route->src;
+    if (!b.md.ttl) {
+        b.md.ttl = TNL_DEFAULT_TTL;
+    }
+    memcpy(b.eth_src, route->if_mac, 6);
+    memcpy(b.eth_dst, route->next_hop_mac, 6);
+    b.udp_dst = port->cfg.dst_port;
+    b.udp_src = flow_entropy(p->data, p->size);
+    b.ip_id = t->ip_id++;
+    outer_size = tnl_outer_size(&b);
+    if (outer_size - 14 + p->size > route->mtu) {
+        char *why = xasprintf("%zu bytes once encapsulated, over the path MTU of %u to the "
+                              "remote (lower the MTU inside by %zu)", outer_size - 14 + p->size,
+                              route->mtu, outer_size - 14);
+
+        port_drop(t, port, why, p->size);
+        free(why);
+        return;
+    }
+    if (p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        inner = finish_checksum(t, p);
+        if (!inner) {
+            port_drop(t, port, "bad checksum offload request", p->size);
+            return;
+        }
+    }
+    tnl_build_outer(&b, inner, p->size, outer);
+    err = send_frame(t, route, outer, outer_size, inner, p->size);
+    if (err) {
+        port_drop(t, port, strerror(err), p->size);
+        route->expires = 0;         /* Maybe the route changed: look again. */
+    } else {
+        port->stats.tx_packets++;
+        port->stats.tx_bytes += p->size;
+    }
+}

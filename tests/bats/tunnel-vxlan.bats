@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# tunnel-vxlan: two simulated hosts, each a namespace with its own flowd and
+# portd, joined by an underlay veth that is on no bridge: VXLAN ports carry
+# VMs' traffic between them by the hosts' own routes. Same VNI pings
+# across, another VNI does not, a packet too big for the path is dropped
+# and counted (never truncated), and our VXLAN talks to the Linux kernel's
+# own vxlan device.
+
+load helpers
+load tunnel-helpers
+
+setup() {
+    sy_setup
+    TH_HOSTS=()
+    th_host a
+    th_host b
+    th_underlay a 192.0.2.1 b 192.0.2.2
+}
+
+teardown() {
+    th_teardown
+}
+
+# A host with two bridges: br0 holds VM 1 and the VNI 100 tunnel, br1 VM 2
+# and the VNI 200 tunnel. All four VMs share one IP subnet.
+vxlan_host() {
+    local host=$1 remote=$2 n1=$3 n2=$4
+    th_vm "$host" v1 "10.1.0.$n1/24" "02:aa:00:00:00:0$n1"
+    th_vm "$host" v2 "10.1.0.$n2/24" "02:aa:00:00:00:0$n2"
+    th_prog "$host" portd add-br br0
+    th_prog "$host" portd add-br br1
+    th_prog "$host" portd add-port br0 "$host-v1"
+    th_prog "$host" portd add-port br1 "$host-v2"
+    run th_prog "$host" tunnel add br0 vx100 type=vxlan remote_ip="$remote" key=100
+    assert_success
+    run th_prog "$host" tunnel add br1 vx200 type=vxlan remote_ip="$remote" key=200
+    assert_success
+}
+
+@test "vxlan: VMs on the same VNI ping across hosts, other VNIs cannot" {
+    vxlan_host a 192.0.2.2 1 3
+    vxlan_host b 192.0.2.1 2 4
+
+    th_ping_ok a v1 10.1.0.2
+    th_ping_ok a v2 10.1.0.4
+    th_ping_ok b v2 10.1.0.4 2>/dev/null || true
+    run th_ping a v1 10.1.0.4 3
+    assert_failure
+    run th_ping b v1 10.1.0.3 3
+    assert_failure
+
+    # The counters say so, and show names the port's state.
+    run th_prog a tunnel show -j br0 vx100
+    assert_success
+    [ "$(jq -r '.tunnels[0].state' <<<"$output")" = up ] || fail "$output"
+    [ "$(jq -r '.tunnels[0].statistics.tx_packets' <<<"$output")" -gt 0 ] || fail "$output"
+    [ "$(jq -r '.tunnels[0].statistics.rx_packets' <<<"$output")" -gt 0 ] || fail "$output"
+
+    # Flows in the datapath carry tunnel metadata.
+    run th_prog a dp dump-flows br0
+    assert_success
+    assert_output --partial "tun_id=0x64"
+}
+
+@test "vxlan: the frames on the underlay are VXLAN with VNI, checksummed outer IPv4" {
+    vxlan_host a 192.0.2.2 1 3
+    vxlan_host b 192.0.2.1 2 4
+    th_ping a v1 10.1.0.2 || fail "no ping"
+
+    th_capture_start a u-b "$SY_DIR/u.pcap" udp port 4789
+    run th_vm_exec a v1 ping -n -c 3 -i 0.2 10.1.0.2
+    assert_success
+    th_capture_stop "$SY_DIR/u.pcap"
+
+    # Outer headers (first occurrence): checksum good, DF set; inner ICMP
+    # echo requests and replies.
+    run tshark -r "$SY_DIR/u.pcap" -o ip.check_checksum:TRUE -T fields -E occurrence=f \
+        -e vxlan.vni -e ip.checksum.status -e ip.flags.df -e icmp.type -e ip.dst
+    assert_success
+    echo "$output"
+    assert_line --regexp "^100	1	1	8	192.0.2.2$"
+    assert_line --regexp "^100	1	1	0	192.0.2.1$"
+    refute_line --regexp "^200"
+}
+
+@test "vxlan: a packet too big for the underlay is dropped and counted, not truncated" {
+    vxlan_host a 192.0.2.2 1 3
+    vxlan_host b 192.0.2.1 2 4
+    th_ping_ok a v1 10.1.0.2
+
+    # 1400 bytes of ICMP data: 1428 inner IP + 14 + 50 = fits in 1500.
+    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 2 -M do -s 1400 10.1.0.2
+    assert_success
+    # 1472: a full 1500-byte inner packet plus 50 bytes of outer headers.
+    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 1 -M do -s 1472 10.1.0.2
+    assert_failure
+    run th_prog a tunnel show -j br0 vx100
+    [ "$(jq -r '.tunnels[0].statistics.tx_dropped' <<<"$output")" -ge 2 ] || fail "$output"
+    grep -q "over the path MTU of 1500" "$SY_DIR/a/log/flowd.log" ||
+        fail "no log line about the MTU: $(tail "$SY_DIR/a/log/flowd.log")"
+    # A VM whose MTU leaves room for the headers gets everything through.
+    ip -n "sy-$SY_ID-a-v1" link set eth0 mtu 1450
+    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 2 -M do -s 1422 10.1.0.2
+    assert_success
+}
+
+@test "vxlan: our port talks to the Linux kernel's own vxlan device" {
+    th_vm a v1 10.1.0.1/24 02:aa:00:00:00:01
+    th_prog a portd add-br br0
+    th_prog a portd add-port br0 a-v1
+    run th_prog a tunnel add br0 vx100 type=vxlan remote_ip=192.0.2.2 key=100
+    assert_success
+
+    # Host b has no switchyard bridge: a kernel vxlan device with the VM's
+    # address on it.
+    th b ip link add vx0 type vxlan id 100 remote 192.0.2.1 local 192.0.2.2 dstport 4789 dev u-a
+    th b ip addr add 10.1.0.2/24 dev vx0
+    th b ip link set vx0 up
+
+    th_ping_ok a v1 10.1.0.2
+    run th b ping -n -c 3 -i 0.2 -W 2 10.1.0.1
+    assert_success
+    # The kernel received real VXLAN: its device counts the packets.
+    run th b ip -s -j link show vx0
+    [ "$(jq -r '.[0].stats64.rx.packets' <<<"$output")" -ge 3 ] || fail "$output"
+}
+
+@test "vxlan: removing the tunnel port stops the traffic; adding it back restores it" {
+    vxlan_host a 192.0.2.2 1 3
+    vxlan_host b 192.0.2.1 2 4
+    th_ping_ok a v1 10.1.0.2
+    run th_prog a tunnel del br0 vx100
+    assert_success
+    run th_ping a v1 10.1.0.2 2
+    assert_failure
+    run th_prog a tunnel add br0 vx100 type=vxlan remote_ip=192.0.2.2 key=100
+    assert_success
+    th_ping_ok a v1 10.1.0.2
+}

@@ -444,6 +444,7 @@ static const char *const bridge_option_keys[] = {
     "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
+    "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
 };
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
@@ -469,13 +470,16 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
 
     if (!strcmp(key, "controller")) {
         ok = check_list(value, check_target, &reason);
-    } else if (!strcmp(key, "netflow") || !strcmp(key, "sflow")) {
+    } else if (!strcmp(key, "netflow") || !strcmp(key, "sflow") || !strcmp(key, "ipfix")) {
         ok = check_list(value, check_collector, &reason);
     } else if (!strcmp(key, "sflow-sampling")) {
         return parse_number(key, value, 1, UINT32_MAX, "the sampling rate",
                             &number, error);
     } else if (!strcmp(key, "netflow-engine-type") || !strcmp(key, "netflow-engine-id")) {
         return parse_number(key, value, 0, 255, "the engine number", &number, error);
+    } else if (!strcmp(key, "ipfix-obs-domain-id")) {
+        return parse_number(key, value, 0, UINT32_MAX, "the observation domain id",
+                            &number, error);
     } else if (!strcmp(key, "sflow-agent")) {
         return check_ip_address(key, value, error);
     } else if (str_starts_with(key, "ssl-")) {

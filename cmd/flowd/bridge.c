@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connmgr.h"
+#include "ipfix.h"
 #include "log.h"
 #include "mirror.h"
 #include "netflow.h"
@@ -41,6 +42,7 @@ flow_removed_cb(struct dpflow *flow, void *aux)
     ofproto_credit_flow(flow, time_msec());
     mirror_credit_flow(br, flow);
     netflow_flow_removed(br->netflow, flow);
+    ipfix_flow_removed(br->ipfix, flow);
 }
 
 static void
@@ -277,6 +279,7 @@ bridge_destroy(struct bridge *br)
     connmgr_destroy(br->connmgr);
     /* NetFlow reports the flows still in the datapath. */
     netflow_destroy(br->netflow);
+    ipfix_destroy(br->ipfix);
     sflow_destroy(br->sflow);
     mirror_bridge_destroy(br);
     for (size_t i = 0; i < br->n_ports; i++) {
@@ -558,6 +561,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
     bridge_set_timeouts(br, cfg);
     bridge_set_limits(br, cfg);
     netflow_bridge_reconfigure(br, cfg, errors);
+    ipfix_bridge_reconfigure(br, cfg, errors);
     sflow_bridge_reconfigure(br, cfg, errors);
 }
 
@@ -692,5 +696,6 @@ bridge_run(struct bridge *br, long long now)
     dpflow_remove_if(&br->dp->flows, flow_is_idle, &expiry);
     dpflow_rank_subtables(&br->dp->flows);
     netflow_run(br->netflow, now);
+    ipfix_run(br->ipfix, now);
     sflow_run(br->sflow, now);
 }

@@ -17,6 +17,7 @@
 #include "tnl-config.h"
 
 struct bridge_mirror;
+struct ipfix;
 struct netflow;
 struct sflow;
 
@@ -60,6 +61,7 @@ struct bridge {
     bool fail_open;                 /* Standalone, controllers lost: NORMAL. */
     struct netflow *netflow;        /* NetFlow export, NULL if off. */
     struct sflow *sflow;            /* sFlow export, NULL if off. */
+    struct ipfix *ipfix;            /* IPFIX export, NULL if off. */
     struct bridge_mirror *mirrors;  /* SPAN/RSPAN mirrors (mirror.h). */
     size_t n_mirrors;
 };

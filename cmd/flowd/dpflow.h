@@ -57,6 +57,10 @@ struct dpflow {
     uint64_t nf_bytes;              /* 'bytes' already in NetFlow records. */
     long long nf_start;             /* When the open NetFlow record began;
                                      * 0 = at 'created'. */
+    uint64_t ipfix_packets;         /* 'packets' already in IPFIX records. */
+    uint64_t ipfix_bytes;           /* 'bytes' already in IPFIX records. */
+    long long ipfix_start;          /* When the open IPFIX record began;
+                                     * 0 = at 'created'. */
     uint32_t mirrors;               /* Bit i: feeds the bridge's mirror i. */
     uint64_t mirror_packets;        /* 'packets' already credited to them. */
     uint64_t mirror_bytes;          /* 'bytes' already credited to them. */

@@ -17,6 +17,7 @@
 #include "bridge.h"
 #include "connmgr.h"
 #include "mirror.h"
+#include "ipfix.h"
 #include "netflow.h"
 #include "ofp-print.h"
 #include "ofproto.h"
@@ -750,6 +751,9 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         /* NetFlow reports per 5-tuple: match what its records carry, so
          * that each datapath flow is one NetFlow flow (netflow.h). */
         netflow_mask_wc(key, &r->mask);
+    }
+    if (br->ipfix) {
+        ipfix_mask_wc(key, &r->mask);
     }
     r->rules = ctx.rules;
     r->n_rules = ctx.n_rules;

@@ -18,6 +18,7 @@ static const char *const bridge_keys[] = {
     "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
+    "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
     NULL,
 };
 

@@ -357,3 +357,180 @@ signal.pause()' < /dev/null > /dev/null 2>&1 3>&- &
         loss = (1 - rx / tx) * 100; if (loss < 0) loss = 0
         printf "%d %.2f\n", rx / (t1 - t0), loss }'
 }
+
+# ---- OpenFlow targets: flow setup (5) and control plane (6) ------------------------
+#
+# Only for the paths with an OpenFlow switch: "ovs" (ovs-ofctl, ovs-appctl)
+# and "switchyard" (ofctl, dp).
+
+BENCH_FLOW_DPORT=9000               # flowgen's first destination port
+
+# topo_ofctl ARGS...: the path's own OpenFlow client against its bridge
+# (a bare "br0" names the bridge's management socket for both).
+topo_ofctl() {
+    case $TOPO_PATH in
+        switchyard) sy ofctl "$@" ;;
+        ovs|ovs-tso) ovs_sandbox_ofctl "$@" ;;
+        *) log "$TOPO_PATH: no OpenFlow client"; return 1 ;;
+    esac
+}
+
+# _dp_counters: "UPCALLS FLOWS" of the bridge's datapath: packets that went
+# up to the pipeline so far, and flows it holds. Both print "lookups:
+# hit:H missed:M lost:L" and "flows: N" (OVS's dpctl/show and dp show share
+# the format), with different meanings: switchyard counts every miss in
+# "missed" and those it could not install (flow-limit) again in "lost";
+# Open vSwitch counts the misses whose flow it did not install (its
+# flow limit, which starts at 10,000 and adapts) in "lost" instead of
+# "missed". Both forward such packets.
+_dp_counters() {
+    local ovs=1
+    [ "$TOPO_PATH" = switchyard ] && ovs=0
+    case $TOPO_PATH in
+        switchyard) sy dp show br0 ;;
+        ovs|ovs-tso) ovs_sandbox_appctl dpctl/show ;;
+    esac 2>/dev/null | awk -v ovs="$ovs" '
+        /lookups:/ {
+            for (i = 1; i <= NF; i++) {
+                v = $i; sub(/^[a-z]+:/, "", v)
+                if ($i ~ /^missed:/) m = v
+                if ($i ~ /^lost:/) l = v
+            }
+        }
+        $1 == "flows:" { f = $2 }
+        END { if (m != "" && f != "") print m + (ovs ? l : 0), f }'
+}
+
+# The rules of the flow-setup test: an L4 ACL and an L4 rule whose actions
+# read both UDP ports (into registers) before switching normally. Reading
+# a field puts it into the megaflow in both switches, so every new 5-tuple
+# is a new datapath flow. A rule that only matches the ports is not
+# enough: Open vSwitch's classifier then un-wildcards only the port bits up
+# to the first that differs from the rule's (udp(src=1024/0xfc00)), and one
+# megaflow covers a thousand 5-tuples.
+bench_flow_setup_rules() {
+    printf '%s\n' \
+        'priority=20,udp,tp_dst=53,actions=drop' \
+        'priority=10,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_NX_REG0[0..15],move:NXM_OF_UDP_DST[]->NXM_NX_REG1[0..15],NORMAL'
+}
+
+# _sy_set_upcall_limit N: the bridge's upcall-limit, waiting until flowd has it.
+_sy_set_upcall_limit() {
+    sy portd set-bridge br0 "upcall-limit=$1" >> "$TOPO_DIR/portd.out" 2>&1 || {
+        log "switchyard: set-bridge upcall-limit=$1 failed: $(tail -n 2 "$TOPO_DIR/portd.out")"
+        return 1
+    }
+    for _ in $(seq 50); do
+        sy dp show br0 2>/dev/null | grep -q "upcalls:$1/s" && return 0
+        sleep 0.1
+    done
+    log "switchyard: flowd did not take upcall-limit=$1"
+    return 1
+}
+
+# measure_flow_setup: "FLOWS_PER_S LOSS_PERCENT UPCALLS DP_FLOWS SENT" for
+# flowgen's stream of new 5-tuples from a to b, paced at BENCH_FLOW_PPS
+# for BENCH_SECONDS: b's eth0 received frames per second of sending, the
+# share of sent frames that did not arrive, upcalls (datapath misses) and
+# datapath flows at the end. Empty on failure.
+measure_flow_setup() {
+    local rules=$TOPO_DIR/flow-setup.rules out=$TOPO_DIR/flowgen.out sink c0 c1 rx0 rx1
+    local sent secs n_dports
+    bench_flow_setup_rules > "$rules"
+    topo_ofctl add-flows br0 "$rules" >> "$TOPO_DIR/ofctl.out" 2>&1 || {
+        log "$TOPO_PATH: add-flows of the flow-setup rules failed"
+        return 0
+    }
+    # switchyard's per-port upcall-limit (20000/s by default) guards against
+    # a flooding VM by dropping misses over it; Open vSwitch has no such
+    # guard. Set it above the offered rate, so that the test measures the
+    # upcall path and not the guard.
+    if [ "$TOPO_PATH" = switchyard ]; then
+        _sy_set_upcall_limit 10000000 || return 0
+    fi
+    # Start from an empty datapath: drop the flows of the readiness ping.
+    case $TOPO_PATH in
+        switchyard) sy dp del-flows br0 >/dev/null 2>&1 ;;
+        ovs|ovs-tso) ovs_sandbox_appctl revalidator/purge >/dev/null 2>&1 ;;
+    esac
+    # Enough destination ports that no 5-tuple repeats: 64512 source
+    # ports each, with room for a sender faster than asked.
+    n_dports=$(( (BENCH_FLOW_PPS * BENCH_SECONDS * 2) / 64512 + 1 ))
+    [ "$BENCH_FLOW_PPS" -gt 0 ] || n_dports=64
+    ip netns exec "$TOPO_NS_B" "$BENCH_FLOWGEN" sink "$BENCH_IP_B" "$BENCH_FLOW_DPORT" "$n_dports" \
+        > "$TOPO_DIR/sink.out" 2>&1 < /dev/null 3>&- &
+    sink=$!
+    _track pid "$sink"
+    for _ in $(seq 50); do
+        grep -q listening "$TOPO_DIR/sink.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    c0=$(_dp_counters); rx0=$(_link_counter "$TOPO_NS_B" rx)
+    timeout -k 2 $((BENCH_SECONDS + 10)) ip netns exec "$TOPO_NS_A" "$BENCH_FLOWGEN" send eth0 \
+        02:88:00:00:00:01 02:88:00:00:00:02 "$BENCH_IP_A" "$BENCH_IP_B" \
+        "$BENCH_FLOW_DPORT" "$n_dports" "$BENCH_FLOW_PPS" "$BENCH_SECONDS" \
+        > "$out" 2>&1 < /dev/null
+    sleep 0.5      # let the switch drain its queues
+    c1=$(_dp_counters); rx1=$(_link_counter "$TOPO_NS_B" rx)
+    bench_kill_pid "$sink"
+    read -r sent secs < <(tail -n 1 "$out") || true
+    if [ -z "${sent:-}" ] || [ -z "$c0" ] || [ -z "$c1" ] || [ -z "$rx0" ] || [ -z "$rx1" ]; then
+        log "$TOPO_PATH: flow-setup test failed: $(head -c 200 "$out")"
+        return 0
+    fi
+    awk -v sent="$sent" -v secs="$secs" -v rx=$((rx1 - rx0)) -v c0="$c0" -v c1="$c1" 'BEGIN {
+        split(c0, a); split(c1, b)
+        if (sent <= 0 || secs <= 0) exit
+        loss = (1 - rx / sent) * 100; if (loss < 0) loss = 0
+        printf "%d %.2f %d %d %d\n", rx / secs, loss, b[1] - a[1], b[2], sent }'
+}
+
+# bench_flow_file FILE N: N distinct rules over a few masks and priorities
+# (UDP between /32 addresses to a port, as an ACL compiler writes them),
+# the same file for both clients.
+bench_flow_file() {
+    awk -v n="$2" 'BEGIN {
+        for (i = 0; i < n; i++)
+            printf "priority=%d,udp,nw_src=10.%d.%d.%d,nw_dst=10.99.%d.%d,tp_dst=%d,actions=output:2\n",
+                100 + i % 7, int(i / 65536) % 256, int(i / 256) % 256, i % 256,
+                int(i / 256) % 256, i % 256, 1024 + i % 5000 }' > "$1"
+}
+
+# _time_cmd OUT CMD...: run CMD (stdout to OUT), print its wall time in s;
+# nothing if it failed.
+_time_cmd() {
+    local out=$1 t0 t1
+    shift
+    t0=$(date +%s.%N)
+    "$@" > "$out" 2>> "$TOPO_DIR/ofctl.out" < /dev/null || return 0
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+_vm_rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# measure_control_plane FILE N: "ADD_S DUMP_S DEL_S RSS_MIB RSS0_MIB" for
+# add-flows of FILE (N rules), dump-flows, del-flows through the path's
+# own client, and the daemon's resident memory with the rules in and
+# before. Empty on failure (or when dump-flows did not list all N rules).
+measure_control_plane() {
+    local file=$1 n=$2 dump=$TOPO_DIR/dump-flows.out add dumped del rss rss0 listed
+    rss0=$(_vm_rss_kib "$TOPO_DAEMON_PID")
+    add=$(_time_cmd /dev/null topo_ofctl add-flows br0 "$file")
+    [ -n "$add" ] || { log "$TOPO_PATH: add-flows failed: $(tail -n 3 "$TOPO_DIR/ofctl.out")"; return 0; }
+    rss=$(_vm_rss_kib "$TOPO_DAEMON_PID")
+    dumped=$(_time_cmd "$dump" topo_ofctl dump-flows br0)
+    listed=$(grep -c 'actions=output:2' "$dump")
+    rm -f "$dump"
+    if [ -z "$dumped" ] || [ "$listed" -lt "$n" ]; then
+        log "$TOPO_PATH: dump-flows listed $listed of $n rules"
+        return 0
+    fi
+    del=$(_time_cmd /dev/null topo_ofctl del-flows br0)
+    if [ -z "$del" ] || [ -z "$rss" ]; then
+        log "$TOPO_PATH: del-flows failed"
+        return 0
+    fi
+    awk -v a="$add" -v d="$dumped" -v x="$del" -v r="$rss" -v r0="$rss0" \
+        'BEGIN { printf "%s %s %s %.1f %.1f\n", a, d, x, r / 1024, r0 / 1024 }'
+}

@@ -11,6 +11,14 @@
 #   BENCH_PINGS=200         echoes for the RTT (10 ms apart)
 #   BENCH_IDLE_SECONDS=5    idle CPU sample of flowd / ovs-vswitchd
 #   BENCH_PATHS="veth linux-bridge ovs ovs-tso switchyard"
+#   BENCH_PHASES="traffic openflow classifier"  traffic: targets 1-4 on
+#                           BENCH_PATHS; openflow: flow setup (5) and control
+#                           plane (6), Open vSwitch against switchyard;
+#                           classifier: bench/run-classifier.sh (7)
+#   BENCH_FLOW_PPS=100000   offered rate of new 5-tuples (0: unpaced)
+#   BENCH_OF_FLOWS=100000   rules for add-flows / dump-flows / del-flows
+#   BENCH_QUICK=1           smoke test: 1 round, 2 s tests, 10,000 rules
+#                           (each setting above still wins when given)
 #   BENCH_OUT=bench/results.json
 #   BENCH_STRICT=1          exit 1 when a target FAILs (default: report only)
 #   BENCH_KEEP=1            keep the temp dir (iperf3 JSON, logs)
@@ -39,11 +47,23 @@ main() {
 
     BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
     SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
+    : "${BENCH_QUICK:=0}"
+    if [ "$BENCH_QUICK" = 1 ]; then
+        : "${BENCH_ROUNDS:=1}" "${BENCH_SECONDS:=2}" "${BENCH_PINGS:=20}"
+        : "${BENCH_IDLE_SECONDS:=1}" "${BENCH_OF_FLOWS:=10000}"
+    fi
     : "${BENCH_ROUNDS:=3}" "${BENCH_SECONDS:=5}" "${BENCH_UDP_PPS:=150000}" "${BENCH_PINGS:=200}"
     : "${BENCH_IDLE_SECONDS:=5}" "${BENCH_OUT:=$BENCH_DIR/results.json}"
     : "${BENCH_PATHS:=veth linux-bridge ovs ovs-tso switchyard}"
+    : "${BENCH_PHASES:=traffic openflow classifier}"
+    : "${BENCH_FLOW_PPS:=100000}" "${BENCH_OF_FLOWS:=100000}"
     : "${BENCH_STRICT:=0}" "${BENCH_KEEP:=0}" "${BENCH_NO_INSTALL:=0}"
     export BENCH_ROUNDS BENCH_SECONDS BENCH_UDP_PPS BENCH_PINGS BENCH_IDLE_SECONDS
+    export BENCH_FLOW_PPS BENCH_OF_FLOWS
+    for v in BENCH_ROUNDS BENCH_SECONDS BENCH_UDP_PPS BENCH_PINGS BENCH_IDLE_SECONDS \
+             BENCH_FLOW_PPS BENCH_OF_FLOWS; do
+        [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: $v=${!v}: expected a whole number" >&2; exit 2; }
+    done
 
     if [ "$BENCH_NO_INSTALL" != 1 ]; then
         "$BENCH_DIR/install-deps.sh" || exit 1
@@ -55,6 +75,13 @@ main() {
     . "$BENCH_DIR/lib.sh"
 
     BENCH_TMP=$(mktemp -d /tmp/sy-bench.XXXXXX)
+    # flowgen, the sender of the flow-setup test (bench/flowgen.c).
+    # shellcheck disable=SC2034 # read by lib.sh
+    BENCH_FLOWGEN=$(dirname "$BENCH_BINDIR")/bench/flowgen
+    if [[ " $BENCH_PHASES " == *" openflow "* ]]; then
+        "$BENCH_DIR/build-tool.sh" "$(dirname "$BENCH_BINDIR")" bench/flowgen.c ||
+            { echo "bench: could not build bench/flowgen.c" >&2; exit 1; }
+    fi
     # shellcheck disable=SC2034 # read by lib.sh
     BENCH_ID=$(printf '%04x' $((RANDOM % 65536)))
 
@@ -80,9 +107,52 @@ main() {
 
     read -r -a paths <<<"$BENCH_PATHS"
     n=${#paths[@]}
+    [[ " $BENCH_PHASES " == *" traffic "* ]] || n=0
+    # Targets 5 and 6: Open vSwitch (without its TSO option: no TCP here)
+    # against switchyard, rounds interleaved (A B, B A, ...), each test on
+    # a fresh topology so that neither sees the other's flows or memory.
+    openflow_phase() {
+        local ofpaths=(ovs switchyard) flows=$BENCH_TMP/flows.txt a b c d e
+        bench_flow_file "$flows" "$BENCH_OF_FLOWS"
+        for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
+            for ((i = 0; i < 2; i++)); do
+                path=${ofpaths[$(((i + ROUND - 1) % 2))]}
+                log "round $ROUND/$BENCH_ROUNDS: $path flow setup"
+                if topo_build "$path" && topo_wait_ready; then
+                    read -r a b c d e < <(measure_flow_setup) || a=
+                    if [ -n "${a:-}" ]; then
+                        rec flow_setup_fps "$a"
+                        rec flow_setup_loss_pct "$b"
+                        rec flow_setup_upcalls "$c"
+                        rec flow_setup_dp_flows "$d"
+                        rec flow_setup_sent "$e"
+                    fi
+                else
+                    log "$path: topology did not come up (no ping); no flow-setup figures"
+                fi
+                topo_teardown
+                log "round $ROUND/$BENCH_ROUNDS: $path control plane ($BENCH_OF_FLOWS rules)"
+                if topo_build "$path"; then
+                    read -r a b c d e < <(measure_control_plane "$flows" "$BENCH_OF_FLOWS") || a=
+                    if [ -n "${a:-}" ]; then
+                        rec ofctl_add_s "$a"
+                        rec ofctl_dump_s "$b"
+                        rec ofctl_del_s "$c"
+                        rec ofctl_total_s "$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "%.3f", a + b + c }')"
+                        rec rss_mib "$d"
+                        rec rss_idle_mib "$e"
+                    fi
+                else
+                    log "$path: topology did not come up; no control-plane figures"
+                fi
+                topo_teardown
+            done
+        done
+    }
+
     busy_before=$(machine_busy 2)
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-    log "$n paths x $BENCH_ROUNDS rounds, ${BENCH_SECONDS}s per test; machine ${busy_before}% busy before start (load $load_before)"
+    log "phases: $BENCH_PHASES; $n traffic paths x $BENCH_ROUNDS rounds, ${BENCH_SECONDS}s per test; machine ${busy_before}% busy before start (load $load_before)"
     start=$SECONDS
 
     for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
@@ -118,6 +188,8 @@ main() {
         done
     done
 
+    [[ " $BENCH_PHASES " != *" openflow "* ]] || openflow_phase
+
     busy_after=$(machine_busy 2)
     meta=$(jq -n \
         --arg date "$(date -u +%FT%TZ)" \
@@ -129,9 +201,13 @@ main() {
         --argjson rounds "$BENCH_ROUNDS" --argjson seconds "$BENCH_SECONDS" \
         --argjson udp_pps "$BENCH_UDP_PPS" --argjson pings "$BENCH_PINGS" \
         --argjson duration "$((SECONDS - start))" \
+        --argjson flow_pps "$BENCH_FLOW_PPS" --argjson of_flows "$BENCH_OF_FLOWS" \
+        --arg phases "$BENCH_PHASES" --arg paths "$BENCH_PATHS" \
         '{date: $date, host: $host, kernel: $kernel, cpus: $cpus, switchyard: $rev,
           openvswitch: $ovs, rounds: $rounds, seconds: $seconds,
           udp_offered_pps: $udp_pps, pings: $pings, duration_s: $duration,
+          phases: $phases, paths: $paths,
+          flow_setup_offered_pps: $flow_pps, control_plane_rules: $of_flows,
           machine_busy_pct_before: $busy_before, machine_busy_pct_after: $busy_after,
           loadavg_before: $load_before, loadavg_after: $load_after}')
 
@@ -139,8 +215,10 @@ main() {
     status=$?
 
     # The classifier micro-benchmark (issue 3): no namespaces, one process.
-    BUILDDIR=$(dirname "$BENCH_BINDIR") "$BENCH_DIR/run-classifier.sh" ||
-        log "classifier micro-benchmark failed"
+    if [[ " $BENCH_PHASES " == *" classifier "* ]]; then
+        BUILDDIR=$(dirname "$BENCH_BINDIR") "$BENCH_DIR/run-classifier.sh" ||
+            log "classifier micro-benchmark failed"
+    fi
 
     [ "$BENCH_STRICT" = 1 ] || [ $status -ne 1 ] || status=0
     exit $status

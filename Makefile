@@ -176,6 +176,9 @@ bench: deps
 SBIN_PROGRAMS := flowd portd
 BIN_PROGRAMS  := dp ofctl tunnel
 MANPAGES      := $(notdir $(wildcard man/*.8))
+# Sections 5 (the configuration files) and 7 (the flow syntax).
+MAN5PAGES     := $(notdir $(wildcard man/*.5))
+MAN7PAGES     := $(notdir $(wildcard man/*.7))
 COMPLETIONS   := $(notdir $(wildcard completions/*))
 UNITS         := switchyard-flowd.service switchyard-portd.service switchyard.target
 IFCFG_HOOKS   := $(notdir $(wildcard ifcfg/ifup-ovs ifcfg/ifdown-ovs))
@@ -190,6 +193,10 @@ install: all
 	install -m 0755 $(SBIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(BINDIR)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES:%=man/%) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN5PAGES),install -d $(DESTDIR)$(MANDIR)/man5)
+	$(if $(MAN5PAGES),install -m 0644 $(MAN5PAGES:%=man/%) $(DESTDIR)$(MANDIR)/man5/)
+	$(if $(MAN7PAGES),install -d $(DESTDIR)$(MANDIR)/man7)
+	$(if $(MAN7PAGES),install -m 0644 $(MAN7PAGES:%=man/%) $(DESTDIR)$(MANDIR)/man7/)
 	$(if $(COMPLETIONS),install -m 0644 $(COMPLETIONS:%=completions/%) $(DESTDIR)$(BASHCOMPDIR)/)
 	set -e; for u in $(UNITS); do \
 	    sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/sysconfig/|$(SYSCONFDIR)/sysconfig/|g' \
@@ -208,6 +215,7 @@ install: all
 uninstall:
 	rm -f $(SBIN_PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%) $(BIN_PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) \
 	      $(MANPAGES:%=$(DESTDIR)$(MANDIR)/man8/%) $(COMPLETIONS:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
+	      $(MAN5PAGES:%=$(DESTDIR)$(MANDIR)/man5/%) $(MAN7PAGES:%=$(DESTDIR)$(MANDIR)/man7/%) \
 	      $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) $(IFCFG_HOOKS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%) \
 	      $(IFCFG_LIBS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%)
 	! cmp -s systemd/switchyard.sysconfig $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard || \

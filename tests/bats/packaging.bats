@@ -37,8 +37,8 @@ expected_files() {
     local f
     {
         printf '%s\n' usr/sbin/flowd usr/sbin/portd usr/bin/dp usr/bin/ofctl usr/bin/tunnel
-        for f in "$SRCDIR"/man/*.8; do
-            echo "usr/share/man/man8/${f##*/}"
+        for f in "$SRCDIR"/man/*.[578]; do
+            echo "usr/share/man/man${f##*.}/${f##*/}"
         done
         for f in "$SRCDIR"/completions/*; do
             echo "usr/share/bash-completion/completions/${f##*/}"

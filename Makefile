@@ -176,6 +176,8 @@ bench: deps
 SBIN_PROGRAMS := flowd portd
 BIN_PROGRAMS  := dp ofctl tunnel
 MANPAGES      := $(notdir $(wildcard man/*.8))
+# ifdown-ovs(8) is a name of ifup-ovs(8): a symbolic link to it.
+MAN8LINKS     := $(if $(wildcard man/ifup-ovs.8),ifdown-ovs.8)
 # Sections 5 (the configuration files) and 7 (the flow syntax).
 MAN5PAGES     := $(notdir $(wildcard man/*.5))
 MAN7PAGES     := $(notdir $(wildcard man/*.7))
@@ -193,6 +195,7 @@ install: all
 	install -m 0755 $(SBIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(BIN_PROGRAMS:%=$(BUILDDIR)/bin/%) $(DESTDIR)$(BINDIR)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES:%=man/%) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(MAN8LINKS),ln -sf ifup-ovs.8 $(DESTDIR)$(MANDIR)/man8/ifdown-ovs.8)
 	$(if $(MAN5PAGES),install -d $(DESTDIR)$(MANDIR)/man5)
 	$(if $(MAN5PAGES),install -m 0644 $(MAN5PAGES:%=man/%) $(DESTDIR)$(MANDIR)/man5/)
 	$(if $(MAN7PAGES),install -d $(DESTDIR)$(MANDIR)/man7)
@@ -216,6 +219,7 @@ uninstall:
 	rm -f $(SBIN_PROGRAMS:%=$(DESTDIR)$(SBINDIR)/%) $(BIN_PROGRAMS:%=$(DESTDIR)$(BINDIR)/%) \
 	      $(MANPAGES:%=$(DESTDIR)$(MANDIR)/man8/%) $(COMPLETIONS:%=$(DESTDIR)$(BASHCOMPDIR)/%) \
 	      $(MAN5PAGES:%=$(DESTDIR)$(MANDIR)/man5/%) $(MAN7PAGES:%=$(DESTDIR)$(MANDIR)/man7/%) \
+	      $(MAN8LINKS:%=$(DESTDIR)$(MANDIR)/man8/%) \
 	      $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) $(IFCFG_HOOKS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%) \
 	      $(IFCFG_LIBS:%=$(DESTDIR)$(NETWORK_SCRIPTS_DIR)/%)
 	! cmp -s systemd/switchyard.sysconfig $(DESTDIR)$(SYSCONFDIR)/sysconfig/switchyard || \

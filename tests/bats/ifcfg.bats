@@ -188,8 +188,6 @@ write_vlan_files() {
 }
 
 @test "ifup-ovs: a bond of two devices brings its members up" {
-    sy_sw "$SY_BINDIR/portd" --help | grep -q add-bond ||
-        skip "portd has no add-bond yet (bonds: the portd lifecycle issue)"
     local far=sy-$SY_ID-far
     sy_vm vm1
     # The far side: a Linux bridge over both links, with an address.
@@ -233,8 +231,6 @@ write_vlan_files() {
 }
 
 @test "ifup-ovs: a VXLAN tunnel from OVS_TUNNEL_OPTIONS reaches a kernel VXLAN device" {
-    sy_sw "$SY_BINDIR/tunnel" --help 2>&1 | grep -q "Not implemented" &&
-        skip "tunnel add is not implemented yet (tunnels: the tunnel issue)"
     local far=sy-$SY_ID-far
     sy_vm vm1
     # The underlay: a veth from the switch namespace to the far host, whose

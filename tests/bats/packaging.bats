@@ -40,6 +40,8 @@ expected_files() {
         for f in "$SRCDIR"/man/*.[578]; do
             echo "usr/share/man/man${f##*.}/${f##*/}"
         done
+        # A link: ifdown-ovs(8) is ifup-ovs(8).
+        [ -e "$SRCDIR/man/ifup-ovs.8" ] && echo usr/share/man/man8/ifdown-ovs.8
         for f in "$SRCDIR"/completions/*; do
             echo "usr/share/bash-completion/completions/${f##*/}"
         done

@@ -764,6 +764,24 @@ port_drop(struct tunnels *t, struct tnl_port *port, const char *why, size_t size
     }
 }
 
+/* A packet too big for the path once encapsulated: the log says by how
+ * much, so that the fix (a smaller MTU inside) is plain. */
+static void
+port_drop_too_big(struct tunnels *t, struct tnl_port *port, size_t size, size_t outer_size,
+                  unsigned int mtu)
+{
+    port->stats.tx_dropped++;
+    if (log_ratelimit_allow(&t->rl)) {
+        /* The outer IP packet holds the outer headers but the outer
+         * Ethernet, and the inner frame with its Ethernet header: inside,
+         * an IP MTU 'outer_size' bytes below the path's fits. */
+        LOG_WARN("tunnel %s: dropped a %zu-byte frame: %zu bytes once encapsulated, over "
+                 "the path MTU of %u to the remote (the MTU inside must be at most %u)",
+                 port->name, size, size + outer_size - 14, mtu,
+                 mtu > outer_size ? mtu - (unsigned int) outer_size : 0);
+    }
+}
+
 /* The outer header fields for 'port' when no set(tunnel) said them. */
 static void
 default_md(const struct tnl_port *port, struct tnl_md *md)
@@ -863,12 +881,7 @@ tunnels_send(struct tunnels *t, struct tnl_port *port, const struct dp_packet *p
     b.ip_id = t->ip_id++;
     outer_size = tnl_outer_size(&b);
     if (outer_size - 14 + p->size > route->mtu) {
-        char *why = xasprintf("%zu bytes once encapsulated, over the path MTU of %u to the "
-                              "remote (lower the MTU inside by %zu)", outer_size - 14 + p->size,
-                              route->mtu, outer_size - 14);
-
-        port_drop(t, port, why, p->size);
-        free(why);
+        port_drop_too_big(t, port, p->size, outer_size, route->mtu);
         return;
     }
     if (p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {

@@ -96,7 +96,8 @@ vxlan_host() {
     assert_failure
     run th_prog a tunnel show -j br0 vx100
     [ "$(jq -r '.tunnels[0].statistics.tx_dropped' <<<"$output")" -ge 2 ] || fail "$output"
-    grep -q "over the path MTU of 1500" "$SY_DIR/a/log/flowd.log" ||
+    grep -q "over the path MTU of 1500 to the remote (the MTU inside must be at most 1450)" \
+        "$SY_DIR/a/log/flowd.log" ||
         fail "no log line about the MTU: $(tail "$SY_DIR/a/log/flowd.log")"
     # A VM whose MTU leaves room for the headers gets everything through.
     ip -n "sy-$SY_ID-a-v1" link set eth0 mtu 1450

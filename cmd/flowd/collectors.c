@@ -167,3 +167,10 @@ collectors_n_errors(const struct collectors *c)
 {
     return c->n_errors;
 }
+
+void
+collectors_get_stats(const struct collectors *c, struct export_stats *stats)
+{
+    stats->datagrams = c ? collectors_n_sent(c) : 0;
+    stats->errors = c ? collectors_n_errors(c) : 0;
+}

@@ -30,4 +30,14 @@ void collectors_send(struct collectors *, const void *data, size_t size);
 uint64_t collectors_n_sent(const struct collectors *);
 uint64_t collectors_n_errors(const struct collectors *);
 
+/* What one export has sent (flowd's "export-stats", portd show). */
+struct export_stats {
+    uint64_t datagrams;             /* Datagrams sent, over all collectors. */
+    uint64_t errors;                /* Sends that failed. */
+    uint64_t records;               /* Flow records, or sFlow samples. */
+};
+
+/* Fills the datagrams and errors of 'stats' ('c' may be NULL). */
+void collectors_get_stats(const struct collectors *c, struct export_stats *stats);
+
 #endif

@@ -11,11 +11,15 @@
 #include <unistd.h>
 
 #include "flowd.h"
+#include "collectors.h"
+#include "ipfix.h"
 #include "json.h"
 #include "mirror.h"
+#include "netflow.h"
 #include "odp.h"
 #include "ofp-parse.h"
 #include "packet.h"
+#include "sflow.h"
 #include "tunnel.h"
 
 /* Removes "--format=json"/"-j" and "-s" from argv; returns the new argc. */
@@ -238,6 +242,39 @@ cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         } else if (tnl_port_type_is_tunnel(port->type)) {
             ctl_reply_printf(reply, "%s error 0 0 0 0 0\n", port->name);
         }
+    }
+}
+
+/* export-stats BR: "KIND DATAGRAMS RECORDS ERRORS" per export that is on
+ * (netflow, sflow, ipfix), for portd show. */
+static void
+cmd_export_stats(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
+{
+    struct bridge *br = need_bridge(flowd_, reply, argv[1]);
+    struct export_stats stats[3];
+    const char *kinds[3];
+    size_t n = 0;
+
+    if (!br) {
+        return;
+    }
+    if (br->netflow) {
+        kinds[n] = "netflow";
+        netflow_get_stats(br->netflow, &stats[n++]);
+    }
+    if (br->sflow) {
+        kinds[n] = "sflow";
+        sflow_get_stats(br->sflow, &stats[n++]);
+    }
+    if (br->ipfix) {
+        kinds[n] = "ipfix";
+        ipfix_get_stats(br->ipfix, &stats[n++]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        ctl_reply_printf(reply, "%s %llu %llu %llu\n", kinds[i],
+                         (unsigned long long) stats[i].datagrams,
+                         (unsigned long long) stats[i].records,
+                         (unsigned long long) stats[i].errors);
     }
 }
 
@@ -673,6 +710,7 @@ const struct ctl_command flowd_ctl_commands[] = {
     { "port-state", 1, 1, cmd_port_state, "port-state BR" },
     { "refresh-ports", 0, 0, cmd_refresh_ports, "refresh-ports" },
     { "mirror-stats", 1, 1, cmd_mirror_stats, "mirror-stats BR" },
+    { "export-stats", 1, 1, cmd_export_stats, "export-stats BR" },
     { "bond-show", 1, 1, cmd_bond_show, "bond-show BR" },
     { "tunnel-state", 1, 1, cmd_tunnel_state, "tunnel-state BR" },
     { "fdb-show", 1, 2, cmd_fdb_show, "fdb-show BR [--format=json]" },

@@ -308,7 +308,6 @@ struct ipfix {
     uint32_t sequence;              /* Data records sent so far. */
     struct ipfix_record *pending;   /* Records not sent yet. */
     size_t n_pending, allocated_pending;
-    uint64_t n_messages;            /* Messages sent. */
 };
 
 /* Wall clock milliseconds of a time_msec() value. */
@@ -350,7 +349,6 @@ send_pending(struct ipfix *ipfix, long long now)
             ipfix->next_templates = now + ipfix->template_interval_msec;
         }
         ipfix->sequence += n;
-        ipfix->n_messages++;
         done += n;
     } while (done < ipfix->n_pending);
     ipfix->n_pending = 0;
@@ -447,10 +445,10 @@ ipfix_destroy(struct ipfix *ipfix)
 }
 
 void
-ipfix_get_stats(const struct ipfix *ipfix, uint64_t *messages, uint64_t *records)
+ipfix_get_stats(const struct ipfix *ipfix, struct export_stats *stats)
 {
-    *messages = ipfix ? ipfix->n_messages : 0;
-    *records = ipfix ? ipfix->sequence : 0;
+    collectors_get_stats(ipfix->collectors, stats);
+    stats->records = ipfix->sequence;
 }
 
 static unsigned int

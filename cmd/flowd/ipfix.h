@@ -111,7 +111,9 @@ void ipfix_run(struct ipfix *, long long now);
 void ipfix_flow_removed(struct ipfix *, struct dpflow *flow);
 /* Reports every flow still in the datapath, sends, and frees 'ipfix'. */
 void ipfix_destroy(struct ipfix *);
-/* Messages and data records sent so far (for show). */
-void ipfix_get_stats(const struct ipfix *, uint64_t *messages, uint64_t *records);
+/* What it sent since its collectors were last set (records: data records
+ * of its observation domain). */
+struct export_stats;
+void ipfix_get_stats(const struct ipfix *, struct export_stats *);
 
 #endif

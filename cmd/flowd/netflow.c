@@ -361,3 +361,10 @@ netflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
                  nf->active_timeout_msec / 1000);
     }
 }
+
+void
+netflow_get_stats(const struct netflow *nf, struct export_stats *stats)
+{
+    collectors_get_stats(nf->collectors, stats);
+    stats->records = nf->flow_sequence;
+}

@@ -110,5 +110,8 @@ void netflow_run(struct netflow *, long long now);
 void netflow_flow_removed(struct netflow *, struct dpflow *flow);
 /* Reports every flow still in the datapath, sends, and frees 'nf'. */
 void netflow_destroy(struct netflow *);
+/* What it sent since its collectors were last set (records: in all). */
+struct export_stats;
+void netflow_get_stats(const struct netflow *, struct export_stats *);
 
 #endif

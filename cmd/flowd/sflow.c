@@ -478,3 +478,13 @@ sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
                  targets, rate, sf->polling_msec / 1000);
     }
 }
+
+void
+sflow_get_stats(const struct sflow *sflow, struct export_stats *stats)
+{
+    collectors_get_stats(sflow->collectors, stats);
+    stats->records = 0;
+    for (size_t i = 0; i < sflow->n_sources; i++) {
+        stats->records += sflow->sources[i].flow_sequence + sflow->sources[i].counter_sequence;
+    }
+}

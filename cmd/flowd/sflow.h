@@ -104,5 +104,9 @@ struct sflow;
 void sflow_run(struct sflow *, long long now);
 /* Sends what is pending, stops sampling and frees 'sflow'. */
 void sflow_destroy(struct sflow *);
+/* What it sent since its collectors were last set (records: flow and
+ * counter samples of its current ports). */
+struct export_stats;
+void sflow_get_stats(const struct sflow *, struct export_stats *);
 
 #endif

@@ -70,6 +70,10 @@ ctl_handler_func mirror_add_cmd, mirror_del_cmd;
 void mirror_show_text(struct ctl_reply *, const struct portd_env *, const struct sw_bridge *);
 void mirror_show_json(struct json_writer *, const struct portd_env *,
                       const struct sw_bridge *);
+/* export.c: the flow exports' counters in "show", when flowd runs. */
+void export_show_text(struct ctl_reply *, const struct portd_env *, const struct sw_bridge *);
+void export_show_json(struct json_writer *, const struct portd_env *,
+                      const struct sw_bridge *);
 /* show.c */
 ctl_handler_func show_cmd;
 /* linkwatch.c: rtnetlink link events of the devices of ports. */

@@ -125,6 +125,7 @@ show_text_bridge(struct ctl_reply *reply, const struct portd_env *env,
                      sw_datapath_type_to_string(bridge->datapath));
     ctl_reply_printf(reply, "    fail_mode: %s\n", sw_fail_mode_to_string(bridge->fail_mode));
     show_text_options(reply, &bridge->options, "    ");
+    export_show_text(reply, env, bridge);
     for (size_t i = 0; i < bridge->n_ports; i++) {
         const struct sw_port *port = &bridge->ports[i];
 
@@ -182,6 +183,7 @@ show_json_bridge(struct json_writer *w, const struct portd_env *env,
     json_kv_string(w, "datapath", sw_datapath_type_to_string(bridge->datapath));
     json_kv_string(w, "fail_mode", sw_fail_mode_to_string(bridge->fail_mode));
     show_json_options(w, &bridge->options);
+    export_show_json(w, env, bridge);
     json_key(w, "ports");
     json_array_begin(w);
     for (size_t i = 0; i < bridge->n_ports; i++) {

@@ -155,6 +155,16 @@ for i in range(count):
     records cflow.abstimestart cflow.abstimeend | grep -q . || fail "no times"
     ! records cflow.abstimestart cflow.abstimeend | grep -v "$(date -u +%Y).*|.*$(date -u +%Y)" || fail "a time outside this year"
 
+    # portd show counts what went out: every record, each message to both
+    # collectors.
+    run --separate-stderr portd show br0 --format=json
+    echo "$output" | jq .bridges[0].exports
+    [ "$(echo "$output" | jq .bridges[0].exports.ipfix.records)" -eq "$(records cflow.protocol | wc -l)" ]
+    [ "$(echo "$output" | jq .bridges[0].exports.ipfix.datagrams)" -eq \
+      "$((2 * $(tshark -r "$IPFIX_CAP" 2>/dev/null | wc -l)))" ]
+    run portd show br0
+    assert_line --regexp "^    ipfix_stats: datagrams=[0-9]+ records=[0-9]+ errors=0$"
+
     # nfdump reads the same flows from nfcapd's IPFIX.
     run nfdump -R "$NF_DIR" -q -N -o 'fmt:%sa|%da|%pr|%dp|%pkt|%byt'
     echo "$output"

@@ -111,6 +111,10 @@ for i in range(count):
     run nfdump -R "$NF_DIR" -I
     echo "$output"
     assert_line --regexp "^Sequence failures: +0$"
+    # portd show counts every record sent, the warm-up ping's included.
+    run --separate-stderr portd show br0 --format=json
+    [ "$(echo "$output" | jq .bridges[0].exports.netflow.records)" -ge "$(nf_flows | wc -l)" ]
+    [ "$(echo "$output" | jq .bridges[0].exports.netflow.datagrams)" -ge 1 ]
 }
 
 @test "a long flow is reported every active timeout and when its bridge goes" {

@@ -125,6 +125,11 @@ sf_count() {
     # Counter sample sequence numbers go up by one per port.
     run sf_fields sflow.counters_sample.sequence_number
     echo "$output" | tr ',' '\n' | grep -qx 4
+    # portd show counts the datagrams and samples sent.
+    run --separate-stderr portd show br0 --format=json
+    echo "$output" | jq .bridges[0].exports
+    [ "$(echo "$output" | jq .bridges[0].exports.sflow.datagrams)" -ge 4 ]
+    [ "$(echo "$output" | jq .bridges[0].exports.sflow.records)" -ge 12 ]
 }
 
 @test "sampling 1 in N reports rate N and a pool of every packet seen" {

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sockauth.h"
 
 #define CTL_MAX_CONNS 64
 /* Past this much unsent output a connection is dropped. */
@@ -357,9 +358,9 @@ ctl_clear_stale_socket(const char *path, struct buf *error)
 static int
 ctl_listen(struct ctl_server *server, struct buf *error)
 {
+    struct buf bind_error = BUF_INITIALIZER;
     struct sockaddr_un sun;
     struct stat st;
-    mode_t old_umask;
     int retval;
 
     retval = ctl_make_sockaddr(server->path, &sun);
@@ -372,19 +373,17 @@ ctl_listen(struct ctl_server *server, struct buf *error)
         buf_printf(error, "socket: %s", strerror(errno));
         return errno;
     }
-    /* The umask makes the file 0600 from its first moment: chmod() after
-     * bind() would leave a window in which anyone could connect. */
-    old_umask = umask(0177);
-    retval = bind(server->listen_fd, (struct sockaddr *) &sun, sizeof sun) < 0 ? errno : 0;
-    umask(old_umask);
+    retval = sockauth_bind(server->listen_fd, &sun, sizeof sun, &bind_error);
     if (retval) {
         if (retval == EADDRINUSE) {
             buf_printf(error, "another daemon is running on %s", server->path);
         } else {
-            buf_printf(error, "bind %s: %s", server->path, strerror(retval));
+            buf_put_cstr(error, buf_cstr(&bind_error));
         }
+        buf_uninit(&bind_error);
         return retval;
     }
+    buf_uninit(&bind_error);
     if (stat(server->path, &st) == 0) {
         server->dev = st.st_dev;
         server->ino = st.st_ino;
@@ -489,6 +488,25 @@ ctl_server_fill_pollfds(const struct ctl_server *server, struct pollfd *pfds, in
     return n;
 }
 
+/* Refuses (with an error line, then closes) a peer of another user. */
+static bool
+ctl_peer_allowed(const struct ctl_server *server, int fd)
+{
+    struct buf who = BUF_INITIALIZER;
+    bool allowed = sockauth_peer_allowed(fd, &who);
+
+    if (!allowed) {
+        static const char msg[] = "error 1 permission denied: only root and the daemon's "
+                                  "user (or SY_GROUP) may use this socket\n";
+
+        LOG_WARN("%s: refused a client of another user (%s)", server->path, buf_cstr(&who));
+        send(fd, msg, sizeof msg - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        close(fd);
+    }
+    buf_uninit(&who);
+    return allowed;
+}
+
 static void
 ctl_accept(struct ctl_server *server)
 {
@@ -502,6 +520,9 @@ ctl_accept(struct ctl_server *server)
             if (errno != EINTR && errno != ECONNABORTED) {
                 return;
             }
+            continue;
+        }
+        if (!ctl_peer_allowed(server, fd)) {
             continue;
         }
         if (server->n_conns >= CTL_MAX_CONNS) {
@@ -879,7 +900,22 @@ ctl_client_call(const char *path, int argc, char *const argv[], int timeout_ms,
         return fd;
     }
     retval = ctl_send_all(fd, &request, deadline);
-    if (retval) {
+    if (retval == EPIPE || retval == ECONNRESET) {
+        /* The daemon may have refused us at once ("error 1 permission
+         * denied...") and closed: its reply is still there to read. */
+        struct buf refusal = BUF_INITIALIZER;
+
+        int status = ctl_receive_reply(fd, deadline, output, &refusal);
+
+        if (status > 0) {
+            buf_put_cstr(error, buf_cstr(&refusal));
+            retval = status;
+        } else {
+            buf_printf(error, "%s: sending request: %s", path, strerror(retval));
+            retval = -retval;
+        }
+        buf_uninit(&refusal);
+    } else if (retval) {
         buf_printf(error, "%s: sending request: %s", path, strerror(retval));
         retval = -retval;
     } else {

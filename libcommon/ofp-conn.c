@@ -21,7 +21,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "log.h"
 #include "ofp-wire.h"
+#include "sockauth.h"
 
 struct ofp_conn {
     int fd;
@@ -41,6 +43,7 @@ struct ofp_listener {
     int fd;
     char *path;                 /* punix: file to remove on close. */
     SSL_CTX *ssl_ctx;           /* pssl: only. */
+    struct log_ratelimit rl;    /* For refused peers. */
 };
 
 /* ---- Targets ------------------------------------------------------------- */
@@ -131,7 +134,12 @@ ssl_ctx_create(const struct ofp_ssl_config *ssl, bool server, SSL_CTX **ctxp,
         ssl_error_text(error, ssl->private_key);
     } else if (SSL_CTX_load_verify_locations(ctx, ssl->ca_cert, NULL) != 1) {
         ssl_error_text(error, ssl->ca_cert);
+    } else if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+        ssl_error_text(error, "TLS 1.2");
     } else {
+        /* Mutual authentication: either side must show a certificate that
+         * our CA signed and that is valid now; TLS 1.0 and 1.1 are
+         * refused. */
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
         SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
         *ctxp = ctx;
@@ -496,7 +504,7 @@ static int
 listen_unix(const char *path, int *fdp, struct buf *error)
 {
     struct sockaddr_un sun = { .sun_family = AF_UNIX };
-    int fd;
+    int fd, e;
 
     if (strlen(path) >= sizeof sun.sun_path) {
         buf_printf(error, "punix:%s: path too long", path);
@@ -509,11 +517,12 @@ listen_unix(const char *path, int *fdp, struct buf *error)
         return errno;
     }
     unlink(path);               /* A stale socket of an earlier run. */
-    if (bind(fd, (struct sockaddr *) &sun, sizeof sun) < 0 || chmod(path, 0600) < 0
-        || listen(fd, 64) < 0) {
-        int e = errno;
-
+    e = sockauth_bind(fd, &sun, sizeof sun, error);
+    if (!e && listen(fd, 64) < 0) {
+        e = errno;
         buf_printf(error, "punix:%s: %s", path, strerror(e));
+    }
+    if (e) {
         close(fd);
         return e;
     }
@@ -564,9 +573,11 @@ ofp_listener_open(const char *target, const struct ofp_ssl_config *ssl,
         e = kind == CONN_UNIX ? listen_unix(host, &fd, error) : listen_tcp(host, port, &fd, error);
     }
     if (!e) {
+        struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10);
         struct ofp_listener *l = xzalloc(sizeof *l);
 
         l->fd = fd;
+        l->rl = rl;
         l->path = kind == CONN_UNIX ? xstrdup(host) : NULL;
         l->ssl_ctx = ctx;
         ctx = NULL;
@@ -599,6 +610,21 @@ ofp_listener_fd(const struct ofp_listener *l)
     return l->fd;
 }
 
+/* A unix socket's peer must be root or our own user (sockauth.h). */
+static bool
+unix_peer_allowed(struct ofp_listener *l, int fd)
+{
+    struct buf who = BUF_INITIALIZER;
+    bool allowed = sockauth_peer_allowed(fd, &who);
+
+    if (!allowed && log_ratelimit_allow(&l->rl)) {
+        LOG_WARN("%s: refused an OpenFlow client of another user (%s)",
+                 l->path ? l->path : "unix socket", buf_cstr(&who));
+    }
+    buf_uninit(&who);
+    return allowed;
+}
+
 int
 ofp_listener_accept(struct ofp_listener *l, struct ofp_conn **connp)
 {
@@ -618,6 +644,9 @@ ofp_listener_accept(struct ofp_listener *l, struct ofp_conn **connp)
                          NI_NUMERICHOST | NI_NUMERICSERV)) {
             snprintf(name, sizeof name, "%s:%s:%s", l->ssl_ctx ? "ssl" : "tcp", host, serv);
         }
+    } else if (!unix_peer_allowed(l, fd)) {
+        close(fd);
+        return EACCES;
     } else if (l->path) {
         snprintf(name, sizeof name, "unix:%s", l->path);
     }

@@ -63,7 +63,9 @@ int ofp_listener_open(const char *target, const struct ofp_ssl_config *,
                       struct ofp_listener **, struct buf *error);
 void ofp_listener_close(struct ofp_listener *);
 int ofp_listener_fd(const struct ofp_listener *);
-/* Accepts one connection: 0, EAGAIN if none is waiting, or an errno. */
+/* Accepts one connection: 0, EAGAIN if none is waiting, EACCES if a unix
+ * socket's peer was of another user (sockauth.h; it was logged and
+ * closed), or an errno. */
 int ofp_listener_accept(struct ofp_listener *, struct ofp_conn **);
 
 /* Blocking helpers for clients ('timeout_ms' < 0: forever). */

@@ -59,7 +59,7 @@ history_path(const char *program, bool create)
 }
 
 /* Writes the history to a temporary file and renames it over the old one,
- * so that a crash or a second shell exiting at the same time never leaves
+ * so that a crash or a second shell writing at the same time never leaves
  * a half-written file; mode 0600, since commands may name hosts and keys. */
 static void
 history_save(const char *program)
@@ -233,13 +233,14 @@ shell_run_interactive(const struct shell_class *cls)
             break;
         }
         if (line[strspn(line, " \t")]) {
+            /* Saved at once: a shell ended by a signal keeps it too. */
             add_history(line);
+            history_save(cls->program);
         }
         status = shell_run_line(cls, line, &quit);
         result = status ? status : result;
         free(line);
     }
-    history_save(cls->program);
     shell_candidates_clear(&completion.candidates);
     completion.cls = NULL;
     return result;

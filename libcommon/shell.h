@@ -36,7 +36,7 @@ struct shell_class {
 /* Runs the shell until end of input, "exit" or "quit". On a terminal it
  * prompts, edits lines with libedit, completes with TAB and keeps the
  * history in $XDG_STATE_HOME/switchyard/PROGRAM_history (default
- * ~/.local/state/...); otherwise it reads commands from standard input,
+ * ~/.local/state/...), saved after each line; otherwise it reads commands from standard input,
  * one a line. Returns 0 if every command succeeded, else the status of the
  * last one that failed. */
 int shell_run(const struct shell_class *);

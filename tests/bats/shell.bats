@@ -91,15 +91,15 @@ $(term_screen)"
     term_keys "bogus" Enter
     term_wait 'command "bogus" is unknown'
 
-    term_keys "quit" Enter
-    term_wait_exit
-
-    # The history, written at exit, mode 0600 (libedit writes a space
-    # as \040).
+    # The history is saved as each line is entered, mode 0600 (libedit
+    # writes a space as \040).
     local history=$HOME/.local/state/switchyard/ofctl_history
     [ -f "$history" ] || fail "no history file $history"
     [ "$(stat -c %a "$history")" = 600 ]
     grep -q 'dump-flows\\040br0' "$history" || fail "history: $(cat "$history")"
+
+    term_keys "quit" Enter
+    term_wait_exit
 
     # A new shell has it: up-arrow brings the last command back.
     term_start "$SY_BINDIR/ofctl"

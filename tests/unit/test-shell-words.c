@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "odp.h"
+#include "ofmatch.h"
+#include "ofp-parse.h"
 #include "shell-words.h"
 #include "unit.h"
 
@@ -146,10 +149,66 @@ test_bridges_and_ports(void)
     free(path);
 }
 
+static void
+collect_word(const char *word, void *candidates)
+{
+    shell_candidates_add(candidates, word);
+}
+
+/* Every word the shells complete in OpenFlow flow text is one the parser
+ * takes: a field name, a flow key, or a keyword that parses alone. */
+static void
+test_flow_words_parse(void)
+{
+    static const char *const flow_keys[] = {
+        "priority", "table", "idle_timeout", "hard_timeout", "cookie", "out_port",
+        "out_group", "buffer_id", "dl_vlan", "dl_vlan_pcp", "actions", NULL,
+    };
+    struct shell_candidates c = SHELL_CANDIDATES_INITIALIZER;
+
+    ofp_parse_flow_words(collect_word, &c);
+    CHECK(c.n > 60);
+    for (size_t i = 0; i < c.n; i++) {
+        const char *word = c.words[i];
+        size_t len = strlen(word);
+        bool known = false;
+
+        if (len && word[len - 1] == '=') {
+            char *name = xstrndup(word, len - 1);
+
+            known = of_field_by_name(name) != NULL;
+            for (size_t k = 0; flow_keys[k] && !known; k++) {
+                known = !strcmp(name, flow_keys[k]);
+            }
+            free(name);
+        } else {
+            struct buf error = BUF_INITIALIZER;
+            struct ofp_flow_mod fm;
+
+            known = !ofp_parse_flow(word, OFP_PARSE_MATCH, NULL, &fm, &error);
+            ofpacts_uninit(&fm.ofpacts);
+            buf_uninit(&error);
+        }
+        if (!known) {
+            fprintf(stderr, "completion word \"%s\" is not flow syntax\n", word);
+        }
+        CHECK(known);
+    }
+    shell_candidates_clear(&c);
+
+    /* Datapath keys: each attribute name parses with something inside. */
+    odp_key_words(collect_word, &c);
+    CHECK(c.n >= 15);
+    shell_candidates_filter(&c, "in_port(");
+    CHECK_INT_EQ(c.n, 1);
+    shell_candidates_clear(&c);
+}
+
 UNIT_MAIN("shell-words",
           UNIT_TEST(test_split_plain),
           UNIT_TEST(test_split_quotes),
           UNIT_TEST(test_split_errors),
           UNIT_TEST(test_split_partial),
           UNIT_TEST(test_candidates),
-          UNIT_TEST(test_bridges_and_ports))
+          UNIT_TEST(test_bridges_and_ports),
+          UNIT_TEST(test_flow_words_parse))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/profile.sh BINDIR [tcp|tcp-off|udp|ping] [SECONDS]: where flowd spends
+# bench/profile.sh BINDIR [tcp|tcp-off|udp|ping|flows|ofctl] [SECONDS]: where flowd spends
 # its time. Builds the switchyard topology of bench/run.sh, runs one kind
 # of traffic through it and samples flowd with `perf record -g` (software
 # cpu-clock event: works in VMs without hardware counters); prints flowd's
@@ -10,6 +10,10 @@
 #   tcp-off  iperf3 TCP, offloads off in the VMs (1500-byte frames)
 #   udp      trafgen, 64-byte UDP payloads, unpaced (capacity)
 #   ping     ping -i 0.002 (latency path: wake-ups)
+#   flows    flowgen's new 5-tuples at BENCH_FLOW_PPS (100 k), every packet
+#            an upcall and a new megaflow (target 5)
+#   ofctl    add-flows, dump-flows, del-flows of BENCH_OF_FLOWS (100 k)
+#            rules (target 6); SECONDS is how long perf samples (give 15)
 set -uo pipefail
 
 main() {
@@ -32,6 +36,12 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
+    : "${BENCH_FLOW_PPS:=100000}" "${BENCH_OF_FLOWS:=100000}"
+    # shellcheck disable=SC2034 # read by lib.sh
+    BENCH_FLOWGEN=$(dirname "$BENCH_BINDIR")/bench/flowgen
+    if [ "$kind" = flows ]; then
+        "$BENCH_DIR/build-tool.sh" "$(dirname "$BENCH_BINDIR")" bench/flowgen.c || exit 1
+    fi
     topo_build switchyard && topo_wait_ready || { log "switchyard did not come up"; exit 1; }
     [ "$kind" = tcp-off ] && topo_offloads off
 
@@ -53,6 +63,10 @@ main() {
     case $kind in
         tcp|tcp-off) log "$kind: $(measure_tcp "$kind") Gbit/s" ;;
         udp) log "udp: $(measure_udp_max) (rx pps, loss %)" ;;
+        flows) log "flows: $(measure_flow_setup) (flows/s, loss %, upcalls, dp flows, sent)" ;;
+        ofctl)
+            bench_flow_file "$BENCH_TMP/flows.txt" "$BENCH_OF_FLOWS"
+            log "ofctl: $(measure_control_plane "$BENCH_TMP/flows.txt" "$BENCH_OF_FLOWS") (add s, dump s, del s, RSS MiB, idle MiB)" ;;
         ping)
             in_a ping -n -q -c $((BENCH_SECONDS * 500)) -i 0.002 "$BENCH_IP_B" | tail -n 1 >&2 ;;
         *) log "unknown traffic \"$kind\""; exit 2 ;;

@@ -597,46 +597,59 @@ mac_expired(const struct mac_entry *entry, void *aux)
     bridge_revalidate_mac(aux, entry->mac);
 }
 
-struct expiry {
-    long long cutoff;               /* Flows unused since before this go. */
+/* bridge_run()'s one walk over the datapath flows. */
+struct flow_sweep {
+    struct bridge *br;
+    long long now;
+    long long idle_cutoff;          /* Flows unused since before this go. */
+    uint8_t (*moved)[6];            /* MACs that moved to another port. */
+    size_t n_moved, allocated_moved;
 };
 
-static bool
-flow_is_idle(const struct dpflow *flow, void *aux)
+/* Keeps the MAC entry of 'flow' alive while the flow carries packets
+ * (those packets never reach the pipeline, which is where learning
+ * happens); notes the MAC when it has moved. */
+static void
+refresh_learned_mac(struct flow_sweep *sweep, struct dpflow *flow)
 {
-    const struct expiry *expiry = aux;
-
-    return (flow->used ? flow->used : flow->created) < expiry->cutoff;
+    if (!flow->learn.valid || flow->packets == flow->learn_packets) {
+        return;
+    }
+    flow->learn_packets = flow->packets;
+    if (mac_table_learn(&sweep->br->macs, flow->learn.vlan, flow->learn.mac,
+                        flow->learn.port, sweep->now) != MAC_LEARN_REFRESHED) {
+        sweep->moved = x2nrealloc(sweep->moved, &sweep->allocated_moved,
+                                  sweep->n_moved + 1, sizeof *sweep->moved);
+        memcpy(sweep->moved[sweep->n_moved++], flow->learn.mac, 6);
+    }
 }
 
-/* Keeps MAC entries alive while their flows carry packets (those packets
- * never reach the pipeline, which is where learning happens). */
-static void
-refresh_learned_macs(struct bridge *br, long long now)
+/* Credits the flow's packets to its OpenFlow rules, refreshes what it
+ * learned, and says whether it has been idle for too long. */
+static bool
+sweep_flow(struct dpflow *flow, void *sweep_)
 {
-    struct dpflow_table *flows = &br->dp->flows;
-    uint8_t (*moved)[6] = NULL;
-    size_t n_moved = 0, allocated = 0;
+    struct flow_sweep *sweep = sweep_;
 
-    for (size_t i = 0; i < flows->n_subtables; i++) {
-        struct dpflow *flow;
+    ofproto_credit_flow(flow, sweep->now);
+    refresh_learned_mac(sweep, flow);
+    return (flow->used ? flow->used : flow->created) < sweep->idle_cutoff;
+}
 
-        HMAP_FOR_EACH (flow, node, &flows->subtables[i]->flows) {
-            if (!flow->learn.valid || flow->packets == flow->learn_packets) {
-                continue;
-            }
-            flow->learn_packets = flow->packets;
-            if (mac_table_learn(&br->macs, flow->learn.vlan, flow->learn.mac,
-                                flow->learn.port, now) != MAC_LEARN_REFRESHED) {
-                moved = x2nrealloc(moved, &allocated, n_moved + 1, sizeof *moved);
-                memcpy(moved[n_moved++], flow->learn.mac, 6);
-            }
-        }
+/* The periodic work on the datapath flows, in one walk over them, once a
+ * second (OpenFlow timeouts are in seconds): with a few hundred thousand
+ * flows (a flow-setup storm) every walk costs a cache miss per flow, and
+ * three walks every 250 ms took most of flowd's time. */
+static void
+sweep_flows(struct bridge *br, long long now)
+{
+    struct flow_sweep sweep = { .br = br, .now = now, .idle_cutoff = now - br->idle_msec };
+
+    dpflow_sweep(&br->dp->flows, sweep_flow, &sweep);
+    for (size_t i = 0; i < sweep.n_moved; i++) {
+        bridge_revalidate_mac(br, sweep.moved[i]);
     }
-    for (size_t i = 0; i < n_moved; i++) {
-        bridge_revalidate_mac(br, moved[i]);
-    }
-    free(moved);
+    free(sweep.moved);
 }
 
 /* The patch port 'name' of a bridge in 'bridges' other than 'self'. */
@@ -684,16 +697,16 @@ bridge_connect_patches(struct bridge **bridges, size_t n)
 void
 bridge_run(struct bridge *br, long long now)
 {
-    struct expiry expiry = { now - br->idle_msec };
-
     if (dp_user_ports_run(br->dp, now)) {
         bridge_flush_flows(br);
     }
     bridge_update_fail_open(br, now);
-    refresh_learned_macs(br, now);
+    if (now >= br->next_sweep) {
+        br->next_sweep = now + BRIDGE_SWEEP_MSEC;
+        sweep_flows(br, now);       /* Credits rules: ofproto_expire() needs it. */
+        ofproto_expire(br, now);
+    }
     mac_table_expire(&br->macs, now, mac_expired, br);
-    ofproto_expire(br, now);
-    dpflow_remove_if(&br->dp->flows, flow_is_idle, &expiry);
     dpflow_rank_subtables(&br->dp->flows);
     netflow_run(br->netflow, now);
     ipfix_run(br->ipfix, now);

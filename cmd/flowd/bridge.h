@@ -23,6 +23,9 @@ struct sflow;
 
 #define BRIDGE_LOCAL_DP_PORT 0          /* Datapath number of the bridge's own port. */
 #define BRIDGE_DEFAULT_IDLE_MSEC 10000  /* Datapath flow idle timeout. */
+#define BRIDGE_SWEEP_MSEC 1000          /* Walk the datapath flows this often
+                                         * (counters to rules, idle flows,
+                                         * OpenFlow rule timeouts). */
 #define BRIDGE_DEFAULT_FAIL_OPEN_MSEC 15000 /* Controllers lost -> NORMAL. */
 
 struct bridge_port {
@@ -57,6 +60,7 @@ struct bridge {
     struct bridge_port *ports;
     size_t n_ports;
     long long idle_msec;            /* Datapath flow idle timeout. */
+    long long next_sweep;           /* time_msec() of the next flow sweep. */
     long long fail_open_msec;       /* fail-open-delay, in msec. */
     bool fail_open;                 /* Standalone, controllers lost: NORMAL. */
     struct netflow *netflow;        /* NetFlow export, NULL if off. */

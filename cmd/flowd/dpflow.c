@@ -321,8 +321,8 @@ dpflow_remove(struct dpflow_table *table, struct dpflow *flow)
 }
 
 size_t
-dpflow_remove_if(struct dpflow_table *table,
-                 bool (*should_remove)(const struct dpflow *, void *aux), void *aux)
+dpflow_sweep(struct dpflow_table *table, bool (*visit)(struct dpflow *, void *aux),
+             void *aux)
 {
     struct dpflow **doomed = NULL;
     size_t n_doomed = 0, allocated = 0;
@@ -331,7 +331,7 @@ dpflow_remove_if(struct dpflow_table *table,
         struct dpflow *flow;
 
         HMAP_FOR_EACH (flow, node, &table->subtables[i]->flows) {
-            if (should_remove(flow, aux)) {
+            if (visit(flow, aux)) {
                 doomed = x2nrealloc(doomed, &allocated, n_doomed + 1, sizeof *doomed);
                 doomed[n_doomed++] = flow;
             }
@@ -360,6 +360,29 @@ dpflow_remove_if(struct dpflow_table *table,
     free(doomed);
     remove_empty_subtables(table);
     return n_doomed;
+}
+
+/* dpflow_remove_if()'s predicate, for dpflow_sweep(). */
+struct remove_if_aux {
+    bool (*should_remove)(const struct dpflow *, void *aux);
+    void *aux;
+};
+
+static bool
+remove_if_visit(struct dpflow *flow, void *aux_)
+{
+    const struct remove_if_aux *aux = aux_;
+
+    return aux->should_remove(flow, aux->aux);
+}
+
+size_t
+dpflow_remove_if(struct dpflow_table *table,
+                 bool (*should_remove)(const struct dpflow *, void *aux), void *aux)
+{
+    struct remove_if_aux a = { should_remove, aux };
+
+    return dpflow_sweep(table, remove_if_visit, &a);
 }
 
 static bool

@@ -118,6 +118,14 @@ struct dpflow *dpflow_find_exact(struct dpflow_table *, const struct flowkey *ke
 void dpflow_remove(struct dpflow_table *, struct dpflow *);
 void dpflow_flush(struct dpflow_table *);
 
+/* Calls 'visit' for each flow; 'visit' may update the flow's own counters
+ * and state and returns true to have the flow removed (afterwards, as
+ * dpflow_remove_if() does). For periodic work that would otherwise walk a
+ * large table several times: each walk costs a cache miss per flow.
+ * Returns how many were removed. */
+size_t dpflow_sweep(struct dpflow_table *,
+                    bool (*visit)(struct dpflow *, void *aux), void *aux);
+
 /* Removes every flow for which 'should_remove' returns true. Returns how
  * many were removed. */
 size_t dpflow_remove_if(struct dpflow_table *,

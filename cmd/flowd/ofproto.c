@@ -296,7 +296,6 @@ ofproto_expire(struct bridge *br, long long now)
     struct ofrule **rules = NULL;
     size_t n = 0, allocated = 0;
 
-    ofproto_credit_all(br);
     for (int t = 0; t < OFPROTO_N_TABLES; t++) {
         if (br->ofproto.tables[t].n_rules) {
             oftable_expired(&br->ofproto.tables[t], now, &rules, &n, &allocated);

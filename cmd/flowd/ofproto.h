@@ -49,7 +49,8 @@ void ofproto_credit_flow(struct dpflow *, long long now);
 /* Credits every datapath flow of the bridge. */
 void ofproto_credit_all(struct bridge *);
 
-/* Removes rules whose idle or hard timeout has passed. */
+/* Removes rules whose idle or hard timeout has passed. The caller has
+ * credited the datapath flows first (bridge_run() does, in its sweep). */
 void ofproto_expire(struct bridge *, long long now);
 
 /* Checks a rule's instructions for this switch: ports, tables, groups and

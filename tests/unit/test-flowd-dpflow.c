@@ -160,6 +160,50 @@ test_remove_if_and_flush(void)
     dpflow_table_destroy(&t);
 }
 
+/* Counts every flow, bumps its 'learn_packets' (a visitor may update
+ * flows) and removes those to destination 3 and 5. */
+static bool
+count_and_remove_odd(struct dpflow *flow, void *n_visited)
+{
+    ++*(int *) n_visited;
+    flow->learn_packets = 42;
+    return flow->key.eth_dst[5] == 3 || flow->key.eth_dst[5] == 5;
+}
+
+static void
+test_sweep_updates_and_removes_in_one_walk(void)
+{
+    struct dpflow_table t;
+    struct flowkey mask = l2_mask(), narrow = l2_mask();
+    struct dpflow *existing, *flow;
+    int n_visited = 0;
+
+    narrow.tp_src = 0xffff;
+    dpflow_table_init(&t);
+    for (int dst = 1; dst <= 5; dst++) {
+        struct flowkey k = make_key(1, dst, 7);
+
+        CHECK(dpflow_install(&t, &k, dst == 3 ? &narrow : &mask, NULL, 0, &existing));
+        /* Cached, so that the sweep must clear the cache of what it removes. */
+        CHECK(dpflow_lookup(&t, &k) != NULL);
+    }
+    CHECK_INT_EQ(dpflow_sweep(&t, count_and_remove_odd, &n_visited), 2);
+    CHECK_INT_EQ(n_visited, 5);
+    CHECK_INT_EQ(t.n_flows, 3);
+    CHECK_INT_EQ(t.n_subtables, 1);   /* The narrow one emptied and went. */
+    for (int dst = 1; dst <= 5; dst++) {
+        struct flowkey k = make_key(1, dst, 7);
+
+        flow = dpflow_lookup(&t, &k);
+        if (dst == 3 || dst == 5) {
+            CHECK(flow == NULL);
+        } else {
+            CHECK(flow != NULL && flow->learn_packets == 42);
+        }
+    }
+    dpflow_table_destroy(&t);
+}
+
 static void
 test_find_exact_needs_same_mask(void)
 {
@@ -204,5 +248,6 @@ UNIT_MAIN("dpflow",
           UNIT_TEST(test_exact_match_cache_hits),
           UNIT_TEST(test_remove_clears_cache_and_subtable),
           UNIT_TEST(test_remove_if_and_flush),
+          UNIT_TEST(test_sweep_updates_and_removes_in_one_walk),
           UNIT_TEST(test_find_exact_needs_same_mask),
           UNIT_TEST(test_ranking_puts_busy_subtable_first))

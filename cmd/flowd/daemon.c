@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "flowd.h"
 #include "log.h"
+#include "svc-notify.h"
 #include "swconfig.h"
 #include "tunnel.h"
 #include "util.h"
@@ -319,8 +320,10 @@ flowd_run(int argc, char *argv[])
     LOG_INFO("started (switchyard %s), control socket %s", SY_VERSION, flowd.ctl_path);
     buf_clear(&error);
     flowd_reconfigure(&flowd, &error);
+    svc_notify("READY=1");
     main_loop(&flowd);
     LOG_INFO("exiting");
+    svc_notify("STOPPING=1");
 out:
     flowd_destroy(&flowd);
     buf_uninit(&error);

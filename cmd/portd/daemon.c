@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "portd.h"
+#include "svc-notify.h"
 
 /* Everything the running daemon holds. */
 struct portd_daemon {
@@ -205,6 +206,7 @@ daemon_start(struct portd_daemon *d, bool detach)
     LOG_INFO("listening on %s", d->ctl_path);
     linkwatch_open(&d->links);
     daemon_notify_flowd(d);
+    svc_notify("READY=1");
     return 0;
 }
 
@@ -241,6 +243,7 @@ daemon_loop(struct portd_daemon *d)
 static void
 daemon_stop(struct portd_daemon *d)
 {
+    svc_notify("STOPPING=1");
     ctl_server_destroy(d->server);
     if (d->pid_written) {
         unlink(d->pid_path);

@@ -5,8 +5,8 @@
 #                                    DESTDIR only, and gone again after
 #   systemd/                         the units pass systemd-analyze verify
 #                                    once installed; the daemons behave as
-#                                    the units expect (readiness, SIGTERM,
-#                                    log rotation by copytruncate)
+#                                    the units expect (Type=notify readiness,
+#                                    SIGTERM, log rotation by copytruncate)
 #   make dist + switchyard.spec      the tarball builds an RPM (Debian's
 #                                    rpmbuild, --nodeps) whose file list and
 #                                    scriptlets are right
@@ -27,8 +27,18 @@ UNITS=(switchyard-flowd.service switchyard-portd.service switchyard.target)
 
 setup() {
     T=$BATS_TEST_TMPDIR
+    STARTED_PIDS=()
     VERSION=$(sed -n 's/^VERSION *:*= *//p' "$SRCDIR/Makefile")
     [ -n "$VERSION" ] || fail "no VERSION in $SRCDIR/Makefile"
+}
+
+# Processes a test started in the background end with it, also when it
+# fails (an orphan holding Bats's output open would hang the run).
+teardown() {
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
 }
 
 # The relative paths (under DESTDIR) that `make install PREFIX=/usr` must
@@ -145,15 +155,14 @@ install_usr() {
     install_usr "$dest"
 
     # verify --root looks up units and the programs they run inside the
-    # root: the installed tree, /bin/sh for ExecStartPost, and the host's
-    # own units (network-pre.target, shutdown.target ...) so that missing
-    # dependencies and ordering cycles show.
-    mkdir -p "$root/bin" "$root/usr/lib/systemd/system"
+    # root: the installed tree and the host's own units (network-pre.target,
+    # shutdown.target ...) so that missing dependencies and ordering cycles
+    # show.
+    mkdir -p "$root/usr/lib/systemd/system"
     if [ -d /usr/lib/systemd/system ]; then
         cp -a /usr/lib/systemd/system/. "$root/usr/lib/systemd/system/"
     fi
     cp -a "$dest/." "$root/"
-    cp /bin/sh "$root/bin/sh"
 
     # It exits 0 on mere warnings (an unknown key, a bad value), so the
     # test wants no output at all. First, that it does complain:
@@ -176,32 +185,76 @@ install_usr() {
     done
 }
 
-@test "the daemons behave as the units expect: readiness, SIGTERM, copytruncate rotation" {
-    local dest=$T/dest pid poststart status
+# notify_listen SOCKET CTL: what systemd does for a Type=notify unit, in the
+# background: receive the sd_notify datagrams on SOCKET, each with the
+# sender's pid (SCM_CREDENTIALS, as NotifyAccess=main checks it), and print
+# one line per datagram: "PID CTL-EXISTS STATE...", CTL-EXISTS telling
+# whether the daemon's control socket CTL was there when the datagram was
+# read (for STOPPING=1 that may be after the daemon removed it).
+# Ends after STOPPING=1 or 60 s. Sets NOTIFY_PID.
+notify_listen() {
+    /usr/bin/python3 -c '
+import os, socket, struct, sys
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+sock.bind(sys.argv[1])
+sock.settimeout(60)
+print("listening", flush=True)
+while True:
+    data, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(12))
+    pid = [struct.unpack("iII", d)[0] for level, kind, d in ancillary
+           if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS]
+    print(pid[0] if pid else "?", os.path.exists(sys.argv[2]),
+          data.decode().replace("\n", " "), flush=True)
+    if b"STOPPING=1" in data:
+        break
+' "$1" "$2" > "$1.out" 2>&1 &
+    NOTIFY_PID=$!
+    STARTED_PIDS+=("$NOTIFY_PID")
+    timeout 10 sh -c "until grep -q listening '$1.out'; do sleep 0.1; done" ||
+        fail "notify listener did not start: $(cat "$1.out")"
+}
+
+@test "the daemons behave as the units expect: Type=notify readiness, SIGTERM, copytruncate rotation" {
+    local pid portd_pid status name
     [ -x "$SY_BINDIR/flowd" ] || fail "no $SY_BINDIR/flowd: build first (make)"
     export SY_CONFDIR=$T/conf SY_RUNDIR=$T/run SY_LOGDIR=$T/log
     export ASAN_OPTIONS="log_path=$T/asan.log" UBSAN_OPTIONS="log_path=$T/ubsan.log"
     mkdir -p "$SY_CONFDIR" "$SY_RUNDIR" "$SY_LOGDIR"
     echo 4194304 > "$SY_RUNDIR/flowd.pid"        # stale, as RuntimeDirectoryPreserve leaves it
+    for name in flowd portd; do
+        run grep -x -e Type=notify -e NotifyAccess=main "$SRCDIR/systemd/switchyard-$name.service"
+        assert_line Type=notify
+        assert_line NotifyAccess=main
+    done
 
-    # ExecStartPost of the unit, unescaped the way systemd does ($$ -> $),
-    # with the test's run dir.
-    poststart=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'$/\1/p" \
-                    "$SRCDIR/systemd/switchyard-flowd.service")
-    [ -n "$poststart" ] || fail "no ExecStartPost=/bin/sh -c '...' in switchyard-flowd.service"
-    poststart=${poststart//\$\$/\$}
-    poststart=${poststart//\/run\/switchyard/$SY_RUNDIR}
-
-    # Type=simple: the daemon in the foreground, as ExecStart runs it.
-    "$SY_BINDIR/flowd" run 2>"$T/flowd.stderr" &
+    # Type=notify: each daemon in the foreground, as ExecStart runs it,
+    # says READY=1 itself, once its control socket is there.
+    notify_listen "$T/flowd.notify" "$SY_RUNDIR/flowd.ctl"
+    NOTIFY_SOCKET=$T/flowd.notify "$SY_BINDIR/flowd" run 2>"$T/flowd.stderr" &
     pid=$!
-    MAINPID=$pid timeout 10 sh -c "$poststart" || {
-        kill "$pid"
-        fail "ExecStartPost did not see flowd get ready"
-    }
-    [ -S "$SY_RUNDIR/flowd.ctl" ] || fail "ready, but no control socket"
-    # ... and it would not have passed for another process.
-    run -124 env MAINPID=1 timeout 1 sh -c "$poststart"
+    STARTED_PIDS+=("$pid")
+    timeout 20 sh -c "until grep -q READY=1 '$T/flowd.notify.out'; do sleep 0.1; done" ||
+        fail "flowd did not tell it was ready: $(cat "$T/flowd.notify.out" "$T/flowd.stderr")"
+    run cat "$T/flowd.notify.out"
+    assert_line "$pid True READY=1"
+
+    notify_listen "$T/portd.notify" "$SY_RUNDIR/portd.ctl"
+    NOTIFY_SOCKET=$T/portd.notify "$SY_BINDIR/portd" run 2>"$T/portd.stderr" &
+    portd_pid=$!
+    STARTED_PIDS+=("$portd_pid")
+    timeout 20 sh -c "until grep -q READY=1 '$T/portd.notify.out'; do sleep 0.1; done" ||
+        fail "portd did not tell it was ready: $(cat "$T/portd.notify.out" "$T/portd.stderr")"
+    run cat "$T/portd.notify.out"
+    assert_line "$portd_pid True READY=1"
+    # ... and it works by then.
+    run "$SY_BINDIR/portd" add-br br0
+    assert_success
+    kill -TERM "$portd_pid"
+    wait "$portd_pid" || fail "portd exited $? on SIGTERM"
+    wait "$NOTIFY_PID"
+    run cat "$T/portd.notify.out"
+    assert_line --regexp "^$portd_pid (True|False) STOPPING=1\$"
 
     # logrotate's copytruncate, with the shipped settings, on the live log.
     if command -v logrotate >/dev/null; then
@@ -225,6 +278,8 @@ install_usr() {
     else
         assert_output --partial 'exiting'
     fi
+    run cat "$T/flowd.notify.out"
+    assert_line --regexp "^$pid (True|False) STOPPING=1\$"
     ! ls "$T"/asan.log.* "$T"/ubsan.log.* 2>/dev/null || fail "sanitizer report: $(cat "$T"/*san.log.*)"
 }
 
@@ -269,8 +324,11 @@ install_usr() {
              /usr/share/bash-completion/completions/flowd; do
         assert_line "$f"
     done
-    for f in "$SRCDIR"/man/*.8; do
-        assert_line --regexp "^/usr/share/man/man8/${f##*/}(\.gz)?\$"
+    for f in "$SRCDIR"/man/*.[578]; do
+        assert_line --regexp "^/usr/share/man/man${f##*.}/${f##*/}(\.gz)?\$"
+    done
+    for f in ifup-ovs ifdown-ovs switchyard-functions; do
+        [ -e "$SRCDIR/ifcfg/$f" ] && assert_line "/etc/sysconfig/network-scripts/$f"
     done
     refute_line --regexp '^/(run|var|tmp|home)'
 

@@ -202,7 +202,12 @@ flood(struct normal_ctx *ctx)
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
 
+        /* Split horizon: what came out of a tunnel is not flooded into
+         * another one. In a full mesh every host floods to every other
+         * itself; passing a flood on would loop it around the mesh. */
         if (port != ctx->in && !port->error && !port->mirror_out
+            && !(tnl_port_type_is_tunnel(ctx->in->type)
+                 && tnl_port_type_is_tunnel(port->type))
             && output_encap(port, ctx->vlan, &encaps[n])) {
             ports[n++] = port;
         }

@@ -702,6 +702,7 @@ cmd_trace(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     odp_format_actions(&text, result.actions.data, result.actions.size);
     ctl_reply_printf(reply, "actions: %s\n", buf_cstr(&text));
     dp_actions_uninit(&result.actions);
+    free(result.rules);
     buf_uninit(&text);
 }
 

@@ -390,6 +390,7 @@ handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
         result.rules = NULL;
         flow->learn = result.learn;
         flow->mirrors = result.mirrors;
+        flow->mirror_size = result.mirror_size;
         flow->packets = 1;
         flow->learn_packets = 1;
         flow->bytes = p->size;

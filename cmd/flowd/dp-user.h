@@ -39,6 +39,8 @@ struct dp_upcall_result {
                                      * passed on to the flow installed). */
     size_t n_rules;
     uint32_t mirrors;               /* Mirrors the flow feeds (mirror.h). */
+    uint32_t mirror_size;           /* Bytes of 'actions' that make the
+                                     * mirrors' copies (they come first). */
     bool install;                   /* False: execute only, install nothing. */
 };
 

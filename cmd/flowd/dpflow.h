@@ -62,6 +62,8 @@ struct dpflow {
     long long ipfix_start;          /* When the open IPFIX record began;
                                      * 0 = at 'created'. */
     uint32_t mirrors;               /* Bit i: feeds the bridge's mirror i. */
+    uint32_t mirror_size;           /* Bytes of 'actions' that make the
+                                     * mirrors' copies (they come first). */
     uint64_t mirror_packets;        /* 'packets' already credited to them. */
     uint64_t mirror_bytes;          /* 'bytes' already credited to them. */
 };

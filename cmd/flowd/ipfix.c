@@ -371,7 +371,8 @@ export_flow(struct ipfix *ipfix, struct dpflow *flow, long long now, uint8_t rea
         return;
     }
     r.ingress = bridge_ofport_of_dp(ipfix->br, flow->key.in_port);
-    r.egress = netflow_output_iface(ipfix->br, flow->actions.data, flow->actions.size);
+    r.egress = netflow_output_iface(ipfix->br, flow->actions.data + flow->mirror_size,
+                                    flow->actions.size - flow->mirror_size);
     r.packets = packets;
     r.octets = netflow_l3_bytes(&flow->key, packets, bytes);
     r.start_msec = wall_msec(first);

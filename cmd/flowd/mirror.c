@@ -163,8 +163,10 @@ mirror_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct
             mirrors[i].tx_bytes = old->tx_bytes;
         }
         if (mirrors[i].error && (!old || !old->error)) {
-            buf_printf(errors, "%s: mirror %s: %s\n", br->name, mirrors[i].name,
-                       mirrors[i].error);
+            /* Not an error of the change that caused it (such as removing
+             * the port): the mirror waits, and "portd show" says why. */
+            LOG_WARN("%s: mirror %s copies nothing: %s", br->name, mirrors[i].name,
+                     mirrors[i].error);
         }
     }
     if (mirrors_equal(mirrors, n, br->mirrors, br->n_mirrors)) {
@@ -353,9 +355,11 @@ set_tag(struct dp_actions *actions, struct tag_state *state, bool tagged, int vi
     *state = (struct tag_state) { .original = false, .tagged = tagged, .vid = vid };
 }
 
-/* The copies, then the packet's tag as it arrived, then its own actions. */
+/* The copies, then the packet's tag as it arrived, then its own actions;
+ * '*mirror_size' gets the size of what comes before its own actions. */
 static void
-emit_copies(const struct mirror_ctx *ctx, struct dp_actions *actions)
+emit_copies(const struct mirror_ctx *ctx, struct dp_actions *actions,
+            uint32_t *mirror_size)
 {
     const struct flowkey_vlan *tag = &ctx->key->vlans[0];
     struct tag_state state = { .original = true, .tagged = tag->tpid != 0 };
@@ -394,6 +398,7 @@ emit_copies(const struct mirror_ctx *ctx, struct dp_actions *actions)
             dp_actions_put_push_vlan(&out, tag->tpid, tag->tci & ~FLOWKEY_VLAN_PRESENT);
         }
     }
+    *mirror_size = out.size;
     DP_ACTIONS_FOR_EACH (nla, actions->data, actions->size) {
         dp_actions_put(&out, nla->nla_type, dp_nla_data(nla), dp_nla_size(nla));
     }
@@ -438,7 +443,7 @@ mirror_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         }
     }
     if (ctx.n_copies) {
-        emit_copies(&ctx, &r->actions);
+        emit_copies(&ctx, &r->actions, &r->mirror_size);
     }
     free(ctx.copies);
     free(ctx.outputs);

@@ -67,7 +67,9 @@ void mirror_bridge_destroy(struct bridge *);
 
 /* Adds the copies the mirrors want of a packet of 'key' (in_port is a
  * datapath port) in front of r->actions, ORs into r->mask what that
- * depended on and sets r->mirrors. With 'trace', explains. */
+ * depended on and sets r->mirrors and r->mirror_size (so that NetFlow and
+ * IPFIX report the flow's own output, not the copies). With 'trace',
+ * explains. */
 void mirror_xlate(struct bridge *, const struct flowkey *key, struct dp_upcall_result *r,
                   struct buf *trace);
 

@@ -229,7 +229,8 @@ export_flow(struct netflow *nf, struct dpflow *flow, long long now)
     r = &nf->records[nf->n_records];
     netflow_v5_record_from_key(&flow->key, r);
     r->input = bridge_ofport_of_dp(nf->br, flow->key.in_port);
-    r->output = netflow_output_iface(nf->br, flow->actions.data, flow->actions.size);
+    r->output = netflow_output_iface(nf->br, flow->actions.data + flow->mirror_size,
+                                     flow->actions.size - flow->mirror_size);
     r->packets = MIN(packets, UINT32_MAX);
     r->bytes = MIN(netflow_l3_bytes(&flow->key, packets, bytes), UINT32_MAX);
     r->first = uptime(first);

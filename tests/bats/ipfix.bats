@@ -109,6 +109,12 @@ for i in range(count):
     command -v nfcapd >/dev/null || skip "no nfcapd (package nfdump)"
     p1=$(sy_ofport br0 "${SY_VM_PORT[vm1]}")
     p2=$(sy_ofport br0 "${SY_VM_PORT[vm2]}")
+    # A mirror copies everything to a monitor: the records still name the
+    # flows' own output ports, not the copies.
+    sy_vm mon 10.77.9.1/24
+    sy_attach br0 mon
+    run portd add-mirror br0 span select-all=true output-port="${SY_VM_PORT[mon]}"
+    assert_success
     sy_ping vm1 "$ip2" || fail "vm1 cannot reach vm2"
     capture_start
     nf_start

@@ -64,6 +64,11 @@ ping_capture() {
     run sy_ns_exec mon ip neigh show "$ip1"
     refute_output --partial "${SY_VM_MAC[vm1]}"
 
+    # flowd trace shows the copy.
+    run flowd trace br0 "in_port($(sy_ofport br0 "${SY_VM_PORT[vm1]}")),eth(src=${SY_VM_MAC[vm1]},dst=${SY_VM_MAC[vm2]}),eth_type(0x0800),ipv4(src=$ip1,dst=$ip2,proto=1)"
+    echo "$output"
+    assert_output --partial "mirror all: copy to port ${SY_VM_PORT[mon]}"
+
     # Counters: 10 packets of 98 bytes at least.
     run portd show br0 --format=json
     echo "$output" | jq '.bridges[0].mirrors'
@@ -251,6 +256,13 @@ ping_capture() {
     [ "$status" -eq 1 ]
     assert_output --partial 'no mirror "nosuchmirror"'
     [ "$(sy_config_sum)" = "$before" ]
+
+    # A mirror whose output port goes away copies nothing, and says why.
+    run portd del-port br0 "${SY_VM_PORT[mon]}"
+    assert_success
+    run portd show br0 --format=json
+    [ "$(echo "$output" | jq -r '.bridges[0].mirrors[0].status')" = \
+      "output port ${SY_VM_PORT[mon]} is not on the bridge" ]
 
     # A corrupt mirror file is reported with its path and line.
     echo "output-vlan=9999" >> "$SY_CONFDIR/bridges/br0/mirrors/ok"

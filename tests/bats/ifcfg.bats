@@ -36,10 +36,12 @@ ifcfg() {
     printf '%s\n' "DEVICE=$name" "$@" > "$NSD/ifcfg-$name"
 }
 
-# ifup_all: every ifcfg file in name order, as the network service does.
+# ifup_all: every ifcfg file with DEVICETYPE=ovs in name order, as the
+# network service does (initscripts' ifup hands only those to ifup-ovs).
 ifup_all() {
     local f
     for f in "$NSD"/ifcfg-*; do
+        grep -qx 'DEVICETYPE=ovs' "$f" || continue
         run ifup "${f##*/}" boot
         [ "$status" -eq 0 ] || fail "ifup-ovs ${f##*/} boot: exit $status: $output"
     done
@@ -49,6 +51,7 @@ ifup_all() {
 ifdown_all() {
     local f
     for f in $(ls -r "$NSD"/ifcfg-*); do
+        grep -qx 'DEVICETYPE=ovs' "$f" || continue
         run ifdown "${f##*/}"
         [ "$status" -eq 0 ] || fail "ifdown-ovs ${f##*/}: exit $status: $output"
     done
@@ -265,6 +268,76 @@ write_vlan_files() {
     assert_success
     run portd list-ports br0
     refute_line vx0
+}
+
+@test "a whole host from ifcfg files: VLANs, internal port, bond, patch pair, VXLAN; ifdown leaves nothing" {
+    local far=sy-$SY_ID-far vx=sy-$SY_ID-vx i
+    sy_vm vm1                   # 10.77.0.11, VLAN 10 on br0
+    sy_vm vm2                   # 10.77.0.12, VLAN 20 on br0
+    sy_vm vm3                   # 10.77.0.13, on br1
+    # A neighbour on VLAN 10 behind two links (the bond): a Linux bridge.
+    sy_netns_add "$far"
+    ip -n "$far" link add name br type bridge
+    ip -n "$far" addr add 10.77.0.50/24 dev br
+    for i in 1 2; do
+        ip -n "$SY_NS_SW" link add "$SY_ID-b$i" type veth peer name "eth$i" netns "$far"
+        ip -n "$far" link set "eth$i" master br up
+    done
+    ip -n "$far" link set dev br up
+    # A host across the underlay with a kernel VXLAN device (VNI 100).
+    sy_netns_add "$vx"
+    ip -n "$SY_NS_SW" link add "$SY_ID-ul" type veth peer name eth0 netns "$vx"
+    ip -n "$SY_NS_SW" addr add 10.77.9.1/24 dev "$SY_ID-ul"
+    ip -n "$SY_NS_SW" link set "$SY_ID-ul" up
+    ip -n "$vx" addr add 10.77.9.2/24 dev eth0
+    ip -n "$vx" link set eth0 up
+    ip -n "$vx" link add vx0 type vxlan id 100 remote 10.77.9.1 local 10.77.9.2 dstport 4789
+    ip -n "$vx" addr add 10.77.0.60/24 dev vx0
+    ip -n "$vx" link set vx0 up
+
+    write_vlan_files
+    ifcfg bond0 ONBOOT=yes DEVICETYPE=ovs TYPE=OVSBond OVS_BRIDGE=br0 \
+        "BOND_IFACES=\"$SY_ID-b1 $SY_ID-b2\"" \
+        'OVS_OPTIONS="tag=10 bond_mode=active-backup lacp=off"'
+    ifcfg "$SY_ID-b1" ONBOOT=yes BOOTPROTO=none
+    ifcfg "$SY_ID-b2" ONBOOT=yes BOOTPROTO=none
+    ifcfg br1 ONBOOT=yes DEVICETYPE=ovs TYPE=OVSUserBridge
+    ifcfg patch-br0 ONBOOT=yes DEVICETYPE=ovs TYPE=OVSPatchPort OVS_BRIDGE=br0 \
+        OVS_PATCH_PEER=patch-br1 'OVS_OPTIONS="tag=20"'
+    ifcfg patch-br1 ONBOOT=yes DEVICETYPE=ovs TYPE=OVSPatchPort OVS_BRIDGE=br1 \
+        OVS_PATCH_PEER=patch-br0
+    ifcfg "$SY_ID-vm3" ONBOOT=yes DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br1
+    ifcfg vx0 ONBOOT=yes DEVICETYPE=ovs TYPE=OVSTunnel OVS_BRIDGE=br1 OVS_TUNNEL_TYPE=vxlan \
+        'OVS_TUNNEL_OPTIONS="options:remote_ip=10.77.9.2 options:key=100"'
+    # Not at boot.
+    ifcfg br9 ONBOOT=no DEVICETYPE=ovs TYPE=OVSBridge
+
+    ifup_all
+    run portd list-br
+    assert_output "br0
+br1"
+    run portd list-ports br0
+    assert_output "$(printf '%s\n' "$SY_ID-vm1" "$SY_ID-vm2" bond0 mgmt0 patch-br0 | sort)"
+    run portd list-ports br1
+    assert_output "$(printf '%s\n' "$SY_ID-vm3" patch-br1 vx0 | sort)"
+
+    sy_ping_ok vm1 10.77.0.1                  # VLAN 10: the internal port
+    sy_ping_ok vm1 10.77.0.50                 # VLAN 10: over the bond
+    sy_ping_ok vm2 "${SY_VM_IP[vm3]}"         # VLAN 20: through the patch pair
+    sy_ping_ok vm3 10.77.0.60                 # br1: over VXLAN
+    sy_ping_ok vm2 10.77.0.60                 # patch pair, then VXLAN
+
+    ifdown_all
+    run portd list-br
+    assert_output ""
+    run find "$SY_CONFDIR/bridges" -mindepth 1
+    assert_output ""
+    # Only what the test made: lo, the VM ends, the bond's links, the
+    # underlay.
+    run sy_sw ip -o link show
+    [ "$(sy_sw ip -o link show | wc -l)" -eq 7 ] || fail "devices left: $output"
+    run sy_sw ip -o link show dev "$SY_ID-b1"
+    refute_output --partial ",UP"
 }
 
 @test "ifup-ovs translates OVS_EXTRA's ovs-vsctl commands and names those it cannot" {

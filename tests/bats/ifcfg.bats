@@ -159,117 +159,6 @@ write_vlan_files() {
     ifdown_all
 }
 
-@test "ifup-ovs: patch port pair between two bridges" {
-    sy_vm vm1
-    sy_vm vm3
-    ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge
-    ifcfg br1 DEVICETYPE=ovs TYPE=OVSUserBridge
-    ifcfg patch-br0 DEVICETYPE=ovs TYPE=OVSPatchPort OVS_BRIDGE=br0 OVS_PATCH_PEER=patch-br1
-    ifcfg patch-br1 DEVICETYPE=ovs TYPE=OVSPatchPort OVS_BRIDGE=br1 OVS_PATCH_PEER=patch-br0
-    ifcfg "$SY_ID-vm1" DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br0
-    ifcfg "$SY_ID-vm3" DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br1
-
-    # The patch ports first: each pulls up its bridge.
-    local f
-    for f in patch-br0 patch-br1 "$SY_ID-vm1" "$SY_ID-vm3"; do
-        run ifup "$f"
-        [ "$status" -eq 0 ] || fail "ifup-ovs $f: exit $status: $output"
-    done
-
-    [ "$(port_field br0 patch-br0 .type)" = patch ]
-    [ "$(port_field br0 patch-br0 .peer)" = patch-br1 ]
-    [ "$(port_field br1 patch-br1 .peer)" = patch-br0 ]
-    [ "$(portd show -j | jq -r '.bridges[] | select(.name == "br1") | .datapath')" = user ]
-    grep -qx 'type=patch' "$SY_CONFDIR/bridges/br0/ports/patch-br0"
-    grep -qx 'peer=patch-br1' "$SY_CONFDIR/bridges/br0/ports/patch-br0"
-
-    sy_ping_ok vm1 "${SY_VM_IP[vm3]}"
-
-    ifdown_all
-    run portd list-br
-    assert_output ""
-}
-
-@test "ifup-ovs: a bond of two devices brings its members up" {
-    local far=sy-$SY_ID-far
-    sy_vm vm1
-    # The far side: a Linux bridge over both links, with an address.
-    sy_netns_add "$far"
-    ip -n "$far" link add name br type bridge
-    ip -n "$far" addr add 10.77.0.50/24 dev br
-    local i
-    for i in 1 2; do
-        ip -n "$SY_NS_SW" link add "$SY_ID-b$i" type veth peer name "eth$i" netns "$far"
-        ip -n "$far" link set "eth$i" master br up
-    done
-    ip -n "$far" link set dev br up
-
-    ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge
-    ifcfg bond0 DEVICETYPE=ovs TYPE=OVSBond OVS_BRIDGE=br0 \
-        "BOND_IFACES=\"$SY_ID-b1 $SY_ID-b2\"" 'OVS_OPTIONS="bond_mode=active-backup lacp=off"'
-    # The members have ordinary ifcfg files of their own.
-    ifcfg "$SY_ID-b1" ONBOOT=yes BOOTPROTO=none HOTPLUG=no
-    ifcfg "$SY_ID-b2" ONBOOT=yes BOOTPROTO=none HOTPLUG=no
-    ifcfg "$SY_ID-vm1" DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br0
-
-    run ifup bond0
-    assert_success
-    run ifup "$SY_ID-vm1"
-    assert_success
-    [ "$(port_field br0 bond0 .type)" = bond ]
-    port_json br0 bond0 | grep -q "$SY_ID-b1" || fail "bond0 has no member $SY_ID-b1: $(port_json br0 bond0)"
-    port_json br0 bond0 | grep -q "$SY_ID-b2" || fail "bond0 has no member $SY_ID-b2: $(port_json br0 bond0)"
-    port_json br0 bond0 | grep -q "active-backup" || fail "bond_mode not set: $(port_json br0 bond0)"
-    run sy_sw ip -o link show dev "$SY_ID-b2"
-    assert_output --partial ",UP"
-
-    sy_ping_ok vm1 10.77.0.50
-
-    run ifdown bond0
-    assert_success
-    run portd list-ports br0
-    refute_line bond0
-    run sy_sw ip -o link show dev "$SY_ID-b1"
-    refute_output --partial ",UP"
-}
-
-@test "ifup-ovs: a VXLAN tunnel from OVS_TUNNEL_OPTIONS reaches a kernel VXLAN device" {
-    local far=sy-$SY_ID-far
-    sy_vm vm1
-    # The underlay: a veth from the switch namespace to the far host, whose
-    # kernel VXLAN device (VNI 100) carries 10.77.0.50.
-    sy_netns_add "$far"
-    ip -n "$SY_NS_SW" link add "$SY_ID-ul" type veth peer name eth0 netns "$far"
-    ip -n "$SY_NS_SW" addr add 10.77.9.1/24 dev "$SY_ID-ul"
-    ip -n "$SY_NS_SW" link set "$SY_ID-ul" up
-    ip -n "$far" addr add 10.77.9.2/24 dev eth0
-    ip -n "$far" link set eth0 up
-    ip -n "$far" link add vx0 type vxlan id 100 remote 10.77.9.1 local 10.77.9.2 dstport 4789
-    ip -n "$far" addr add 10.77.0.50/24 dev vx0
-    ip -n "$far" link set vx0 up
-
-    ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge
-    ifcfg vx0 DEVICETYPE=ovs TYPE=OVSTunnel OVS_BRIDGE=br0 OVS_TUNNEL_TYPE=vxlan \
-        'OVS_TUNNEL_OPTIONS="options:remote_ip=10.77.9.2 options:key=100"'
-    ifcfg "$SY_ID-vm1" DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br0
-    run ifup vx0
-    assert_success
-    run ifup "$SY_ID-vm1"
-    assert_success
-
-    [ "$(port_field br0 vx0 .type)" = vxlan ]
-    port_json br0 vx0 | grep -q '10.77.9.2' || fail "no remote_ip: $(port_json br0 vx0)"
-    run sy_sw "$SY_BINDIR/tunnel" list br0
-    assert_output --partial vx0
-
-    sy_ping_ok vm1 10.77.0.50
-
-    run ifdown vx0
-    assert_success
-    run portd list-ports br0
-    refute_line vx0
-}
-
 @test "a whole host from ifcfg files: VLANs, internal port, bond, patch pair, VXLAN; ifdown leaves nothing" {
     local far=sy-$SY_ID-far vx=sy-$SY_ID-vx i
     sy_vm vm1                   # 10.77.0.11, VLAN 10 on br0
@@ -320,6 +209,26 @@ br1"
     assert_output "$(printf '%s\n' "$SY_ID-vm1" "$SY_ID-vm2" bond0 mgmt0 patch-br0 | sort)"
     run portd list-ports br1
     assert_output "$(printf '%s\n' "$SY_ID-vm3" patch-br1 vx0 | sort)"
+
+    # What portd made of the bond, the patch pair and the tunnel.
+    [ "$(port_field br0 bond0 .type)" = bond ]
+    [ "$(port_field br0 bond0 .tag)" = 10 ]
+    [ "$(port_field br0 bond0 .options.members)" = "$SY_ID-b1,$SY_ID-b2" ] ||
+        fail "bond0's members: $(port_json br0 bond0)"
+    [ "$(port_field br0 bond0 .options.bond_mode)" = active-backup ]
+    [ "$(port_field br0 bond0 .options.lacp)" = off ]
+    run sy_sw ip -o link show dev "$SY_ID-b2"
+    assert_output --partial ",UP"
+    [ "$(port_field br0 patch-br0 .type)" = patch ]
+    [ "$(port_field br0 patch-br0 .peer)" = patch-br1 ]
+    [ "$(port_field br1 patch-br1 .peer)" = patch-br0 ]
+    grep -qx 'peer=patch-br1' "$SY_CONFDIR/bridges/br0/ports/patch-br0"
+    [ "$(portd show -j | jq -r '.bridges[] | select(.name == "br1") | .datapath')" = user ]
+    [ "$(port_field br1 vx0 .type)" = vxlan ]
+    [ "$(port_field br1 vx0 .options.remote_ip)" = 10.77.9.2 ] || fail "vx0: $(port_json br1 vx0)"
+    [ "$(port_field br1 vx0 .options.key)" = 100 ] || fail "vx0: $(port_json br1 vx0)"
+    run sy_sw "$SY_BINDIR/tunnel" list br1
+    assert_output --partial vx0
 
     sy_ping_ok vm1 10.77.0.1                  # VLAN 10: the internal port
     sy_ping_ok vm1 10.77.0.50                 # VLAN 10: over the bond

@@ -17,7 +17,7 @@ test_pkgs=(bats bats-support bats-assert jq iproute2 iputils-ping tcpdump
            iperf3 python3-scapy ethtool procps psmisc qemu-system-x86
            busybox-static cpio gzip kmod coreutils util-linux openvswitch-switch openvswitch-common
            openvswitch-testcontroller rpm systemd logrotate git nfdump tshark
-           python3-os-ken tmux bash-completion openssl iputils-arping)
+           python3-os-ken tmux bash-completion openssl iputils-arping shellcheck)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)

@@ -340,3 +340,11 @@ EOF
     run portd list-br
     assert_output ""
 }
+
+@test "the hooks are clean for shellcheck" {
+    command -v shellcheck >/dev/null || skip "shellcheck is not installed (make deps)"
+    run shellcheck -x "$SY_SRCDIR/ifcfg/ifup-ovs" "$SY_SRCDIR/ifcfg/ifdown-ovs"
+    assert_success
+    run shellcheck "$SY_SRCDIR/ifcfg/switchyard-functions"
+    assert_success
+}

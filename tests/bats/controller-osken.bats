@@ -9,16 +9,20 @@
 #   osken-manager on 0.0.0.0:PORT
 #   br0 fail-mode=secure                      br0 fail-mode=secure
 #     controller=tcp:127.0.0.1:PORT             controller=tcp:10.77.250.1:PORT
-#     vm1, vm2, ID-ul ---- underlay (veth) ---- ID-ul, vm3
+#     vm1, vm2, vx0 (VXLAN) ===================== vx0 (VXLAN), vm3
+#   ID-ul 10.77.251.1 ---- underlay (veth) ---- ID-ul 10.77.251.2
 #   ID-mg 10.77.250.1 ---- management (veth) -- ID-mg 10.77.250.2
 #
 # Both bridges are secure: without flows from the controller they forward
-# nothing. The underlay link is a plain system port on each bridge. The
-# controller reaches h2's switch out of band, over the management link.
+# nothing. The hosts are joined by a VXLAN tunnel over a routed underlay
+# (link_hosts_by_vxlan), or, in one test, by the underlay veth itself as a
+# plain system port on each bridge (link_hosts_by_veth). The controller
+# reaches h2's switch out of band, over the management link.
 
 load helpers
 
 H2_NET=10.77.250
+UNDERLAY_NET=10.77.251
 
 setup() {
     if ! [ -x /usr/bin/osken-manager ] || ! /usr/bin/python3 -c 'import os_ken' 2>/dev/null; then
@@ -56,7 +60,6 @@ setup() {
     sy_attach br0 vm2
     on_h2 sy_vm vm3
     on_h2 sy_attach br0 vm3
-    link_hosts_by_veth
 }
 
 teardown() {
@@ -86,9 +89,29 @@ on_h2() {
 }
 
 ofctl() { sy_sw "$SY_BINDIR/ofctl" "$@"; }
+tunnel() { sy_sw "$SY_BINDIR/tunnel" "$@"; }
+
+# link_hosts_by_vxlan: the underlay, a veth pair ID-ul between the two
+# hosts with an address on each end and on no bridge, and a VXLAN port vx0
+# on each bridge towards the other host. UL1 and UL2 are vx0's ofports.
+link_hosts_by_vxlan() {
+    ip -n "$SY_NS_SW" link add "$SY_ID-ul" type veth peer name "$SY_ID-ul" netns "$H2_NS"
+    ip -n "$SY_NS_SW" addr add "$UNDERLAY_NET.1/24" dev "$SY_ID-ul"
+    ip -n "$H2_NS" addr add "$UNDERLAY_NET.2/24" dev "$SY_ID-ul"
+    ip -n "$SY_NS_SW" link set "$SY_ID-ul" up
+    ip -n "$H2_NS" link set "$SY_ID-ul" up
+    run tunnel add br0 vx0 type=vxlan "remote_ip=$UNDERLAY_NET.2"
+    assert_success
+    run on_h2 tunnel add br0 vx0 type=vxlan "remote_ip=$UNDERLAY_NET.1"
+    assert_success
+    UL1=$(sy_ofport br0 vx0)
+    UL2=$(on_h2 sy_ofport br0 vx0)
+    { [ -n "$UL1" ] && [ -n "$UL2" ]; } || fail "no ofport for vx0: $(portd show; on_h2 portd show)"
+}
 
 # link_hosts_by_veth: the underlay, a veth pair ID-ul between the two
-# hosts, a system port on each bridge.
+# hosts, a system port on each bridge (no tunnel). UL1 and UL2 are its
+# ofports.
 link_hosts_by_veth() {
     ip -n "$SY_NS_SW" link add "$SY_ID-ul" type veth peer name "$SY_ID-ul" netns "$H2_NS"
     ip -n "$SY_NS_SW" link set "$SY_ID-ul" up
@@ -127,7 +150,8 @@ flows_of() {
     "$@" ofctl -O OpenFlow13 dump-flows br0
 }
 
-@test "os-ken learning switch: VMs on two hosts ping only through the flows it installs" {
+@test "os-ken learning switch: VMs on two hosts joined by VXLAN ping only through the flows it installs" {
+    link_hosts_by_vxlan
     local d1 d2 m1=${SY_VM_MAC[vm1]} m2=${SY_VM_MAC[vm2]} m3=${SY_VM_MAC[vm3]}
     local p1 p2 p3
     p1=$(sy_ofport br0 "${SY_VM_PORT[vm1]}")
@@ -157,7 +181,7 @@ flows_of() {
         refute_output --partial "priority=10"
     done
 
-    sy_ping_ok vm1 "${SY_VM_IP[vm3]}"   # across the underlay
+    sy_ping_ok vm1 "${SY_VM_IP[vm3]}"   # through the tunnel
     sy_ping_ok vm3 "${SY_VM_IP[vm2]}"
     sy_ping_ok vm2 "${SY_VM_IP[vm1]}"   # on h1 only
 
@@ -182,6 +206,14 @@ flows_of() {
     # h2 never saw vm1 talk to vm2.
     refute_output --partial "dl_src=$m1,dl_dst=$m2"
 
+    # The cross-host pings went through the tunnel ports, both ways.
+    for h in "" on_h2; do
+        run $h tunnel show -j br0 vx0
+        assert_success
+        [ "$(jq -r '.tunnels[0].statistics.tx_packets' <<<"$output")" -ge 3 ] || fail "$output"
+        [ "$(jq -r '.tunnels[0].statistics.rx_packets' <<<"$output")" -ge 3 ] || fail "$output"
+    done
+
     # Every flow the controller says it installed is in its switch.
     local dpid in_port src dst out n=0
     while read -r dpid in_port src dst out; do
@@ -194,6 +226,7 @@ flows_of() {
 }
 
 @test "datapath ids: two bridges named br0 differ, an id survives restarts, datapath-id= sets it" {
+    link_hosts_by_veth
     local d1 d2
     d1=$(dpid_of)
     d2=$(dpid_of on_h2)

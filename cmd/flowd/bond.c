@@ -17,6 +17,10 @@
 #include "util.h"
 
 #define BOND_RETRY_MSEC 1000
+#define LACP_FAST_MSEC 1000         /* Periodic LACPDUs, short timeout. */
+#define LACP_SLOW_MSEC 30000        /* Periodic LACPDUs, long timeout. */
+#define LACP_SHORT_TIMEOUT_MSEC 3000 /* We ask for fast LACPDUs: 3 missed. */
+#define LACP_PRIORITY 65534         /* System and port priority. */
 
 static const char *const bond_mode_names[] = {
     [BOND_ACTIVE_BACKUP] = "active-backup",
@@ -197,6 +201,154 @@ bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
     return m->carrier != was_up;
 }
 
+/* ---- LACP ------------------------------------------------------------------ */
+
+void
+bond_set_lacp(struct bond *bond, const char *mode, uint16_t key)
+{
+    uint32_t hash = hash_string(bond->name, 0x1acb);
+
+    bond->lacp = mode && strcmp(mode, "off");
+    bond->lacp_active = bond->lacp && !strcmp(mode, "active");
+    bond->lacp_key = key;
+    /* A locally administered unicast MAC derived from the bond's name: the
+     * same across restarts, so the far side keeps its aggregator. */
+    bond->lacp_sys_id[0] = 0x02;
+    bond->lacp_sys_id[1] = 0x5c;
+    memcpy(bond->lacp_sys_id + 2, &hash, 4);
+}
+
+/* Whether member 'm' may aggregate with us: we heard its partner lately,
+ * and that partner is the same system and key as the other members'
+ * (links to two different switches never share an aggregator). */
+static bool
+lacp_member_attached(const struct bond *bond, const struct bond_member *m)
+{
+    if (!m->carrier || !m->partner_current || !(m->partner.state & LACP_STATE_AGGREGATION)) {
+        return false;
+    }
+    for (size_t i = 0; i < bond->n_members; i++) {
+        const struct bond_member *first = &bond->members[i];
+
+        if (first->carrier && first->partner_current) {
+            return first == m || (!memcmp(first->partner.sys_id, m->partner.sys_id, 6)
+                                  && first->partner.key == m->partner.key);
+        }
+    }
+    return false;
+}
+
+void
+bond_lacp_actor(const struct bond *bond, size_t index, struct lacp_info *actor)
+{
+    const struct bond_member *m = &bond->members[index];
+
+    memset(actor, 0, sizeof *actor);
+    actor->sys_priority = LACP_PRIORITY;
+    memcpy(actor->sys_id, bond->lacp_sys_id, 6);
+    actor->key = bond->lacp_key;
+    actor->port_priority = LACP_PRIORITY;
+    actor->port = index + 1;
+    actor->state = LACP_STATE_TIMEOUT | LACP_STATE_AGGREGATION;
+    if (bond->lacp_active) {
+        actor->state |= LACP_STATE_ACTIVITY;
+    }
+    if (lacp_member_attached(bond, m)) {
+        actor->state |= LACP_STATE_SYNC | LACP_STATE_COLLECTING | LACP_STATE_DISTRIBUTING;
+    } else if (!m->partner_current) {
+        actor->state |= LACP_STATE_DEFAULTED;
+    }
+}
+
+static void
+lacp_send(struct bond *bond, size_t index, long long now)
+{
+    struct bond_member *m = &bond->members[index];
+    uint8_t frame[LACP_FRAME_SIZE];
+    struct dp_packet packet;
+    struct lacp_pdu pdu;
+
+    memset(&pdu, 0, sizeof pdu);
+    bond_lacp_actor(bond, index, &pdu.actor);
+    if (m->partner_current) {
+        pdu.partner = m->partner;
+    }
+    lacp_pdu_encode(&pdu, bond->lacp_sys_id, frame);
+    memset(&packet, 0, sizeof packet);
+    packet.data = frame;
+    packet.size = sizeof frame;
+    if (!netdev_send(m->netdev, &packet)) {
+        m->lacp_tx++;
+    }
+    m->sent_state = pdu.actor.state;
+    /* The partner's TIMEOUT bit says how often it wants to hear from us. */
+    m->next_tx = now + (m->partner_current && !(m->partner.state & LACP_STATE_TIMEOUT)
+                        ? LACP_SLOW_MSEC : LACP_FAST_MSEC);
+}
+
+/* Member states from LACP, and the LACPDUs that are due: periodic ones,
+ * and one at once whenever what we would say changed. */
+static void
+bond_lacp_run(struct bond *bond, long long now)
+{
+    for (size_t i = 0; i < bond->n_members; i++) {
+        struct bond_member *m = &bond->members[i];
+        struct lacp_info actor;
+
+        if (!bond->lacp) {
+            m->enabled = m->carrier;
+            continue;
+        }
+        if (m->partner_current && (now >= m->partner_expires || !m->carrier)) {
+            LOG_INFO("bond %s: member %s: LACP partner %s", bond->name, m->name,
+                     m->carrier ? "timed out" : "lost with carrier");
+            m->partner_current = false;
+        }
+        m->enabled = lacp_member_attached(bond, m)
+                     && (m->partner.state & LACP_STATE_SYNC)
+                     && (m->partner.state & LACP_STATE_COLLECTING);
+        bond_lacp_actor(bond, i, &actor);
+        if (m->netdev && m->carrier
+            && (bond->lacp_active || m->partner_current)
+            && (now >= m->next_tx || actor.state != m->sent_state)) {
+            lacp_send(bond, i, now);
+        }
+    }
+}
+
+void
+bond_lacp_receive(struct bond *bond, size_t index, const struct dp_packet *p, long long now)
+{
+    struct bond_member *m = &bond->members[index];
+    struct lacp_pdu pdu;
+    bool was_current = m->partner_current;
+
+    if (!bond->lacp || lacp_pdu_decode(p->data, p->size, &pdu)) {
+        m->lacp_rx_errors += bond->lacp;    /* Marker PDUs etc. count too. */
+        return;
+    }
+    m->lacp_rx++;
+    m->partner = pdu.actor;
+    m->partner_current = true;
+    m->partner_expires = now + LACP_SHORT_TIMEOUT_MSEC;
+    if (!was_current) {
+        LOG_INFO("bond %s: member %s: LACP partner %02x:%02x:%02x:%02x:%02x:%02x "
+                 "key %u port %u", bond->name, m->name, pdu.actor.sys_id[0],
+                 pdu.actor.sys_id[1], pdu.actor.sys_id[2], pdu.actor.sys_id[3],
+                 pdu.actor.sys_id[4], pdu.actor.sys_id[5], pdu.actor.key, pdu.actor.port);
+    }
+    /* Answer at once if that changes what we say, and re-pick members. */
+    bond_lacp_run(bond, now);
+    if (bond->active < 0 || !bond->members[bond->active].enabled) {
+        bool up[bond->n_members];
+
+        for (size_t i = 0; i < bond->n_members; i++) {
+            up[i] = bond->members[i].enabled;
+        }
+        bond->active = bond_choose_active(up, bond->n_members, bond->active);
+    }
+}
+
 void
 bond_retry_now(struct bond *bond)
 {
@@ -214,7 +366,10 @@ bond_run(struct bond *bond, long long now)
 
     for (size_t i = 0; i < bond->n_members; i++) {
         changed |= bond_member_run(bond, &bond->members[i], now);
-        up[i] = bond->members[i].carrier;
+    }
+    bond_lacp_run(bond, now);
+    for (size_t i = 0; i < bond->n_members; i++) {
+        up[i] = bond->members[i].enabled;
     }
     active = bond_choose_active(up, bond->n_members, bond->active);
     if (active != bond->active) {
@@ -250,7 +405,7 @@ bond_choose_tx(const struct bond *bond, const struct dp_packet *p)
         return bond->members[bond->active].netdev;
     }
     for (size_t i = 0; i < bond->n_members; i++) {
-        up[i] = bond->members[i].carrier;
+        up[i] = bond->members[i].enabled;
     }
     flowkey_extract(p->data, p->size, 0, &key, NULL);
     hash = bond->mode == BOND_BALANCE_TCP ? bond_hash_tcp(&key)
@@ -268,6 +423,6 @@ bond_accept_rx(const struct bond *bond, size_t index, const struct dp_packet *p)
     }
     /* A backup takes nothing in; a balancing bond takes unicast on every
      * member but floods only on the active one. */
-    return bond->mode != BOND_ACTIVE_BACKUP && bond->members[index].carrier
+    return bond->mode != BOND_ACTIVE_BACKUP && bond->members[index].enabled
            && !is_multicast(p);
 }

@@ -15,6 +15,14 @@
  *
  * Carrier is the kernel's IFF_RUNNING on the member device, read by
  * bond_run() (periodically, and at once when portd reports a link event).
+ *
+ * With lacp=active or passive the bond speaks LACP (802.1AX) on each
+ * member: it asks the far side for LACPDUs every second (short timeout),
+ * takes a member into use only once the far side reports it in sync and
+ * collecting, and drops it when three seconds pass without an LACPDU.
+ * All members share one system id and key, so the far side puts them in
+ * one aggregator. Slow-protocol frames are always consumed by the bond,
+ * never forwarded.
  * The pure parts (hashing, member choice) have unit tests
  * (tests/unit/test-flowd-bond.c). */
 #ifndef FLOWD_BOND_H
@@ -27,6 +35,7 @@
 #include "buf.h"
 #include "dp-packet.h"
 #include "flowkey.h"
+#include "lacp.h"
 
 struct netdev;
 
@@ -36,6 +45,15 @@ struct bond_member {
     char *name;                 /* Device name. */
     struct netdev *netdev;      /* NULL while absent. */
     bool carrier;               /* Device present with carrier. */
+    bool enabled;               /* Carries traffic: carrier, and with LACP
+                                 * the partner collecting in sync. */
+    /* LACP. */
+    struct lacp_info partner;   /* What the far side last said of itself. */
+    bool partner_current;       /* An LACPDU came within the timeout. */
+    long long partner_expires;  /* When the partner info goes stale. */
+    long long next_tx;          /* When the next LACPDU is due. */
+    uint8_t sent_state;         /* Actor state of the last LACPDU sent. */
+    uint64_t lacp_rx, lacp_tx, lacp_rx_errors;
     char *error;                /* Why it is not open, or NULL. */
     long long next_retry;       /* When to try opening it again. */
 };
@@ -46,6 +64,10 @@ struct bond {
     struct bond_member *members;
     size_t n_members;
     int active;                 /* Index of the active member, -1 if none. */
+    bool lacp;                  /* Speaks LACP (lacp=active|passive). */
+    bool lacp_active;           /* Sends LACPDUs before hearing any. */
+    uint8_t lacp_sys_id[6];     /* Our system id (a local MAC). */
+    uint16_t lacp_key;          /* Our key, the same on every member. */
 };
 
 /* Parses "active-backup" etc. ('s' NULL: active-backup). */
@@ -54,6 +76,14 @@ const char *bond_mode_to_string(enum bond_mode);
 
 struct bond *bond_create(const char *name, enum bond_mode, char **members, size_t n);
 void bond_destroy(struct bond *);
+
+/* Turns LACP on ('mode' "active" or "passive") or off (NULL or "off");
+ * 'key' is the bond's port number, unique on the bridge. */
+void bond_set_lacp(struct bond *, const char *mode, uint16_t key);
+/* Handles a slow-protocol frame received on member 'index'. */
+void bond_lacp_receive(struct bond *, size_t index, const struct dp_packet *, long long now);
+/* Our actor information for member 'index', as we send it. */
+void bond_lacp_actor(const struct bond *, size_t index, struct lacp_info *);
 
 /* Opens absent members, reopens replaced ones, reads carriers and picks
  * the active member. Returns true if anything changed. */

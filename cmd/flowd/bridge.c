@@ -54,6 +54,7 @@ bridge_port_uninit(struct bridge_port *port)
     free(port->peer);
     free(port->bond_members);
     free(port->bond_mode);
+    free(port->bond_lacp);
 }
 
 static char *
@@ -113,6 +114,7 @@ port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
            && port->admin_down == port_cfg_admin_down(cfg)
            && str_equal_null(port->bond_members, cfg_file_get(&cfg->options, "members"))
            && str_equal_null(port->bond_mode, cfg_file_get(&cfg->options, "bond_mode"))
+           && str_equal_null(port->bond_lacp, cfg_file_get(&cfg->options, "lacp"))
            && port->policing_rate == port_cfg_uint(cfg, "ingress_policing_rate")
            && port->policing_burst == port_cfg_uint(cfg, "ingress_policing_burst")
            && port->shaping_rate == port_cfg_uint(cfg, "egress_shaping_rate")
@@ -137,12 +139,7 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->admin_down = port_cfg_admin_down(cfg);
     port->bond_members = nullable_xstrdup(cfg_file_get(&cfg->options, "members"));
     port->bond_mode = nullable_xstrdup(cfg_file_get(&cfg->options, "bond_mode"));
-    if (cfg->type == SW_PORT_BOND && cfg_file_get(&cfg->options, "lacp")
-        && strcmp(cfg_file_get(&cfg->options, "lacp"), "off")) {
-        LOG_WARN("port %s: lacp=%s: this flowd does not speak LACP yet; the bond runs "
-                 "as a static bond (members chosen by carrier)", cfg->name,
-                 cfg_file_get(&cfg->options, "lacp"));
-    }
+    port->bond_lacp = nullable_xstrdup(cfg_file_get(&cfg->options, "lacp"));
     port->policing_rate = port_cfg_uint(cfg, "ingress_policing_rate");
     port->policing_burst = port_cfg_uint(cfg, "ingress_policing_burst");
     port->shaping_rate = port_cfg_uint(cfg, "egress_shaping_rate");
@@ -175,7 +172,8 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     } else if (!bond_mode_from_string(port->bond_mode, &mode)) {
         port->error = xasprintf("bond_mode=%s is unknown", port->bond_mode);
     } else {
-        dp_port = dp_user_bond_add(br->dp, port->dp_port, port->name, mode, members, n);
+        dp_port = dp_user_bond_add(br->dp, port->dp_port, port->name, mode, port->bond_lacp,
+                                   members, n);
     }
     sw_names_free(members, n);
     if (port->error) {

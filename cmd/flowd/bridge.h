@@ -48,6 +48,7 @@ struct bridge_port {
     char *bond_members;             /* Bond: members=, as configured. */
     char *bond_mode;                /* Bond: bond_mode=, NULL for default. */
     struct tnl_config tnl;          /* A tunnel port's settings. */
+    char *bond_lacp;                /* Bond: lacp=, NULL for off. */
 };
 
 struct bridge {

@@ -108,6 +108,34 @@ cmd_refresh_ports(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     }
 }
 
+/* The LACP lines of member 'index' of 'bond'. */
+static void
+bond_show_lacp(struct ctl_reply *reply, const struct bond *bond, size_t index)
+{
+    const struct bond_member *m = &bond->members[index];
+    const uint8_t *id = m->partner.sys_id;
+    struct lacp_info actor;
+    char state[128];
+
+    bond_lacp_actor(bond, index, &actor);
+    lacp_state_format(actor.state, state, sizeof state);
+    ctl_reply_printf(reply, "    lacp actor: %02x:%02x:%02x:%02x:%02x:%02x key %u port %u "
+                     "state %s\n", actor.sys_id[0], actor.sys_id[1], actor.sys_id[2],
+                     actor.sys_id[3], actor.sys_id[4], actor.sys_id[5], actor.key,
+                     actor.port, state);
+    if (m->partner_current) {
+        lacp_state_format(m->partner.state, state, sizeof state);
+        ctl_reply_printf(reply, "    lacp partner: %02x:%02x:%02x:%02x:%02x:%02x key %u "
+                         "port %u state %s\n", id[0], id[1], id[2], id[3], id[4], id[5],
+                         m->partner.key, m->partner.port, state);
+    } else {
+        ctl_reply_printf(reply, "    lacp partner: none\n");
+    }
+    ctl_reply_printf(reply, "    lacp pdus: rx %llu tx %llu rx errors %llu\n",
+                     (unsigned long long) m->lacp_rx, (unsigned long long) m->lacp_tx,
+                     (unsigned long long) m->lacp_rx_errors);
+}
+
 /* bond-show BR: each bond's mode and members: carrier, which is active. */
 static void
 cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
@@ -121,16 +149,21 @@ cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         if (!bond) {
             continue;
         }
-        ctl_reply_printf(reply, "bond %s: mode %s, active member %s\n", br->ports[i].name,
-                         bond_mode_to_string(bond->mode),
+        ctl_reply_printf(reply, "bond %s: mode %s, lacp %s, active member %s\n",
+                         br->ports[i].name, bond_mode_to_string(bond->mode),
+                         bond->lacp_active ? "active" : bond->lacp ? "passive" : "off",
                          bond->active >= 0 ? bond->members[bond->active].name : "(none)");
         for (size_t j = 0; j < bond->n_members; j++) {
             const struct bond_member *m = &bond->members[j];
 
-            ctl_reply_printf(reply, "  member %s: %s%s%s%s\n", m->name,
+            ctl_reply_printf(reply, "  member %s: %s%s%s%s%s\n", m->name,
                              m->carrier ? "carrier up" : m->netdev ? "carrier down" : "absent",
+                             bond->lacp && m->carrier && !m->enabled ? ", not in use" : "",
                              (int) j == bond->active ? ", active" : "",
                              m->error ? ": " : "", m->error ? m->error : "");
+            if (bond->lacp) {
+                bond_show_lacp(reply, bond, j);
+            }
         }
     }
 }

@@ -155,11 +155,12 @@ dp_user_patch_add(struct dp_user *dp, uint32_t port_no, const char *name)
 
 struct dp_port *
 dp_user_bond_add(struct dp_user *dp, uint32_t port_no, const char *name,
-                 enum bond_mode mode, char **members, size_t n_members)
+                 enum bond_mode mode, const char *lacp, char **members, size_t n_members)
 {
     struct dp_port *port = dp_user_port_add(dp, port_no, name, NETDEV_BOND);
 
     port->bond = bond_create(name, mode, members, n_members);
+    bond_set_lacp(port->bond, lacp, port_no);
     bond_run(port->bond, time_msec());
     return port;
 }
@@ -468,7 +469,10 @@ port_receive(struct dp_user *dp, struct dp_port *port, struct netdev *netdev, in
         for (unsigned int j = 0; j < batch.count && !port->admin_down; j++) {
             struct dp_packet *p = &batch.packets[j];
 
-            if (member >= 0 && !bond_accept_rx(port->bond, member, p)) {
+            if (member >= 0 && lacp_is_slow_protocol(p->data, p->size)) {
+                bond_lacp_receive(port->bond, member, p, now);
+                continue;
+            } else if (member >= 0 && !bond_accept_rx(port->bond, member, p)) {
                 continue;
             }
             if (port->policer && !token_bucket_withdraw(port->policer, p->size, now_ns)) {

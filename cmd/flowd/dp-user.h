@@ -127,9 +127,11 @@ struct dp_port *dp_user_patch_add(struct dp_user *, uint32_t port_no, const char
 /* Points patch port 'port' at 'peer_port_no' of 'peer' (NULL: unconnected,
  * what it is sent is dropped). */
 void dp_user_patch_connect(struct dp_port *port, struct dp_user *peer, uint32_t peer_port_no);
-/* Adds a bond port over member devices 'members' (see bond.h). */
+/* Adds a bond port over member devices 'members' (see bond.h); 'lacp' is
+ * "active", "passive", or NULL/"off". */
 struct dp_port *dp_user_bond_add(struct dp_user *, uint32_t port_no, const char *name,
-                                 enum bond_mode, char **members, size_t n_members);
+                                 enum bond_mode, const char *lacp, char **members,
+                                 size_t n_members);
 void dp_user_port_del(struct dp_user *, uint32_t port_no);
 /* Polices what 'port' receives to 'rate_kbps' (0: no policing) with bursts
  * of 'burst_kbit' (0: the default), as Open vSwitch's

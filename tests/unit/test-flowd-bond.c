@@ -115,6 +115,7 @@ test_accept_rx(void)
     struct dp_packet bcast = make_packet(frame2, true);
 
     bond->members[0].carrier = bond->members[1].carrier = true;
+    bond->members[0].enabled = bond->members[1].enabled = true;
     bond->active = 0;
     CHECK(bond_accept_rx(bond, 0, &ucast));
     CHECK(!bond_accept_rx(bond, 1, &ucast));          /* Backup: nothing. */

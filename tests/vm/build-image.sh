@@ -6,7 +6,8 @@
 #                          fetched with apt-get download and unpacked with
 #                          dpkg -x: nothing is installed on the host
 #   cache/initramfs.gz     busybox-static + tests/vm/init + the virtio
-#                          modules (virtio_net and what it depends on)
+#                          modules (virtio_net and what it depends on),
+#                          and bonding for guests that ask for a bond
 #
 # Idempotent: it rebuilds only what is missing or older than its inputs.
 # Prints the two paths on success.
@@ -88,6 +89,9 @@ if [ ! -s initramfs.gz ] || [ "$init" -nt initramfs.gz ] || [ "$0" -nt initramfs
     for m in virtio virtio_ring virtio_pci virtio_net; do
         add_module "$m"
     done
+    n_boot=${#order[@]}
+    # Loaded only by guests that ask for a bond (sy.bond=), see init.
+    add_module bonding
     root=$(mktemp -d "$cache/root.XXXXXX")
     trap 'rm -rf "$root"' EXIT
     mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
@@ -95,6 +99,8 @@ if [ ! -s initramfs.gz ] || [ "$init" -nt initramfs.gz ] || [ "$0" -nt initramfs
     ln -s busybox "$root/bin/sh"
     install -m 0755 "$init" "$root/init"
     : > "$root/modules/order"
+    : > "$root/modules/bond-order"
+    i=0
     for path in "${order[@]}"; do
         case $path in
             *.ko) cp "$moddir/$path" "$root/modules/" ;;
@@ -103,7 +109,12 @@ if [ ! -s initramfs.gz ] || [ "$init" -nt initramfs.gz ] || [ "$0" -nt initramfs
             *) log "unexpected module file $path"; exit 1 ;;
         esac
         base=$(basename "$path")
-        echo "${base%.ko*}.ko" >> "$root/modules/order"
+        if [ $i -lt "$n_boot" ]; then
+            echo "${base%.ko*}.ko" >> "$root/modules/order"
+        else
+            echo "${base%.ko*}.ko" >> "$root/modules/bond-order"
+        fi
+        i=$((i + 1))
     done
     log "initramfs modules: $(tr '\n' ' ' < "$root/modules/order")"
     (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > initramfs.gz.tmp

@@ -9,6 +9,9 @@
 # NETNS; qemu runs inside NETNS to open it). Its serial console goes to
 # SERIAL_LOG, where tests/vm/init prints "SY-VM-RESULT NAME PASS|FAIL".
 # Software emulation (TCG) by default; SY_VM_ACCEL=kvm to use KVM.
+# SY_VM_TAP2 (with SY_VM_MAC2) gives the guest a second NIC, eth1, and
+# both NICs a speed and full duplex (which 802.3ad needs to aggregate);
+# SY_VM_APPEND adds to the kernel command line (e.g. sy.bond=802.3ad).
 set -euo pipefail
 
 [ $# -ge 8 ] || { echo "usage: $0 NETNS TAP MAC NAME IP/LEN PEER EXT SERIAL_LOG [WAIT]" >&2; exit 2; }
@@ -22,8 +25,10 @@ ip netns exec "$netns" qemu-system-x86_64 \
     -nographic -nodefaults -no-user-config -monitor none -no-reboot \
     -serial "file:$serial" \
     -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.gz" \
-    -append "console=ttyS0 quiet panic=-1 sy.name=$name sy.ip=$ip sy.peer=$peer sy.ext=$ext sy.wait=$wait" \
+    -append "console=ttyS0 quiet panic=-1 sy.name=$name sy.ip=$ip sy.peer=$peer sy.ext=$ext sy.wait=$wait ${SY_VM_APPEND:-}" \
     -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" \
-    -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=" \
+    -device "virtio-net-pci,netdev=n0,mac=$mac,romfile=${SY_VM_TAP2:+,speed=10000,duplex=full}" \
+    ${SY_VM_TAP2:+-netdev "tap,id=n1,ifname=$SY_VM_TAP2,script=no,downscript=no"} \
+    ${SY_VM_TAP2:+-device "virtio-net-pci,netdev=n1,mac=${SY_VM_MAC2:-52:54:00:77:01:01},romfile=,speed=10000,duplex=full"} \
     < /dev/null > "$serial.qemu" 2>&1 &
 echo $!

@@ -3,6 +3,8 @@
 #   make            build every program into build/bin/
 #   make check      install test deps, build with ASan+UBSan, run unit tests,
 #                   fuzz-corpus regressions and the Bats suite
+#   make fuzz       run each libFuzzer target FUZZ_SECONDS (60) and count crashes
+#   make soak       SOAK_SECONDS (600) of traffic and churn under ASan: RSS, errors
 #   make demo       a bridge between three namespaces, step by step
 #   make deps       apt-get the Debian packages the build and tests need
 #   make install    PREFIX=/usr/local DESTDIR= (and make uninstall; see below)
@@ -151,6 +153,15 @@ FUZZ_SECONDS ?= 60
 fuzz: deps-build
 	$(MAKE) BUILDDIR=$(ASAN_DIR) fuzz-build
 	@tests/run-fuzz.sh explore $(ASAN_DIR)/fuzz $(FUZZ_SECONDS)
+
+# Not part of check: SOAK_SECONDS of traffic, flow churn and configuration
+# changes against the ASan daemons; prints RSS samples, growth and errors.
+SOAK_SECONDS ?= 600
+.PHONY: soak
+soak: deps
+	$(MAKE) -j$(NPROC) BUILDDIR=$(ASAN_DIR) SANITIZE=1 all
+	SY_BINDIR=$(CURDIR)/$(ASAN_DIR)/bin SOAK_SECONDS=$(SOAK_SECONDS) \
+	    BATS_TEST_TIMEOUT=$$(($(SOAK_SECONDS) + 600)) tests/run-bats.sh tests/soak/soak.bats
 
 # ---- the main job -------------------------------------------------------
 

@@ -106,3 +106,26 @@ failover_keeps_traffic() {
     assert_output --partial "bond_mode=round-robin: expected active-backup, balance-slb or balance-tcp"
     assert_equal "$(sy_config_sum)" "$before"
 }
+
+@test "lacp=active: tshark decodes our LACPDUs, and a bond without an LACP partner carries nothing" {
+    local cap=$SY_DIR/lacp.pcap port
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" lacp=active
+    assert_success
+    ip netns exec "$UP" tcpdump -i b0 -nn -U -w "$cap" ether proto 0x8809 \
+        > "$cap.log" 2>&1 < /dev/null 3>&- &
+    sy_track_pid $!
+    sy_wait_until 10 grep -q "listening on" "$cap.log"
+    sy_wait_until 10 eval "flowd bond-show br0 | grep -q 'tx [2-9]'"
+    sleep 1
+    run --separate-stderr tshark -r "$cap" -Y lacp -T fields -e lacp.actor.key -e lacp.actor.port \
+        -e lacp.actor.sysid -e lacp.actor.state.activity -e lacp.actor.state.timeout \
+        -e lacp.actor.state.aggregation
+    echo "$output"
+    port=$(sy_ofport br0 bond0)
+    assert_line --regexp "^$port	1	02:5c:[0-9a-f:]{11}	(1|True)	(1|True)	(1|True)$"
+    # The Linux bridge speaks no LACP: no member is in use, nothing passes.
+    run flowd bond-show br0
+    assert_output --partial "active member (none)"
+    run sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 10.77.0.50
+    assert_failure
+}

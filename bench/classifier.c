@@ -312,10 +312,12 @@ cls_build_table(struct oftable *table, struct ofrule **rules)
         const struct cls_template *tpl = &cls_templates[t];
 
         for (unsigned int k = 0; k < tpl->n_rules; k++) {
-            struct ofrule *rule = ofrule_create(), *replaced;
+            struct ofrule *rule, *replaced;
+            struct ofmatch match;
 
-            ofmatch_init_catchall(&rule->match);
-            tpl->fill(&rule->match, k);
+            ofmatch_init_catchall(&match);
+            tpl->fill(&match, k);
+            rule = ofrule_create(&match);
             rule->priority = (uint16_t) (tpl->priority + k % 4);
             ofpacts_put(&rule->ofpacts, OFPACT_OUTPUT)->output.port = 1 + k % 32;
             if (oftable_insert(table, rule, false, &replaced)) {
@@ -375,8 +377,11 @@ static void
 cls_packet_for(struct cls_prng *p, const struct ofrule *rule, struct of_fields *f)
 {
     uint64_t *fw = (uint64_t *) (void *) f;
-    const uint64_t *v = (const uint64_t *) (const void *) &rule->match.value;
-    const uint64_t *m = (const uint64_t *) (const void *) &rule->match.mask;
+    struct ofmatch match;
+    const uint64_t *v = (const uint64_t *) (const void *) &match.value;
+    const uint64_t *m = (const uint64_t *) (const void *) &match.mask;
+
+    ofrule_get_match(rule, &match);
 
     cls_base_packet(p, f);
     for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
@@ -442,7 +447,10 @@ cls_linear_lookup(struct ofrule **rules, size_t n, const struct of_fields *f)
     const struct ofrule *best = NULL;
 
     for (size_t i = 0; i < n; i++) {
-        if (ofmatch_matches(&rules[i]->match, f)
+        struct ofmatch match;
+
+        ofrule_get_match(rules[i], &match);
+        if (ofmatch_matches(&match, f)
             && (!best || rules[i]->priority > best->priority)) {
             best = rules[i];
         }

@@ -36,6 +36,12 @@ void
 ofpacts_clone(struct ofpacts *dst, const struct ofpacts *src)
 {
     ofpacts_init(dst);
+    /* Exactly the size needed: a rule keeps its copy for its lifetime, and
+     * ofpacts_put()'s growth would leave room for at least four. */
+    if (src->n) {
+        dst->acts = xmalloc(src->n * sizeof *dst->acts);
+        dst->allocated = src->n;
+    }
     for (size_t i = 0; i < src->n; i++) {
         struct ofpact *a = ofpacts_put(dst, src->acts[i].type);
         struct ofpacts *nested = a->type == OFPACT_WRITE_ACTIONS ? a->nested : NULL;

@@ -1154,7 +1154,7 @@ connmgr_send_flow_removed(struct connmgr *mgr, const struct ofrule *rule, uint8_
         msg.flow_removed.hard_timeout = rule->hard_timeout;
         msg.flow_removed.packet_count = rule->packet_count;
         msg.flow_removed.byte_count = rule->byte_count;
-        msg.flow_removed.match = rule->match;
+        ofrule_get_match(rule, &msg.flow_removed.match);
         send_msg(conn, &msg);
         ofp_msg_uninit(&msg);
     }

@@ -20,10 +20,12 @@ ofproto_init(struct ofproto *ofproto, bool standalone)
     }
     ofproto->miss_send_len = OFP_DEFAULT_MISS_SEND_LEN;
     if (standalone) {
-        struct ofrule *rule = ofrule_create(), *replaced;
+        struct ofrule *rule, *replaced;
         long long now = time_msec();
+        struct ofmatch catchall;
 
-        ofmatch_init_catchall(&rule->match);
+        ofmatch_init_catchall(&catchall);
+        rule = ofrule_create(&catchall);
         ofpacts_put(&rule->ofpacts, OFPACT_OUTPUT)->output.port = OFPP13_NORMAL;
         rule->created = rule->modified = now;
         oftable_insert(&ofproto->tables[0], rule, false, &replaced);
@@ -150,8 +152,7 @@ add_rule(struct bridge *br, const struct ofp_flow_mod *fm)
         return OFPERR_FLOW_BAD_TABLE_ID;
     }
     table = &br->ofproto.tables[fm->table_id];
-    rule = ofrule_create();
-    rule->match = fm->match;
+    rule = ofrule_create(&fm->match);
     rule->priority = fm->priority;
     rule->table_id = fm->table_id;
     rule->cookie = fm->cookie;
@@ -358,7 +359,7 @@ ofproto_flow_stats(struct bridge *br, const struct ofp_flow_stats_request *req,
         fs->cookie = rule->cookie;
         fs->packet_count = rule->packet_count;
         fs->byte_count = rule->byte_count;
-        fs->match = rule->match;
+        ofrule_get_match(rule, &fs->match);
         ofpacts_clone(&fs->ofpacts, &rule->ofpacts);
     }
     free(rules);

@@ -86,12 +86,58 @@ oftable_init(struct oftable *table)
 }
 
 struct ofrule *
-ofrule_create(void)
+ofrule_create(const struct ofmatch *match)
 {
-    struct ofrule *rule = xzalloc(sizeof *rule);
+    const uint64_t *v = fields_words(&match->value), *m = fields_words(&match->mask);
+    unsigned int n = 0, i = 0;
+    struct ofrule *rule;
+    uint32_t map = 0;
 
+    for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
+        if (m[w]) {
+            map |= UINT32_C(1) << w;
+            n++;
+        }
+    }
+    rule = xzalloc(sizeof *rule + 2 * n * sizeof rule->match_words[0]);
+    rule->match_map = map;
+    for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
+        if (m[w]) {
+            rule->match_words[i] = v[w] & m[w];
+            rule->match_words[n + i] = m[w];
+            i++;
+        }
+    }
     ofpacts_init(&rule->ofpacts);
     return rule;
+}
+
+static unsigned int
+ofrule_n_words(const struct ofrule *rule)
+{
+    return (unsigned int) __builtin_popcount(rule->match_map);
+}
+
+void
+ofrule_get_match(const struct ofrule *rule, struct ofmatch *match)
+{
+    uint64_t *v = fields_words_rw(&match->value), *m = fields_words_rw(&match->mask);
+    unsigned int n = ofrule_n_words(rule), i = 0;
+
+    memset(match, 0, sizeof *match);
+    for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
+        if (rule->match_map & (UINT32_C(1) << w)) {
+            v[w] = rule->match_words[i];
+            m[w] = rule->match_words[n + i];
+            i++;
+        }
+    }
+}
+
+bool
+ofrule_is_catchall(const struct ofrule *rule)
+{
+    return !rule->match_map;
 }
 
 void
@@ -158,16 +204,24 @@ static bool
 subtable_rule_matches(const struct oftable_subtable *st, const struct ofrule *rule,
                       const struct of_fields *fields)
 {
-    const uint64_t *f = fields_words(fields), *v = fields_words(&rule->match.value);
+    const uint64_t *f = fields_words(fields);
 
+    /* The rule's words are the subtable's, in the same order. */
     for (unsigned int i = 0; i < st->n_words; i++) {
-        unsigned int w = st->words[i];
-
-        if ((f[w] & st->mask_words[i]) != v[w]) {
+        if ((f[st->words[i]] & st->mask_words[i]) != rule->match_words[i]) {
             return false;
         }
     }
     return true;
+}
+
+/* The same test against another rule's (masked) value, which has exactly
+ * the subtable's words when it has the subtable's mask. */
+static bool
+subtable_rules_equal(const struct oftable_subtable *st, const struct ofrule *a,
+                     const struct ofrule *b)
+{
+    return !memcmp(a->match_words, b->match_words, st->n_words * sizeof a->match_words[0]);
 }
 
 /* The slot of the list of rules whose masked value equals 'fields' under
@@ -185,6 +239,34 @@ subtable_find_slot(const struct oftable_subtable *st, const struct of_fields *fi
         }
     }
     return SIZE_MAX;
+}
+
+/* The slot of the list of rules with the value of 'rule' (which has the
+ * subtable's mask), or SIZE_MAX. */
+static size_t
+subtable_find_rule_slot(const struct oftable_subtable *st, const struct ofrule *rule,
+                        uint32_t hash)
+{
+    for (size_t i = hash & st->slot_mask; st->slots[i].head; i = (i + 1) & st->slot_mask) {
+        if (st->slots[i].hash == hash && subtable_rules_equal(st, st->slots[i].head, rule)) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+/* The hash of a rule's value: the one subtable_hash_fields() gives a
+ * packet that matches it. */
+static uint32_t
+subtable_hash_rule(const struct oftable_subtable *st, const struct ofrule *rule,
+                   uint32_t basis)
+{
+    uint32_t hash = basis;
+
+    for (unsigned int i = 0; i < st->n_words; i++) {
+        hash = hash_add64(hash, rule->match_words[i]);
+    }
+    return hash_finish(hash, st->n_words);
 }
 
 /* The head of the list of rules whose masked value equals 'fields', or
@@ -469,6 +551,9 @@ match_canonicalize(struct ofmatch *match)
 static bool
 table_has_overlap(const struct oftable *table, const struct ofrule *rule)
 {
+    struct ofmatch match, other;
+
+    ofrule_get_match(rule, &match);
     for (size_t i = 0; i < table->n_subtables; i++) {
         const struct oftable_subtable *st = table->subtables[i];
 
@@ -477,8 +562,11 @@ table_has_overlap(const struct oftable *table, const struct ofrule *rule)
         }
         for (size_t s = 0; s <= st->slot_mask; s++) {
             for (const struct ofrule *r = st->slots[s].head; r; r = r->next_same) {
-                if (r->priority == rule->priority
-                    && ofmatch_overlaps(&r->match, &rule->match)) {
+                if (r->priority != rule->priority) {
+                    continue;
+                }
+                ofrule_get_match(r, &other);
+                if (ofmatch_overlaps(&other, &match)) {
                     return true;
                 }
             }
@@ -493,8 +581,8 @@ table_has_overlap(const struct oftable *table, const struct ofrule *rule)
 static struct ofrule *
 subtable_insert_rule(struct oftable_subtable *st, struct ofrule *rule, uint32_t basis)
 {
-    uint32_t hash = subtable_hash_fields(st, &rule->match.value, basis);
-    size_t slot = subtable_find_slot(st, &rule->match.value, hash);
+    uint32_t hash = subtable_hash_rule(st, rule, basis);
+    size_t slot = subtable_find_rule_slot(st, rule, hash);
     struct ofrule **pp, *cur;
 
     rule->subtable = st;
@@ -528,15 +616,16 @@ oftable_insert(struct oftable *table, struct ofrule *rule, bool check_overlap,
                struct ofrule **replaced)
 {
     struct oftable_subtable *st;
+    struct ofmatch match;
     struct ofrule *old;
 
-    match_canonicalize(&rule->match);
     if (check_overlap && table_has_overlap(table, rule)) {
         return EEXIST;
     }
-    st = table_find_subtable(table, &rule->match.mask);
+    ofrule_get_match(rule, &match);
+    st = table_find_subtable(table, &match.mask);
     if (!st) {
-        st = table_add_subtable(table, &rule->match.mask);
+        st = table_add_subtable(table, &match.mask);
     }
     rule->seqno = table->next_seqno++;
     old = subtable_insert_rule(st, rule, table->basis);
@@ -563,7 +652,7 @@ oftable_remove(struct oftable *table, struct ofrule *rule)
     if (!st) {
         return;
     }
-    slot = subtable_find_slot(st, &rule->match.value, rule->node.hash);
+    slot = subtable_find_rule_slot(st, rule, rule->node.hash);
     for (pp = &st->slots[slot].head; *pp != rule; pp = &(*pp)->next_same) {
         continue;
     }
@@ -647,7 +736,10 @@ oftable_select_loose(const struct oftable *table, const struct ofmatch *match,
         }
         for (size_t s = 0; s <= st->slot_mask; s++) {
             for (struct ofrule *rule = st->slots[s].head; rule; rule = rule->next_same) {
-                if (ofmatch_is_subset(&rule->match, match)
+                struct ofmatch rule_match;
+
+                ofrule_get_match(rule, &rule_match);
+                if (ofmatch_is_subset(&rule_match, match)
                     && ofrule_passes_filters(rule, cookie, cookie_mask, out_port)) {
                     rules_append(rules, n, allocated, rule);
                 }

@@ -37,7 +37,9 @@ struct ofrule {
                                      * (table-private). */
     uint64_t seqno;                 /* Insertion order, for ties between
                                      * subtables (table-private). */
-    struct ofmatch match;
+    uint32_t match_map;             /* Bit w: word w of the match's mask
+                                     * (as uint64_t words of of_fields) is
+                                     * nonzero. */
     uint16_t priority;
     uint8_t table_id;
     uint64_t cookie;
@@ -51,7 +53,16 @@ struct ofrule {
     long long used;                 /* time_msec() a packet last hit it. */
     uint64_t packet_count;
     uint64_t byte_count;
+    /* The match, without its all-zero words: for each bit of 'match_map'
+     * in ascending order, first every value word (already masked), then
+     * every mask word. A rule's mask words are its subtable's, in the
+     * subtable's order, so a lookup compares the values in place. A full
+     * struct ofmatch is 416 bytes; a typical rule needs 64 to 96, which is
+     * most of flowd's memory with 100,000 rules. */
+    uint64_t match_words[];
 };
+
+_Static_assert(OF_FIELDS_U64S <= 32, "ofrule.match_map has a bit per of_fields word");
 
 struct oftable {
     struct oftable_subtable **subtables; /* By max priority, highest first. */
@@ -68,8 +79,16 @@ struct oftable {
 void oftable_init(struct oftable *);
 void oftable_destroy(struct oftable *);     /* Frees every rule. */
 
-struct ofrule *ofrule_create(void);         /* Zeroed, ofpacts empty. */
+/* A rule matching 'match' (its value is masked here), everything else
+ * zero, ofpacts empty. The match cannot change afterwards: replace the
+ * rule instead. */
+struct ofrule *ofrule_create(const struct ofmatch *match);
 void ofrule_destroy(struct ofrule *);       /* NULL-safe; rule not in a table. */
+
+/* The rule's match, expanded. */
+void ofrule_get_match(const struct ofrule *, struct ofmatch *);
+/* Whether the rule matches every packet (an all-zero mask). */
+bool ofrule_is_catchall(const struct ofrule *);
 
 /* The highest-priority rule matching 'fields' (ties: the one added first),
  * or NULL. ORs into 'wc' (which may be NULL) the mask of every subtable it

@@ -265,10 +265,7 @@ output_all(struct xlate_ctx *ctx, bool flood)
 static bool
 is_table_miss_rule(const struct ofrule *rule)
 {
-    struct ofmatch catchall;
-
-    ofmatch_init_catchall(&catchall);
-    return !rule->priority && ofmatch_equal(&rule->match, &catchall);
+    return !rule->priority && ofrule_is_catchall(rule);
 }
 
 static void
@@ -666,8 +663,10 @@ xlate_table(struct xlate_ctx *ctx, uint8_t table_id)
     }
     if (ctx->trace) {
         struct buf match = BUF_INITIALIZER, actions = BUF_INITIALIZER;
+        struct ofmatch rule_match;
 
-        ofp_format_match(&match, &rule->match, NULL);
+        ofrule_get_match(rule, &rule_match);
+        ofp_format_match(&match, &rule_match, NULL);
         ofp_format_actions(&actions, &rule->ofpacts, NULL);
         trace(ctx, "table %u: priority=%u%s%s cookie=0x%llx actions=%s", table_id,
               rule->priority, match.size ? "," : "", buf_cstr(&match),

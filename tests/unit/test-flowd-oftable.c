@@ -53,10 +53,9 @@ match_ipv4_dst(struct ofmatch *m, uint32_t addr, unsigned int prefix)
 static struct ofrule *
 rule_new(uint16_t priority, const struct ofmatch *match)
 {
-    struct ofrule *rule = ofrule_create();
+    struct ofrule *rule = ofrule_create(match);
 
     rule->priority = priority;
-    rule->match = *match;
     return rule;
 }
 
@@ -233,11 +232,16 @@ test_replacement(void)
     ofrule_destroy(replaced);
 
     /* An unmasked value bit outside the mask changes nothing: same rule. */
-    r3 = rule_new(7, &port1);
-    r3->match.value.pkt.eth_type = 0x0800;
-    CHECK_INT_EQ(oftable_insert(&t, r3, false, &replaced), 0);
-    CHECK(replaced == r2);
-    CHECK_INT_EQ(r3->match.value.pkt.eth_type, 0);
+    {
+        struct ofmatch m = port1;
+
+        m.value.pkt.eth_type = 0x0800;
+        r3 = rule_new(7, &m);
+        CHECK_INT_EQ(oftable_insert(&t, r3, false, &replaced), 0);
+        CHECK(replaced == r2);
+        ofrule_get_match(r3, &m);
+        CHECK_INT_EQ(m.value.pkt.eth_type, 0);
+    }
     ofrule_destroy(replaced);
 
     /* Without 'replaced', the table frees the old rule itself. */
@@ -653,8 +657,10 @@ linear_lookup(const struct rand_rules *rr, const struct of_fields *f)
 
     for (size_t i = 0; i < rr->n; i++) {
         const struct ofrule *r = rr->rules[i];
+        struct ofmatch m;
 
-        if (ofmatch_matches(&r->match, f) && (!best || r->priority > best->priority)) {
+        ofrule_get_match(r, &m);
+        if (ofmatch_matches(&m, f) && (!best || r->priority > best->priority)) {
             best = r;
         }
     }
@@ -718,10 +724,13 @@ check_lookup(struct oftable *t, const struct rand_rules *rr, struct prng *p,
     got = oftable_lookup(t, f, &wc);
     ok = got == linear_lookup(rr, f);
     if (got) {
+        struct ofmatch got_match;
+
         /* The winning rule's own mask is always part of the answer. */
-        ok = ok && ofmatch_matches(&got->match, f);
+        ofrule_get_match(got, &got_match);
+        ok = ok && ofmatch_matches(&got_match, f);
         for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
-            const uint64_t *m = (const uint64_t *) (const void *) &got->match.mask;
+            const uint64_t *m = (const uint64_t *) (const void *) &got_match.mask;
             const uint64_t *w = (const uint64_t *) (const void *) &wc;
 
             ok = ok && !(m[i] & ~w[i]);

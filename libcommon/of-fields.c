@@ -214,6 +214,16 @@ of_field_by_id(enum of_field_id id)
     return (unsigned int) id < OFF_N_FIELDS ? &fields[id].desc : NULL;
 }
 
+/* Whether 'name' is 'candidate' in any case. The first letters are
+ * compared before calling strcasecmp(), which is slow: the flow parser
+ * asks about every word of every flow, most of them no NXM or OXM name. */
+static bool
+same_name_nocase(const char *name, const char *candidate)
+{
+    return (candidate && (name[0] | 0x20) == (candidate[0] | 0x20)
+            && !strcasecmp(name, candidate));
+}
+
 const struct of_field_desc *
 of_field_by_name(const char *name)
 {
@@ -221,8 +231,7 @@ of_field_by_name(const char *name)
         const struct of_field_desc *f = &fields[i].desc;
 
         if (!strcmp(name, f->name) || (f->alt_name && !strcmp(name, f->alt_name))
-            || (f->nxm_name && !strcasecmp(name, f->nxm_name))
-            || (f->oxm_name && !strcasecmp(name, f->oxm_name))) {
+            || same_name_nocase(name, f->nxm_name) || same_name_nocase(name, f->oxm_name)) {
             return f;
         }
     }

@@ -227,6 +227,12 @@ ofctl_dump_flows(struct ofctl *ctx, int argc, char *argv[])
             } else {
                 ofp_format_flow_stats(&out, fs, ofctl_port_map(ctx));
                 buf_put_char(&out, '\n');
+                /* Out in pieces: a 100,000-flow dump would otherwise
+                 * grow (and copy) a 10 MB buffer. */
+                if (out.size >= 65536) {
+                    fwrite(out.data, 1, out.size, stdout);
+                    buf_clear(&out);
+                }
             }
         }
     }

@@ -550,6 +550,10 @@ test_split_flow_stats(void)
         CHECK(len >= 8 && ofs + len <= out.size);
         CHECK_INT_EQ(ofp_decode(out.data + ofs, len, &m), 0);
         CHECK_INT_EQ(m.xid, 9);
+        /* Every flow once, in order, across the messages. */
+        for (size_t i = 0; i < m.flow_stats.n; i++) {
+            CHECK_INT_EQ(m.flow_stats.flows[i].priority, n_flows + i);
+        }
         n_flows += m.flow_stats.n;
         ofs += len;
         n_msgs++;

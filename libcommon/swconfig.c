@@ -445,6 +445,7 @@ static const char *const bridge_option_keys[] = {
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
     "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
+    "flood-vlans",
 };
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
@@ -477,6 +478,18 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
                             &number, error);
     } else if (!strcmp(key, "netflow-engine-type") || !strcmp(key, "netflow-engine-id")) {
         return parse_number(key, value, 0, 255, "the engine number", &number, error);
+    } else if (!strcmp(key, "flood-vlans")) {
+        uint16_t *vlans;
+        size_t n;
+
+        if (sw_parse_vlan_list(value, 1, &vlans, &n, &reason)) {
+            buf_printf(error, "%s=%s: %s", key, value, buf_cstr(&reason));
+            buf_uninit(&reason);
+            return false;
+        }
+        free(vlans);
+        buf_uninit(&reason);
+        return true;
     } else if (!strcmp(key, "ipfix-obs-domain-id")) {
         return parse_number(key, value, 0, UINT32_MAX, "the observation domain id",
                             &number, error);

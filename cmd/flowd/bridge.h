@@ -69,6 +69,8 @@ struct bridge {
     struct ipfix *ipfix;            /* IPFIX export, NULL if off. */
     struct bridge_mirror *mirrors;  /* SPAN/RSPAN mirrors (mirror.h). */
     size_t n_mirrors;
+    uint16_t *flood_vlans;          /* flood-vlans=: VLANs NORMAL floods */
+    size_t n_flood_vlans;           /* without learning (RSPAN, mirror.h). */
 };
 
 /* 'tunnels' is flowd's (tunnel.h), for the bridge's tunnel ports. */

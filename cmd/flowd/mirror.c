@@ -147,12 +147,50 @@ free_mirrors(struct bridge_mirror *mirrors, size_t n)
     free(mirrors);
 }
 
+/* flood-vlans=, as validated by swconfig. */
+static void
+set_flood_vlans(struct bridge *br, const struct sw_bridge *cfg)
+{
+    const char *value = cfg_file_get(&cfg->options, "flood-vlans");
+    struct buf ignored = BUF_INITIALIZER;
+    uint16_t *vlans = NULL;
+    size_t n = 0;
+
+    if (value && sw_parse_vlan_list(value, 1, &vlans, &n, &ignored)) {
+        vlans = NULL;
+        n = 0;
+    }
+    buf_uninit(&ignored);
+    if (n == br->n_flood_vlans
+        && (!n || !memcmp(vlans, br->flood_vlans, n * sizeof *vlans))) {
+        free(vlans);
+        return;
+    }
+    /* Flows of those VLANs were learned or flooded the other way. */
+    bridge_flush_flows(br);
+    free(br->flood_vlans);
+    br->flood_vlans = vlans;
+    br->n_flood_vlans = n;
+}
+
+bool
+mirror_is_flood_vlan(const struct bridge *br, int vlan)
+{
+    for (size_t i = 0; i < br->n_flood_vlans; i++) {
+        if (br->flood_vlans[i] == vlan) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void
 mirror_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
 {
     size_t n = cfg->n_mirrors;
     struct bridge_mirror *mirrors = n ? xcalloc(n, sizeof *mirrors) : NULL;
 
+    set_flood_vlans(br, cfg);
     for (size_t i = 0; i < n; i++) {
         const struct bridge_mirror *old;
 
@@ -187,6 +225,9 @@ mirror_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct
 void
 mirror_bridge_destroy(struct bridge *br)
 {
+    free(br->flood_vlans);
+    br->flood_vlans = NULL;
+    br->n_flood_vlans = 0;
     free_mirrors(br->mirrors, br->n_mirrors);
     br->mirrors = NULL;
     br->n_mirrors = 0;

@@ -63,6 +63,12 @@ struct bridge_mirror {
  * Counters survive for mirrors that keep their name. */
 void mirror_bridge_reconfigure(struct bridge *, const struct sw_bridge *cfg,
                                struct buf *errors);
+
+/* The bridge's flood-vlans= (also set by mirror_bridge_reconfigure()):
+ * VLANs whose packets NORMAL floods without learning, as a remote switch
+ * must for an RSPAN VLAN, where the same MACs arrive as copies from one
+ * trunk while the originals are elsewhere. */
+bool mirror_is_flood_vlan(const struct bridge *, int vlan);
 void mirror_bridge_destroy(struct bridge *);
 
 /* Adds the copies the mirrors want of a packet of 'key' (in_port is a

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "mirror.h"
 #include "odp.h"
 #include "packet.h"
 
@@ -230,6 +231,10 @@ learn_source(struct normal_ctx *ctx)
     const struct flowkey *key = ctx->key;
     enum mac_learn_result learned;
 
+    if (mirror_is_flood_vlan(ctx->bridge, ctx->vlan)) {
+        trace(ctx, "VLAN %d is a flood VLAN: nothing learned", ctx->vlan);
+        return;
+    }
     if (eth_addr_is_multicast(key->eth_src)) {
         trace(ctx, "source " ETH_ADDR_FMT " is multicast: not learned",
               ETH_ADDR_ARGS(key->eth_src));
@@ -262,6 +267,9 @@ forward(struct normal_ctx *ctx)
     if (eth_addr_is_multicast(key->eth_dst)) {
         trace(ctx, "destination " ETH_ADDR_FMT " is %s", ETH_ADDR_ARGS(key->eth_dst),
               eth_addr_is_broadcast(key->eth_dst) ? "broadcast" : "multicast");
+        flood(ctx);
+        return;
+    } else if (mirror_is_flood_vlan(ctx->bridge, ctx->vlan)) {
         flood(ctx);
         return;
     }

@@ -19,6 +19,7 @@ static const char *const bridge_keys[] = {
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
     "flow-limit", "upcall-limit",
     "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
+    "flood-vlans",
     NULL,
 };
 

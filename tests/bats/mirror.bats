@@ -210,6 +210,49 @@ ping_capture() {
     [ "$(count_in "$cap_acc" "802\.1Q")" -eq 0 ]
 }
 
+@test "RSPAN reaches an analyzer on a remote switch, once per packet" {
+    local cap=$SY_DIR/ana.pcap ip1 ip2 n
+    # br0: the VMs on VLAN 10; br1: the remote switch with the analyzer on
+    # VLAN 99, which it floods without learning (the copies carry the VMs'
+    # MACs in both directions, all from one trunk); a patch pair is the
+    # trunk between them, carrying only 99.
+    sy_vm vm1
+    sy_attach br0 vm1 tag=10
+    sy_vm vm2
+    sy_attach br0 vm2 tag=10
+    run portd add-br br1 flood-vlans=99
+    assert_success
+    run portd add-port br0 p-br1 type=patch peer=p-br0 trunks=99
+    assert_success
+    run portd add-port br1 p-br0 type=patch peer=p-br1 trunks=99
+    assert_success
+    sy_vm ana 10.77.9.5/24
+    sy_attach br1 ana tag=99
+    ip1=${SY_VM_IP[vm1]} ip2=${SY_VM_IP[vm2]}
+    run portd add-mirror br0 remote select-vlan=10 output-vlan=99
+    assert_success
+
+    sy_ping vm1 "$ip2" || fail "vm1 cannot reach vm2"
+    sy_capture_start ana "$cap"
+    run sy_ns_exec vm1 ping -n -c 5 -i 0.1 "$ip2"
+    assert_output --partial "5 received"
+    sy_capture_stop "$cap"
+    sy_capture_read "$cap"
+
+    # Both directions of VLAN 10, untagged on the analyzer's access port,
+    # each packet once.
+    n=$(count_in "$cap" "${SY_VM_MAC[vm1]} > ${SY_VM_MAC[vm2]}, ethertype IPv4.*$ip1 > $ip2: ICMP echo request")
+    [ "$n" -eq 5 ] || fail "expected 5 echo requests at the analyzer, got $n"
+    n=$(count_in "$cap" "$ip2 > $ip1: ICMP echo reply")
+    [ "$n" -eq 5 ] || fail "expected 5 echo replies at the analyzer, got $n"
+    [ "$(count_in "$cap" "802\.1Q")" -eq 0 ]
+    # The remote switch learned nothing from the copies.
+    run flowd fdb-show br1
+    echo "$output"
+    refute_output --partial "${SY_VM_MAC[vm1]}"
+    refute_output --partial "${SY_VM_MAC[vm2]}"
+}
+
 @test "bad mirrors are refused and change nothing" {
     local before
     mirror_vms vm1
@@ -255,6 +298,9 @@ ping_capture() {
     run portd del-mirror br0 nosuchmirror
     [ "$status" -eq 1 ]
     assert_output --partial 'no mirror "nosuchmirror"'
+    run portd set-bridge br0 flood-vlans=10,5000
+    [ "$status" -eq 2 ]
+    assert_output --partial "flood-vlans=10,5000"
     [ "$(sy_config_sum)" = "$before" ]
 
     # A mirror whose output port goes away copies nothing, and says why.

@@ -33,6 +33,7 @@
 #define OFCONN_MAX_PASSIVE 128         /* Per kind: management, controller. */
 #define OFCONN_HELLO_TIMEOUT_MSEC 10000 /* Passive connections must say HELLO. */
 #define OFCONN_ACCEPTS_PER_RUN 16       /* So HELLOs are read between accepts. */
+#define OFCONN_LINGER_MSEC 1000         /* After HELLO_FAILED, before closing. */
 #define OFP_MAX_KNOWN_VERSION 0x06  /* OpenFlow 1.5. */
 #define RECONNECT_MIN_MSEC 1000
 #define RECONNECT_MAX_MSEC 8000
@@ -50,6 +51,7 @@ struct ofconn {
     struct active *active;          /* The active target it belongs to. */
     long long created;              /* When it was accepted or opened. */
     bool slow_reader;               /* Closed for its unread backlog. */
+    long long linger_until;         /* Nonzero: only waiting to close. */
 };
 
 struct listener {
@@ -605,9 +607,13 @@ process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, s
             bridge_flush_flows(mgr->br);
         }
         if (error) {
+            /* The peer learns of the failure from our HELLO too and may
+             * send its own HELLO_FAILED: closing at once would make that
+             * write fail, and the peer report a broken pipe instead of
+             * the failed negotiation. So linger a moment. */
             conn->version = data[0] <= OFP13_VERSION ? data[0] : OFP13_VERSION;
             send_error(conn, msg.xid, error, data, size);
-            conn->dead = true;
+            conn->linger_until = time_msec() + OFCONN_LINGER_MSEC;
             ofp_msg_uninit(&msg);
             return;
         }
@@ -649,6 +655,23 @@ process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, s
 }
 
 /* ---- I/O ---------------------------------------------------------------- */
+
+/* A lingering connection: what it sends is thrown away; it closes at its
+ * end of the stream or when the time is up. */
+static void
+conn_linger(struct ofconn *conn, long long now)
+{
+    char scratch[4096];
+    ssize_t n;
+
+    do {
+        n = recv(ofp_conn_fd(conn->stream), scratch, sizeof scratch, MSG_DONTWAIT);
+    } while (n > 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        || now >= conn->linger_until) {
+        conn->dead = true;
+    }
+}
 
 static void
 conn_receive(struct connmgr *mgr, struct ofconn *conn)
@@ -1040,6 +1063,11 @@ connmgr_run(struct connmgr *mgr, long long now)
     for (size_t i = 0; i < mgr->n_conns; i++) {
         struct ofconn *conn = mgr->conns[i];
 
+        if (conn->linger_until) {
+            conn_flush(conn);
+            conn_linger(conn, now);
+            continue;
+        }
         conn_receive(mgr, conn);
         conn_flush(conn);
         if (conn->active && !conn->dead && conn->version) {

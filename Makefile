@@ -143,7 +143,7 @@ check-vm:
 
 # The kernel datapath, in a QEMU guest on a stock Debian kernel (tests/vm/
 # build-kernel-image.sh); dp goes in without sanitizers to keep the guest
-# small. About 25 s under TCG (image cached); `make check` runs it when SY_KERNEL_TESTS=1.
+# small. About 90 s under TCG (image cached; building it first: +10 s).
 .PHONY: check-kernel
 check-kernel:
 	$(MAKE) all

@@ -319,8 +319,7 @@ dpif_netlink_dp_create(struct dpif_netlink *dn, const char *name, uint32_t upcal
                        struct dpif_netlink_dp *dp)
 {
     struct nl_msg *msg = dn_request(dn, DN_DATAPATH, OVS_DP_CMD_NEW, NLM_F_ECHO, 0);
-    /* Unaligned keys and per-vport upcall pids: what this library speaks. */
-    uint32_t features = OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS;
+    uint32_t features = DPIF_NETLINK_USER_FEATURES;
     struct dpif_netlink_dp scratch;
 
     if (strlen(name) >= IFNAMSIZ || !*name) {
@@ -340,6 +339,18 @@ dpif_netlink_dp_delete(struct dpif_netlink *dn, int dp_ifindex)
 {
     return dn_transact(dn, dn_request(dn, DN_DATAPATH, OVS_DP_CMD_DEL, 0, dp_ifindex),
                        NULL, NULL);
+}
+
+int
+dpif_netlink_dp_set_features(struct dpif_netlink *dn, int dp_ifindex, uint32_t features)
+{
+    struct nl_msg *msg = dn_request(dn, DN_DATAPATH, OVS_DP_CMD_SET, 0, dp_ifindex);
+
+    if (nla_put_u32(msg, OVS_DP_ATTR_USER_FEATURES, features) < 0) {
+        nlmsg_free(msg);
+        return EMSGSIZE;
+    }
+    return dn_transact(dn, msg, NULL, NULL);
 }
 
 int
@@ -837,11 +848,25 @@ dpif_netlink_execute(struct dpif_netlink *dn, int dp_ifindex, const struct flowk
 
 /* Largest upcall: a 64 kB (GSO) packet plus its key and headers. */
 #define DN_UPCALL_BUF_SIZE (65536 + 8192)
+/* Receive buffer of an upcall socket. */
+#define DN_UPCALL_RCVBUF (4 * 1024 * 1024)
 
 struct dpif_netlink_upcall_sock {
     struct nl_sock *sock;       /* Bound generic netlink socket. */
     uint8_t *buf;               /* Receive buffer, DN_UPCALL_BUF_SIZE bytes. */
 };
+
+/* A burst of new flows queues an upcall per packet until their flows are
+ * in: room for a few thousand, beyond the rmem_max cap where we may. */
+static void
+dn_grow_rcvbuf(int fd)
+{
+    int size = DN_UPCALL_RCVBUF;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
+}
 
 int
 dpif_netlink_upcall_sock_open(struct dpif_netlink_upcall_sock **usp, uint32_t *pid)
@@ -858,6 +883,7 @@ dpif_netlink_upcall_sock_open(struct dpif_netlink_upcall_sock **usp, uint32_t *p
         dpif_netlink_upcall_sock_close(us);
         return EPROTO;
     }
+    dn_grow_rcvbuf(nl_socket_get_fd(us->sock));
     us->buf = xmalloc(DN_UPCALL_BUF_SIZE);
     *pid = nl_socket_get_local_port(us->sock);
     *usp = us;

@@ -57,11 +57,18 @@ struct dpif_netlink_dp {
     uint32_t user_features;     /* OVS_DP_F_*. */
 };
 
+/* The OVS_DP_F_* this library speaks: unaligned keys, and upcalls to the
+ * netlink socket(s) each vport names (not per-CPU dispatch). */
+#define DPIF_NETLINK_USER_FEATURES (OVS_DP_F_UNALIGNED | OVS_DP_F_VPORT_PIDS)
+
 /* Creates datapath 'name'; upcalls that no vport claims go to
  * 'upcall_pid' (0: none). Fills '*dp' if non-NULL. */
 int dpif_netlink_dp_create(struct dpif_netlink *, const char *name, uint32_t upcall_pid,
                            struct dpif_netlink_dp *dp);
 int dpif_netlink_dp_delete(struct dpif_netlink *, int dp_ifindex);
+/* Sets the datapath's OVS_DP_F_* features (Open vSwitch's tools switch a
+ * datapath they open to per-CPU upcall dispatch, for instance). */
+int dpif_netlink_dp_set_features(struct dpif_netlink *, int dp_ifindex, uint32_t features);
 /* ENODEV if there is no datapath 'name'. */
 int dpif_netlink_dp_get(struct dpif_netlink *, const char *name, struct dpif_netlink_dp *);
 

@@ -87,6 +87,15 @@ sw_datapath_type_to_string(enum sw_datapath_type type)
     return enum_to_string(datapath_names, ARRAY_SIZE(datapath_names), type, "auto");
 }
 
+enum sw_datapath_type
+sw_datapath_resolve(enum sw_datapath_type type)
+{
+    if (type != SW_DP_AUTO) {
+        return type;
+    }
+    return access("/sys/module/openvswitch", F_OK) ? SW_DP_USER : SW_DP_KERNEL;
+}
+
 const char *
 sw_fail_mode_to_string(enum sw_fail_mode mode)
 {

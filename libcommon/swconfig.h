@@ -134,6 +134,10 @@ int sw_list_bridges(const char *confdir, char ***names, size_t *n, struct buf *e
 void sw_names_free(char **names, size_t n);
 
 const char *sw_datapath_type_to_string(enum sw_datapath_type);
+/* What "auto" means on this machine: the kernel datapath when the
+ * openvswitch module is loaded (/sys/module/openvswitch), else user. Other
+ * types come back unchanged. */
+enum sw_datapath_type sw_datapath_resolve(enum sw_datapath_type);
 const char *sw_fail_mode_to_string(enum sw_fail_mode);
 const char *sw_port_type_to_string(enum sw_port_type);
 const char *sw_vlan_mode_to_string(enum sw_vlan_mode);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connmgr.h"
+#include "dp-user.h"
 #include "ipfix.h"
 #include "log.h"
 #include "mirror.h"
@@ -172,8 +173,8 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     } else if (!bond_mode_from_string(port->bond_mode, &mode)) {
         port->error = xasprintf("bond_mode=%s is unknown", port->bond_mode);
     } else {
-        dp_port = dp_user_bond_add(br->dp, port->dp_port, port->name, mode, port->bond_lacp,
-                                   members, n);
+        dp_port = dp_user_bond_add(dp_user_cast(br->dp), port->dp_port, port->name, mode,
+                                   port->bond_lacp, members, n);
     }
     sw_names_free(members, n);
     if (port->error) {
@@ -182,21 +183,41 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     return dp_port;
 }
 
+/* The kernel datapath takes devices only, for now. */
+static void
+bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct buf *errors)
+{
+    if (port->type == SW_PORT_SYSTEM || port->type == SW_PORT_INTERNAL) {
+        dpif_port_add(br->dp, port->dp_port, port->name,
+                      port->type == SW_PORT_INTERNAL ? DPIF_PORT_INTERNAL : DPIF_PORT_SYSTEM);
+    } else {
+        free(port->error);
+        port->error = xasprintf("port type %s is not supported on the kernel datapath yet",
+                                sw_port_type_to_string(port->type));
+        buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
+    }
+}
+
 /* Attaches 'port' to the datapath, or records why it cannot be. */
 static void
 bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *errors)
 {
+    struct dp_user *dp = dp_user_of(br->dp);
     struct dp_port *dp_port = NULL;
 
+    if (!dp) {
+        bridge_port_attach_kernel(br, port, errors);
+        return;
+    }
     switch (port->type) {
     case SW_PORT_SYSTEM:
-        dp_port = dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_AFPACKET);
+        dp_port = dp_user_port_add(dp, port->dp_port, port->name, NETDEV_AFPACKET);
         break;
     case SW_PORT_INTERNAL:
-        dp_port = dp_user_port_add(br->dp, port->dp_port, port->name, NETDEV_TAP);
+        dp_port = dp_user_port_add(dp, port->dp_port, port->name, NETDEV_TAP);
         break;
     case SW_PORT_PATCH:
-        dp_port = dp_user_patch_add(br->dp, port->dp_port, port->name);
+        dp_port = dp_user_patch_add(dp, port->dp_port, port->name);
         break;
     case SW_PORT_BOND:
         dp_port = bridge_bond_attach(br, port, errors);
@@ -207,10 +228,10 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
         if (port->error) {
             buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
         } else {
-            struct tnl_port *tnl = tunnels_port_add(br->dp->tunnels, br->dp, port->dp_port,
+            struct tnl_port *tnl = tunnels_port_add(dp->tunnels, dp, port->dp_port,
                                                     port->name, &port->tnl, errors);
 
-            dp_port = dp_user_tunnel_port_add(br->dp, port->dp_port, port->name, tnl);
+            dp_port = dp_user_tunnel_port_add(dp, port->dp_port, port->name, tnl);
         }
         break;
     default:
@@ -229,8 +250,8 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
 static void
 add_local_port(struct bridge *br, struct buf *errors)
 {
+    struct dpif_port_status status;
     struct bridge_port *port;
-    struct dp_port *dp_port;
 
     br->ports = xrealloc(br->ports, (br->n_ports + 1) * sizeof *br->ports);
     port = &br->ports[br->n_ports++];
@@ -241,9 +262,9 @@ add_local_port(struct bridge *br, struct buf *errors)
     port->type = SW_PORT_INTERNAL;
     port->tag = -1;
     port->vlan_mode = SW_VLAN_TRUNK;
-    dp_port = dp_user_port_add(br->dp, BRIDGE_LOCAL_DP_PORT, br->name, NETDEV_TAP);
-    if (dp_port->error) {
-        buf_printf(errors, "%s: bridge's own port: %s\n", br->name, dp_port->error);
+    dpif_port_add(br->dp, BRIDGE_LOCAL_DP_PORT, br->name, DPIF_PORT_INTERNAL);
+    if (dpif_port_status(br->dp, BRIDGE_LOCAL_DP_PORT, &status) && status.error) {
+        buf_printf(errors, "%s: bridge's own port: %s\n", br->name, status.error);
     }
 }
 
@@ -252,24 +273,30 @@ bridge_create(const struct sw_bridge *cfg, struct tunnels *tunnels, struct buf *
 {
     struct bridge *br = xzalloc(sizeof *br);
 
+    br->dp = dpif_create(cfg->datapath, cfg->name, upcall_cb, br, errors);
+    if (!br->dp) {
+        free(br);
+        return NULL;
+    }
+    if (dp_user_of(br->dp)) {
+        dp_user_of(br->dp)->tunnels = tunnels;
+    }
     br->name = xstrdup(cfg->name);
     br->idle_msec = BRIDGE_DEFAULT_IDLE_MSEC;
-    br->dp = dp_user_create(cfg->name, upcall_cb, br);
-    br->dp->tunnels = tunnels;
     br->dp->userspace = userspace_cb;
-    br->dp->flows.on_remove = flow_removed_cb;
-    br->dp->flows.on_remove_aux = br;
+    dpif_set_flow_removed(br->dp, flow_removed_cb, br);
     mac_table_init(&br->macs);
     ofproto_init(&br->ofproto, cfg->fail_mode == SW_FAIL_STANDALONE);
     br->connmgr = connmgr_create(br);
     add_local_port(br, errors);
     bridge_reconfigure(br, cfg, errors);
-    LOG_INFO("%s: bridge created (datapath user, %zu ports)", br->name, br->n_ports);
+    LOG_INFO("%s: bridge created (datapath %s, %zu ports)", br->name, dpif_type(br->dp),
+             br->n_ports);
     return br;
 }
 
 void
-bridge_destroy(struct bridge *br)
+bridge_destroy(struct bridge *br, bool keep_datapath)
 {
     if (!br) {
         return;
@@ -284,7 +311,7 @@ bridge_destroy(struct bridge *br)
         bridge_port_uninit(&br->ports[i]);
     }
     free(br->ports);
-    dp_user_destroy(br->dp);
+    dpif_destroy(br->dp, keep_datapath);
     ofproto_destroy(&br->ofproto);
     mac_table_destroy(&br->macs);
     free(br->name);
@@ -418,7 +445,7 @@ forget_port(struct bridge *br, size_t index)
 
     connmgr_send_port_status(br->connmgr, port->ofport, OFPPR_DELETE);
     mac_table_flush_port(&br->macs, port->dp_port, NULL, NULL);
-    dp_user_port_del(br->dp, port->dp_port);
+    dpif_port_del(br->dp, port->dp_port);
     bridge_port_uninit(port);
     memmove(port, port + 1, (br->n_ports - index - 1) * sizeof *port);
     br->n_ports--;
@@ -528,11 +555,14 @@ bridge_option_uint(const struct sw_bridge *cfg, const char *key, unsigned int de
 static void
 bridge_set_limits(struct bridge *br, const struct sw_bridge *cfg)
 {
-    struct dp_user *dp = br->dp;
+    struct dp_user *dp = dp_user_of(br->dp);
 
-    dp->flow_limit = bridge_option_uint(cfg, "flow-limit", DP_USER_DEFAULT_FLOW_LIMIT);
-    dp->upcall_limit = bridge_option_uint(cfg, "upcall-limit", DP_USER_DEFAULT_UPCALL_LIMIT);
-    if (dp->flows.n_flows > dp->flow_limit) {
+    br->dp->flow_limit = bridge_option_uint(cfg, "flow-limit", DPIF_DEFAULT_FLOW_LIMIT);
+    if (dp) {
+        dp->upcall_limit = bridge_option_uint(cfg, "upcall-limit",
+                                              DP_USER_DEFAULT_UPCALL_LIMIT);
+    }
+    if (br->dp->flows.n_flows > br->dp->flow_limit) {
         bridge_flush_flows(br);
     }
 }
@@ -675,7 +705,7 @@ bridge_connect_patches(struct bridge **bridges, size_t n)
 
         for (size_t j = 0; j < br->n_ports; j++) {
             struct bridge_port *port = &br->ports[j];
-            struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+            struct dp_port *dp_port = dp_user_port_of(br->dp, port->dp_port);
             struct bridge_port *peer;
             struct bridge *peer_br = NULL;
 
@@ -683,8 +713,9 @@ bridge_connect_patches(struct bridge **bridges, size_t n)
                 continue;
             }
             peer = find_patch_port(bridges, n, br, port->peer, &peer_br);
-            if (peer && peer->peer && !strcmp(peer->peer, port->name)) {
-                dp_user_patch_connect(dp_port, peer_br->dp, peer->dp_port);
+            if (peer && peer->peer && !strcmp(peer->peer, port->name)
+                && dp_user_of(peer_br->dp)) {
+                dp_user_patch_connect(dp_port, dp_user_of(peer_br->dp), peer->dp_port);
             } else {
                 dp_user_patch_connect(dp_port, NULL, 0);
             }
@@ -695,18 +726,34 @@ bridge_connect_patches(struct bridge **bridges, size_t n)
 void
 bridge_run(struct bridge *br, long long now)
 {
-    if (dp_user_ports_run(br->dp, now)) {
+    if (dpif_ports_run(br->dp, now, false)) {
         bridge_flush_flows(br);
     }
     bridge_update_fail_open(br, now);
+    dpif_run(br->dp, now);          /* The kernel's counters, before the sweep. */
     if (now >= br->next_sweep) {
         br->next_sweep = now + BRIDGE_SWEEP_MSEC;
         sweep_flows(br, now);       /* Credits rules: ofproto_expire() needs it. */
         ofproto_expire(br, now);
     }
     mac_table_expire(&br->macs, now, mac_expired, br);
-    dpflow_rank_subtables(&br->dp->flows);
     netflow_run(br->netflow, now);
     ipfix_run(br->ipfix, now);
     sflow_run(br->sflow, now);
+}
+
+void
+bridge_refresh_ports(struct bridge *br, long long now)
+{
+    if (dpif_ports_run(br->dp, now, true)) {
+        bridge_flush_flows(br);
+    }
+}
+
+bool
+bridge_datapath_is(const struct bridge *br, enum sw_datapath_type type)
+{
+    const char *name = sw_datapath_type_to_string(sw_datapath_resolve(type));
+
+    return !strcmp(dpif_type(br->dp), name);
 }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "dp-user.h"
+#include "dpif.h"
 #include "mac-learning.h"
 #include "ofproto.h"
 #include "swconfig.h"
@@ -54,7 +55,7 @@ struct bridge_port {
 struct bridge {
     char *name;
     enum sw_fail_mode fail_mode;
-    struct dp_user *dp;
+    struct dpif *dp;                /* Its datapath (user or kernel). */
     struct mac_table macs;
     struct ofproto ofproto;         /* OpenFlow tables. */
     struct connmgr *connmgr;        /* OpenFlow connections. */
@@ -73,10 +74,14 @@ struct bridge {
     size_t n_flood_vlans;           /* without learning (RSPAN, mirror.h). */
 };
 
-/* 'tunnels' is flowd's (tunnel.h), for the bridge's tunnel ports. */
+/* 'tunnels' is flowd's (tunnel.h), for the bridge's tunnel ports. Returns
+ * NULL, with the reason in 'errors', if its datapath cannot be opened. */
 struct bridge *bridge_create(const struct sw_bridge *cfg, struct tunnels *tunnels,
                              struct buf *errors);
-void bridge_destroy(struct bridge *);
+/* 'keep_datapath': flowd is exiting; a kernel datapath stays with its
+ * ports and flows, to forward on until the next flowd takes it over.
+ * Otherwise (the bridge was deleted) the datapath goes too. */
+void bridge_destroy(struct bridge *, bool keep_datapath);
 /* Brings the bridge in line with 'cfg' (same name): adds, removes and
  * changes ports; flushes the flows the change affects. */
 void bridge_reconfigure(struct bridge *, const struct sw_bridge *cfg, struct buf *errors);
@@ -112,6 +117,10 @@ void bridge_put_output(const struct bridge *, uint32_t dp_port, const struct flo
 
 /* Periodic work: port re-attachment, flow expiry, MAC aging. */
 void bridge_run(struct bridge *, long long now);
+/* A device appeared or vanished: re-attach ports now. */
+void bridge_refresh_ports(struct bridge *, long long now);
+/* Whether the bridge runs on datapath 'type' (SW_DP_AUTO resolved). */
+bool bridge_datapath_is(const struct bridge *, enum sw_datapath_type type);
 
 /* The OpenFlow pipeline (xlate.c): what to do with a packet of 'key', and
  * the mask of the fields that decided it. With 'trace' nonnull, explains

@@ -196,17 +196,15 @@ static void
 fill_port(const struct bridge *br, const struct bridge_port *port, uint8_t version,
           struct ofp_port *op)
 {
-    const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+    struct dpif_port_status status;
 
+    dpif_port_status(br->dp, port->dp_port, &status);
     memset(op, 0, sizeof *op);
     op->port_no = bridge_ofport_of_dp(br, port->dp_port);
     snprintf(op->name, sizeof op->name, "%s", port->name);
     op->hw_addr[0] = 0x02;
     memcpy(op->hw_addr + 2, &op->port_no, 4);
-    if (!dp_port ? true
-        : dp_port->patch ? !dp_port->peer_dp
-        : dp_port->bond ? dp_port->bond->active < 0
-        : !dp_port->netdev) {
+    if (!status.present) {
         op->state = OFPPS_LINK_DOWN;
     }
     if (port->admin_down) {
@@ -257,17 +255,17 @@ reply_port_stats(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg 
                                      sizeof *reply.port_stats.ports);
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
-        const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
         uint32_t ofport = bridge_ofport_of_dp(br, port->dp_port);
         struct ofp_port_stats *ps = &reply.port_stats.ports[n];
+        struct dpif_port_status status;
 
         if (req->port_stats_port != OFPP13_ANY && req->port_stats_port != ofport) {
             continue;
         }
         memset(ps, 0, sizeof *ps);
         ps->port_no = ofport;
-        if (dp_port && dp_port->netdev) {
-            const struct netdev_stats *s = netdev_get_stats(dp_port->netdev);
+        if (dpif_port_status(br->dp, port->dp_port, &status) && status.has_stats) {
+            const struct netdev_stats *s = &status.stats;
 
             ps->rx_packets = s->rx_packets;
             ps->rx_bytes = s->rx_bytes;
@@ -301,7 +299,8 @@ reply_desc(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
 
     ofp_msg_init(&reply, OFPTYPE_DESC_REPLY, conn->version, req->xid);
     snprintf(reply.desc.mfr_desc, sizeof reply.desc.mfr_desc, "switchyard");
-    snprintf(reply.desc.hw_desc, sizeof reply.desc.hw_desc, "userspace datapath");
+    snprintf(reply.desc.hw_desc, sizeof reply.desc.hw_desc, "%s datapath",
+             !strcmp(dpif_type(mgr->br->dp), "kernel") ? "kernel" : "userspace");
     snprintf(reply.desc.sw_desc, sizeof reply.desc.sw_desc, "%s", SY_VERSION);
     snprintf(reply.desc.serial_num, sizeof reply.desc.serial_num, "None");
     snprintf(reply.desc.dp_desc, sizeof reply.desc.dp_desc, "bridge %s", mgr->br->name);
@@ -344,8 +343,7 @@ do_packet_out(struct connmgr *mgr, const struct ofp_packet_out *po)
     memcpy(packet.data, po->data, po->size);
     flowkey_extract(packet.data, packet.size, dp_port, &key, NULL);
     bridge_xlate_actions(br, &key, &po->ofpacts, &actions);
-    dp_user_execute(br->dp, &packet, actions.data, actions.size);
-    dp_user_flush(br->dp);
+    dpif_execute(br->dp, &packet, actions.data, actions.size);
     dp_actions_uninit(&actions);
     free(buffer);
     return 0;

@@ -99,12 +99,7 @@ cmd_refresh_ports(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     long long now = time_msec();
 
     for (size_t i = 0; i < flowd->n_bridges; i++) {
-        struct bridge *br = flowd->bridges[i];
-
-        dp_user_ports_retry_now(br->dp);
-        if (dp_user_ports_run(br->dp, now)) {
-            bridge_flush_flows(br);
-        }
+        bridge_refresh_ports(flowd->bridges[i], now);
     }
 }
 
@@ -143,7 +138,7 @@ cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     struct bridge *br = need_bridge(flowd_, reply, argv[1]);
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct dp_port *dp_port = dp_user_port(br->dp, br->ports[i].dp_port);
+        const struct dp_port *dp_port = dp_user_port_of(br->dp, br->ports[i].dp_port);
         const struct bond *bond = dp_port ? dp_port->bond : NULL;
 
         if (!bond) {
@@ -183,7 +178,7 @@ cmd_version(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 }
 
 static const char *
-port_state(const struct bridge_port *port, const struct dp_port *dp_port)
+port_state(const struct bridge_port *port, const struct dpif_port_status *status)
 {
     struct ifreq ifr;
     int fd;
@@ -193,13 +188,9 @@ port_state(const struct bridge_port *port, const struct dp_port *dp_port)
         return "error";
     } else if (port->admin_down) {
         return "down";
-    } else if (dp_port && dp_port->tunnel) {
-        return dp_port->tunnel->error ? "error" : "up";
-    } else if (dp_port && dp_port->patch) {
-        return dp_port->peer_dp ? "up" : "down";
-    } else if (dp_port && dp_port->bond) {
-        return dp_port->bond->active >= 0 ? "up" : "down";
-    } else if (!dp_port || !dp_port->netdev) {
+    } else if (status->deviceless) {
+        return status->failed ? "error" : status->present ? "up" : "down";
+    } else if (!status->present) {
         return "absent";
     }
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -215,9 +206,9 @@ port_state(const struct bridge_port *port, const struct dp_port *dp_port)
 }
 
 static const char *
-port_error(const struct bridge_port *port, const struct dp_port *dp_port)
+port_error(const struct bridge_port *port, const struct dpif_port_status *status)
 {
-    return port->error ? port->error : dp_port && dp_port->error ? dp_port->error : NULL;
+    return port->error ? port->error : status->error;
 }
 
 static void
@@ -227,10 +218,11 @@ cmd_port_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
-        const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+        struct dpif_port_status status;
 
+        dpif_port_status(br->dp, port->dp_port, &status);
         ctl_reply_printf(reply, "%s %u %s\n", port->name, port->ofport,
-                         port_state(port, dp_port));
+                         port_state(port, &status));
     }
 }
 
@@ -263,12 +255,14 @@ cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
-        const struct dp_port *dp_port = dp_user_port(br->dp, port->dp_port);
+        const struct dp_port *dp_port = dp_user_port_of(br->dp, port->dp_port);
         const struct tnl_port *tnl = dp_port ? dp_port->tunnel : NULL;
+        struct dpif_port_status status;
 
+        dpif_port_status(br->dp, port->dp_port, &status);
         if (tnl) {
             ctl_reply_printf(reply, "%s %s %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64
-                             "\n", port->name, port_state(port, dp_port),
+                             "\n", port->name, port_state(port, &status),
                              tnl->stats.rx_packets, tnl->stats.rx_bytes,
                              tnl->stats.tx_packets, tnl->stats.tx_bytes,
                              tnl->stats.tx_dropped);
@@ -396,34 +390,44 @@ port_kind_name(const struct bridge_port *port)
 static void
 show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
 {
-    const struct dp_user *dp = br->dp;
+    const struct dpif *dp = br->dp;
+    const struct dp_user *user = dp_user_of(br->dp);
     const struct dpflow_table *flows = &dp->flows;
     uint64_t hits = flows->emc_hits + flows->megaflow_hits;
 
     ctl_reply_printf(reply, "%s:\n", br->name);
-    ctl_reply_printf(reply, "  datapath: user\n");
+    ctl_reply_printf(reply, "  datapath: %s\n", dpif_type(dp));
     ctl_reply_printf(reply, "  lookups: hit:%llu missed:%llu lost:%llu\n",
                      (unsigned long long) dp->n_hit, (unsigned long long) dp->n_missed,
                      (unsigned long long) dp->n_lost);
     ctl_reply_printf(reply, "  flows: %zu\n", flows->n_flows);
-    ctl_reply_printf(reply, "  limits: flows:%zu upcalls:%u/s per port, "
-                     "dropped over the upcall limit:%llu\n", dp->flow_limit, dp->upcall_limit,
-                     (unsigned long long) dp->n_upcall_dropped);
+    if (user) {
+        ctl_reply_printf(reply, "  limits: flows:%zu upcalls:%u/s per port, "
+                         "dropped over the upcall limit:%llu\n", dp->flow_limit,
+                         user->upcall_limit, (unsigned long long) user->n_upcall_dropped);
+    } else {
+        ctl_reply_printf(reply, "  limits: flows:%zu\n", dp->flow_limit);
+    }
     ctl_reply_printf(reply, "  masks: total:%zu\n", flows->n_subtables);
-    ctl_reply_printf(reply, "  cache: exact-match hits:%llu megaflow hits:%llu "
-                     "(exact-match hit rate %.1f%%)\n",
-                     (unsigned long long) flows->emc_hits,
-                     (unsigned long long) flows->megaflow_hits,
-                     hits ? 100.0 * flows->emc_hits / hits : 0.0);
+    if (user) {
+        ctl_reply_printf(reply, "  cache: exact-match hits:%llu megaflow hits:%llu "
+                         "(exact-match hit rate %.1f%%)\n",
+                         (unsigned long long) flows->emc_hits,
+                         (unsigned long long) flows->megaflow_hits,
+                         hits ? 100.0 * flows->emc_hits / hits : 0.0);
+    }
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
-        const struct dp_port *dp_port = dp_user_port(dp, port->dp_port);
-        const char *error = port_error(port, dp_port);
+        const struct dp_port *dp_port = dp_user_port_of(br->dp, port->dp_port);
+        struct dpif_port_status status;
+        const char *error;
 
+        dpif_port_status(br->dp, port->dp_port, &status);
+        error = port_error(port, &status);
         ctl_reply_printf(reply, "  port %u: %s (%s)%s%s\n", port->dp_port, port->name,
                          port_kind_name(port), error ? ": " : "", error ? error : "");
-        if (dp_port && dp_port->netdev) {
-            const struct netdev_stats *s = netdev_get_stats(dp_port->netdev);
+        if (status.has_stats) {
+            const struct netdev_stats *s = &status.stats;
 
             ctl_reply_printf(reply, "    RX packets:%llu bytes:%llu dropped:%llu\n",
                              (unsigned long long) s->rx_packets,
@@ -446,18 +450,21 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
 static void
 show_datapath_json(struct json_writer *w, const struct bridge *br)
 {
-    const struct dp_user *dp = br->dp;
+    const struct dpif *dp = br->dp;
+    const struct dp_user *user = dp_user_of(br->dp);
 
     json_object_begin(w);
     json_kv_string(w, "name", br->name);
-    json_kv_string(w, "type", "user");
+    json_kv_string(w, "type", dpif_type(dp));
     json_kv_uint(w, "hit", dp->n_hit);
     json_kv_uint(w, "missed", dp->n_missed);
     json_kv_uint(w, "lost", dp->n_lost);
     json_kv_uint(w, "flows", dp->flows.n_flows);
     json_kv_uint(w, "flow_limit", dp->flow_limit);
-    json_kv_uint(w, "upcall_limit", dp->upcall_limit);
-    json_kv_uint(w, "upcall_dropped", dp->n_upcall_dropped);
+    if (user) {
+        json_kv_uint(w, "upcall_limit", user->upcall_limit);
+        json_kv_uint(w, "upcall_dropped", user->n_upcall_dropped);
+    }
     json_kv_uint(w, "masks", dp->flows.n_subtables);
     json_kv_uint(w, "emc_hits", dp->flows.emc_hits);
     json_kv_uint(w, "megaflow_hits", dp->flows.megaflow_hits);
@@ -465,19 +472,22 @@ show_datapath_json(struct json_writer *w, const struct bridge *br)
     json_array_begin(w);
     for (size_t i = 0; i < br->n_ports; i++) {
         const struct bridge_port *port = &br->ports[i];
-        const struct dp_port *dp_port = dp_user_port(dp, port->dp_port);
-        const char *error = port_error(port, dp_port);
+        const struct dp_port *dp_port = dp_user_port_of(br->dp, port->dp_port);
+        struct dpif_port_status status;
+        const char *error;
 
+        dpif_port_status(br->dp, port->dp_port, &status);
+        error = port_error(port, &status);
         json_object_begin(w);
         json_kv_uint(w, "port_no", port->dp_port);
         json_kv_string(w, "name", port->name);
         json_kv_string(w, "type", port_kind_name(port));
-        json_kv_string(w, "state", port_state(port, dp_port));
+        json_kv_string(w, "state", port_state(port, &status));
         if (error) {
             json_kv_string(w, "error", error);
         }
-        if (dp_port && dp_port->netdev) {
-            const struct netdev_stats *s = netdev_get_stats(dp_port->netdev);
+        if (status.has_stats) {
+            const struct netdev_stats *s = &status.stats;
 
             json_kv_uint(w, "rx_packets", s->rx_packets);
             json_kv_uint(w, "rx_bytes", s->rx_bytes);

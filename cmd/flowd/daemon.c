@@ -45,6 +45,21 @@ find_cfg(const struct sw_bridge *cfgs, size_t n, const char *name)
     return NULL;
 }
 
+/* Destroys 'br' with its datapath. */
+static void
+remove_bridge(struct flowd *flowd, struct bridge *br)
+{
+    for (size_t i = 0; i < flowd->n_bridges; i++) {
+        if (flowd->bridges[i] == br) {
+            memmove(&flowd->bridges[i], &flowd->bridges[i + 1],
+                    (flowd->n_bridges - i - 1) * sizeof *flowd->bridges);
+            flowd->n_bridges--;
+            break;
+        }
+    }
+    bridge_destroy(br, false);
+}
+
 static void
 remove_deleted_bridges(struct flowd *flowd, const struct sw_bridge *cfgs, size_t n,
                        const struct buf *load_errors)
@@ -62,10 +77,7 @@ remove_deleted_bridges(struct flowd *flowd, const struct sw_bridge *cfgs, size_t
             continue;
         }
         LOG_INFO("%s: bridge removed", br->name);
-        bridge_destroy(br);
-        memmove(&flowd->bridges[i], &flowd->bridges[i + 1],
-                (flowd->n_bridges - i - 1) * sizeof *flowd->bridges);
-        flowd->n_bridges--;
+        remove_bridge(flowd, br);
     }
 }
 
@@ -90,15 +102,17 @@ flowd_reconfigure(struct flowd *flowd, struct buf *errors)
     for (size_t i = 0; i < n_cfgs; i++) {
         struct bridge *br = flowd_find_bridge(flowd, cfgs[i].name);
 
-        if (cfgs[i].datapath == SW_DP_KERNEL) {
-            buf_printf(errors, "%s: datapath=kernel is not supported by this flowd yet; "
-                       "use datapath=user\n", cfgs[i].name);
-        } else if (br) {
+        if (br && !bridge_datapath_is(br, cfgs[i].datapath)) {
+            LOG_INFO("%s: datapath type changed: bridge recreated", br->name);
+            remove_bridge(flowd, br);
+            br = NULL;
+        }
+        if (br) {
             bridge_reconfigure(br, &cfgs[i], errors);
-        } else {
+        } else if ((br = bridge_create(&cfgs[i], flowd->tunnels, errors)) != NULL) {
             flowd->bridges = xrealloc(flowd->bridges,
                                       (flowd->n_bridges + 1) * sizeof *flowd->bridges);
-            flowd->bridges[flowd->n_bridges++] = bridge_create(&cfgs[i], flowd->tunnels, errors);
+            flowd->bridges[flowd->n_bridges++] = br;
         }
     }
     if (flowd->n_bridges > 1) {
@@ -131,7 +145,8 @@ run_periodic(struct flowd *flowd, long long now)
 struct poll_set {
     struct pollfd fds[MAX_POLLFDS];
     struct bridge *bridges[MAX_POLLFDS];    /* Owner of each fd; NULL for ctl. */
-    struct dp_port *ports[MAX_POLLFDS];     /* Port of each fd, NULL if none. */
+    void *dp_handles[MAX_POLLFDS];          /* Datapath's handle of each fd, NULL
+                                             * if the datapath does not own it. */
     int n;
     int tunnels_start, tunnels_end;         /* Tunnel receive sockets. */
 };
@@ -141,12 +156,12 @@ add_bridge_fds(struct poll_set *set, struct bridge *br)
 {
     int start = set->n, added;
 
-    added = dp_user_fill_pollfds(br->dp, &set->fds[set->n], &set->ports[set->n],
-                                 MAX_POLLFDS - set->n);
+    added = dpif_fill_pollfds(br->dp, &set->fds[set->n], &set->dp_handles[set->n],
+                              MAX_POLLFDS - set->n);
     set->n += added;
     added = connmgr_fill_pollfds(br->connmgr, &set->fds[set->n], MAX_POLLFDS - set->n);
     for (int i = 0; i < added; i++) {
-        set->ports[set->n + i] = NULL;
+        set->dp_handles[set->n + i] = NULL;
     }
     set->n += added;
     for (int i = start; i < set->n; i++) {
@@ -159,14 +174,14 @@ fill_poll_set(const struct flowd *flowd, struct poll_set *set)
 {
     set->n = ctl_server_fill_pollfds(flowd->ctl, set->fds, MAX_POLLFDS);
     for (int i = 0; i < set->n; i++) {
-        set->ports[i] = NULL;
+        set->dp_handles[i] = NULL;
         set->bridges[i] = NULL;
     }
     set->tunnels_start = set->n;
     set->n += tunnels_fill_pollfds(flowd->tunnels, &set->fds[set->n], MAX_POLLFDS - set->n);
     set->tunnels_end = set->n;
     for (int i = set->tunnels_start; i < set->tunnels_end; i++) {
-        set->ports[i] = NULL;
+        set->dp_handles[i] = NULL;
         set->bridges[i] = NULL;
     }
     for (size_t b = 0; b < flowd->n_bridges && set->n < MAX_POLLFDS; b++) {
@@ -184,7 +199,7 @@ run_ready_connmgrs(struct poll_set *set)
     for (int i = 0; i < set->n; i++) {
         struct bridge *br = set->bridges[i];
 
-        if (set->fds[i].revents && br && !set->ports[i] && br != last) {
+        if (set->fds[i].revents && br && !set->dp_handles[i] && br != last) {
             connmgr_run(br->connmgr, time_msec());
             last = br;
         }
@@ -212,8 +227,8 @@ main_loop(struct flowd *flowd)
             }
             if (i >= set->tunnels_start && i < set->tunnels_end) {
                 tunnels_receive(flowd->tunnels, i - set->tunnels_start);
-            } else if (set->ports[i]) {
-                dp_user_port_run(set->bridges[i]->dp, set->ports[i]);
+            } else if (set->dp_handles[i]) {
+                dpif_handle_ready(set->bridges[i]->dp, set->dp_handles[i]);
             } else if (!set->bridges[i]) {
                 ctl_ready = true;
             }
@@ -233,7 +248,7 @@ static void
 flowd_destroy(struct flowd *flowd)
 {
     for (size_t i = 0; i < flowd->n_bridges; i++) {
-        bridge_destroy(flowd->bridges[i]);
+        bridge_destroy(flowd->bridges[i], true);
     }
     free(flowd->bridges);
     tunnels_destroy(flowd->tunnels);

@@ -201,16 +201,16 @@ set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
 static void
 userspace(struct dp_user *dp, const struct dp_packet *p, const struct nlattr *nested)
 {
-    if (!dp->userspace) {
+    if (!dp->up.userspace) {
         return;
     }
     DP_ACTIONS_FOR_EACH (nla, dp_nla_data(nested), dp_nla_size(nested)) {
         if (dp_nla_type(nla) == OVS_USERSPACE_ATTR_USERDATA) {
-            dp->userspace(dp->upcall_aux, p, dp_nla_data(nla), dp_nla_size(nla));
+            dp->up.userspace(dp->up.upcall_aux, p, dp_nla_data(nla), dp_nla_size(nla));
             return;
         }
     }
-    dp->userspace(dp->upcall_aux, p, NULL, 0);
+    dp->up.userspace(dp->up.upcall_aux, p, NULL, 0);
 }
 
 /* Room for headers pushed onto a packet that crossed a patch port. */
@@ -233,7 +233,7 @@ output_patch(struct dp_user *dp, const struct dp_packet *p, struct dp_port *port
     } else if (peer->patch_depth >= DP_USER_PATCH_MAX_DEPTH) {
         if (log_ratelimit_allow(&dp->warn_rl)) {
             LOG_WARN("%s: port %s: packet dropped: it looped through patch ports "
-                     "into %s %d times", dp->name, port->name, peer->name,
+                     "into %s %d times", dp->up.name, port->name, peer->up.name,
                      DP_USER_PATCH_MAX_DEPTH);
         }
         return;

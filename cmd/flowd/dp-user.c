@@ -16,21 +16,39 @@
 #define PORT_RETRY_MSEC 1000
 #define MAX_BATCHES_PER_RUN 8       /* Fairness between ports. */
 
-struct dp_user *
+static const struct dpif_class dp_user_class;
+
+struct dpif *
 dp_user_create(const char *name, dp_upcall_func *upcall, void *aux)
 {
     struct dp_user *dp = xzalloc(sizeof *dp);
     struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10);
 
-    dp->name = xstrdup(name);
-    dpflow_table_init(&dp->flows);
-    dp->flow_limit = DP_USER_DEFAULT_FLOW_LIMIT;
+    dpif_init(&dp->up, &dp_user_class, name, upcall, aux);
     dp->upcall_limit = DP_USER_DEFAULT_UPCALL_LIMIT;
-    dp->upcall = upcall;
-    dp->upcall_aux = aux;
     dp->warn_rl = rl;
     dp->sample_countdown = UINT32_MAX;
-    return dp;
+    return &dp->up;
+}
+
+struct dp_user *
+dp_user_cast(struct dpif *dpif)
+{
+    return CONTAINER_OF(dpif, struct dp_user, up);
+}
+
+struct dp_user *
+dp_user_of(struct dpif *dpif)
+{
+    return dpif->class == &dp_user_class ? dp_user_cast(dpif) : NULL;
+}
+
+struct dp_port *
+dp_user_port_of(struct dpif *dpif, uint32_t port_no)
+{
+    struct dp_user *dp = dp_user_of(dpif);
+
+    return dp ? dp_user_port(dp, port_no) : NULL;
 }
 
 static void
@@ -50,19 +68,18 @@ dp_port_destroy(struct dp_user *dp, struct dp_port *port)
     }
 }
 
-void
-dp_user_destroy(struct dp_user *dp)
+/* Nothing outlives flowd here: 'keep' makes no difference. */
+static void
+dp_user_destroy(struct dpif *dpif, bool keep)
 {
-    if (!dp) {
-        return;
-    }
+    struct dp_user *dp = dp_user_cast(dpif);
+
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
         dp_port_destroy(dp, dp->ports[i]);
     }
     free(dp->ports);
     free(dp->tx_pending);
-    dpflow_table_destroy(&dp->flows);
-    free(dp->name);
+    dpif_uninit(&dp->up);
     free(dp);
 }
 
@@ -138,7 +155,7 @@ dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
     port->kind = kind;
     dp_port_try_open(port, time_msec());
     if (port->error) {
-        LOG_WARN("%s: port %u (%s): %s", dp->name, port_no, name, port->error);
+        LOG_WARN("%s: port %u (%s): %s", dp->up.name, port_no, name, port->error);
     }
     dp->ports[port_no] = port;
     return port;
@@ -218,8 +235,7 @@ dp_user_port_del(struct dp_user *dp, uint32_t port_no)
 }
 
 int
-dp_user_fill_pollfds(const struct dp_user *dp, struct pollfd *fds, struct dp_port **ports,
-                     int max)
+dp_user_fill_pollfds(const struct dp_user *dp, struct pollfd *fds, void **ports, int max)
 {
     int n = 0;
 
@@ -275,7 +291,7 @@ dp_user_ports_run(struct dp_user *dp, long long now)
             continue;
         }
         if (dp_port_needs_reopen(port)) {
-            LOG_INFO("%s: port %u (%s): device went away", dp->name, i, port->name);
+            LOG_INFO("%s: port %u (%s): device went away", dp->up.name, i, port->name);
             netdev_close(port->netdev);
             port->netdev = NULL;
             port->next_retry = now;
@@ -284,7 +300,7 @@ dp_user_ports_run(struct dp_user *dp, long long now)
         if (!port->netdev && !port->patch && now >= port->next_retry) {
             dp_port_try_open(port, now);
             if (port->netdev) {
-                LOG_INFO("%s: port %u (%s): attached", dp->name, i, port->name);
+                LOG_INFO("%s: port %u (%s): attached", dp->up.name, i, port->name);
                 changed = true;
             }
         }
@@ -368,7 +384,7 @@ handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
     struct dp_upcall_result result;
     struct dpflow *flow = NULL, *existing;
 
-    dp->n_missed++;
+    dp->up.n_missed++;
     if (port && !upcall_allowed(dp, port, now)) {
         port->n_upcall_dropped++;
         dp->n_upcall_dropped++;
@@ -376,13 +392,13 @@ handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
     }
     memset(&result, 0, sizeof result);
     dp_actions_init(&result.actions);
-    dp->upcall(dp->upcall_aux, key, &result);
+    dp->up.upcall(dp->up.upcall_aux, key, &result);
     if (result.install) {
-        if (dp->flows.n_flows < dp->flow_limit) {
-            flow = dpflow_install(&dp->flows, key, &result.mask, result.actions.data,
+        if (dp->up.flows.n_flows < dp->up.flow_limit) {
+            flow = dpflow_install(&dp->up.flows, key, &result.mask, result.actions.data,
                                   result.actions.size, &existing);
         } else {
-            dp->n_lost++;
+            dp->up.n_lost++;
         }
     }
     if (flow) {
@@ -419,12 +435,12 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
         key.tun_tos = p->tunnel->tos;
         key.tun_ttl = p->tunnel->ttl;
     }
-    flow = dpflow_lookup(&dp->flows, &key);
+    flow = dpflow_lookup(&dp->up.flows, &key);
     if (!flow) {
         handle_miss(dp, port, p, &key, now);
         return;
     }
-    dp->n_hit++;
+    dp->up.n_hit++;
     flow->packets++;
     flow->bytes += p->size;
     flow->used = now;
@@ -504,7 +520,7 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
 
             err = m->netdev ? port_receive(dp, port, m->netdev, i) : 0;
             if (err) {
-                LOG_WARN("%s: bond %s: member %s: receive failed: %s", dp->name,
+                LOG_WARN("%s: bond %s: member %s: receive failed: %s", dp->up.name,
                          port->name, m->name, strerror(err));
                 netdev_close(m->netdev);
                 m->netdev = NULL;
@@ -516,10 +532,118 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
     }
     err = port->netdev ? port_receive(dp, port, port->netdev, -1) : 0;
     if (err) {
-        LOG_WARN("%s: port %u (%s): receive failed: %s", dp->name, port->port_no,
+        LOG_WARN("%s: port %u (%s): receive failed: %s", dp->up.name, port->port_no,
                  port->name, strerror(err));
         netdev_close(port->netdev);
         port->netdev = NULL;
         port->next_retry = now + PORT_RETRY_MSEC;
     }
 }
+
+/* ---- The dpif provider ---------------------------------------------------- */
+
+static void
+dp_user_dpif_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
+                      enum dpif_port_type type)
+{
+    dp_user_port_add(dp_user_cast(dpif), port_no, name,
+                     type == DPIF_PORT_INTERNAL ? NETDEV_TAP : NETDEV_AFPACKET);
+}
+
+static void
+dp_user_dpif_port_del(struct dpif *dpif, uint32_t port_no)
+{
+    dp_user_port_del(dp_user_cast(dpif), port_no);
+}
+
+static bool
+dp_user_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_status *status)
+{
+    const struct dp_port *port = dp_user_port(dp_user_cast(dpif), port_no);
+
+    if (!port) {
+        return false;
+    }
+    status->deviceless = port->tunnel || port->patch || port->bond;
+    status->present = (port->tunnel ? !port->tunnel->error
+                       : port->patch ? port->peer_dp != NULL
+                       : port->bond ? port->bond->active >= 0
+                       : port->netdev != NULL);
+    status->failed = port->tunnel && port->tunnel->error;
+    status->error = port->error;
+    if (port->netdev) {
+        status->has_stats = true;
+        status->stats = *netdev_get_stats(port->netdev);
+    }
+    return true;
+}
+
+static bool
+dp_user_dpif_ports_run(struct dpif *dpif, long long now, bool now_all)
+{
+    struct dp_user *dp = dp_user_cast(dpif);
+
+    if (now_all) {
+        dp_user_ports_retry_now(dp);
+    }
+    return dp_user_ports_run(dp, now);
+}
+
+static int
+dp_user_dpif_fill_pollfds(struct dpif *dpif, struct pollfd *fds, void **handles, int max)
+{
+    return dp_user_fill_pollfds(dp_user_cast(dpif), fds, handles, max);
+}
+
+static void
+dp_user_handle_ready(struct dpif *dpif, void *port)
+{
+    dp_user_port_run(dp_user_cast(dpif), port);
+}
+
+static void
+dp_user_dpif_execute(struct dpif *dpif, struct dp_packet *packet, const void *actions,
+                     size_t size)
+{
+    struct dp_user *dp = dp_user_cast(dpif);
+
+    dp_user_execute(dp, packet, actions, size);
+    dp_user_flush(dp);
+}
+
+static uint32_t
+dp_user_upcall_pid(struct dpif *dpif, uint32_t port_no)
+{
+    return 0;                       /* userspace() calls the pipeline directly. */
+}
+
+static bool
+dp_user_dpif_set_sampler(struct dpif *dpif, dp_sample_func *sample, void *aux,
+                         uint32_t first_skip)
+{
+    dp_user_set_sampler(dp_user_cast(dpif), sample, aux, first_skip);
+    return true;
+}
+
+static void
+dp_user_run(struct dpif *dpif, long long now)
+{
+    dpflow_rank_subtables(&dpif->flows);
+}
+
+static const struct dpif_class dp_user_class = {
+    .type = "user",
+    .destroy = dp_user_destroy,
+    .port_add = dp_user_dpif_port_add,
+    .port_del = dp_user_dpif_port_del,
+    .port_status = dp_user_port_status,
+    .ports_run = dp_user_dpif_ports_run,
+    .fill_pollfds = dp_user_dpif_fill_pollfds,
+    .handle_ready = dp_user_handle_ready,
+    .run = dp_user_run,
+    .sync_stats = NULL,
+    .execute = dp_user_dpif_execute,
+    .upcall_pid = dp_user_upcall_pid,
+    .set_sampler = dp_user_dpif_set_sampler,
+    .flow_uninstall = NULL,
+};

@@ -17,46 +17,15 @@
 #include "bond.h"
 #include "buf.h"
 #include "dp-packet.h"
-#include "dpactions.h"
-#include "dpflow.h"
-#include "flowkey.h"
+#include "dpif.h"
 #include "log.h"
 #include "netdev.h"
 #include "token-bucket.h"
 
-#define DP_USER_DEFAULT_FLOW_LIMIT 200000
 /* Upcalls a port may cause per second (and its burst): a VM that sends a
  * storm of new flows spends its own budget, not the other ports' share of
  * the pipeline. */
 #define DP_USER_DEFAULT_UPCALL_LIMIT 20000
-
-/* The pipeline's answer to an upcall. */
-struct dp_upcall_result {
-    struct dp_actions actions;      /* What to do with the packet. */
-    struct flowkey mask;            /* Fields the decision depended on. */
-    struct dpflow_learn learn;      /* Side effects to refresh later. */
-    struct ofrule **rules;          /* Rules the packet went through (owned;
-                                     * passed on to the flow installed). */
-    size_t n_rules;
-    uint32_t mirrors;               /* Mirrors the flow feeds (mirror.h). */
-    uint32_t mirror_size;           /* Bytes of 'actions' that make the
-                                     * mirrors' copies (they come first). */
-    bool install;                   /* False: execute only, install nothing. */
-};
-
-typedef void dp_upcall_func(void *aux, const struct flowkey *key,
-                            struct dp_upcall_result *);
-
-/* A userspace() action: the packet (as modified so far) and the action's
- * user data, for the pipeline (a packet-in to the controllers). */
-typedef void dp_userspace_func(void *aux, const struct dp_packet *,
-                               const void *userdata, size_t size);
-
-/* A packet sampler (sFlow, sflow.c): called for a sampled packet as it
- * arrives, before its 'actions' run; returns how many packets from now
- * the next sample is (at least 1). */
-typedef uint32_t dp_sample_func(void *aux, const struct dp_packet *,
-                                const void *actions, size_t size);
 
 struct dp_port {
     uint32_t port_no;               /* Datapath port number. */
@@ -90,19 +59,11 @@ struct tnl_port;
 struct tunnels;
 
 struct dp_user {
-    char *name;
+    struct dpif up;                 /* Name, flow table, callbacks, counters. */
     struct tunnels *tunnels;        /* flowd's tunnel ports (tunnel.h). */
     struct dp_port **ports;         /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
-    struct dpflow_table flows;
-    size_t flow_limit;              /* Most flows the table may hold. */
     uint32_t upcall_limit;          /* Upcalls per second per port. */
-    dp_upcall_func *upcall;
-    dp_userspace_func *userspace;   /* May be NULL. */
-    void *upcall_aux;               /* For both callbacks. */
-    uint64_t n_hit;                 /* Packets that matched a flow. */
-    uint64_t n_missed;              /* Packets that went to the pipeline. */
-    uint64_t n_lost;                /* Misses not installed (flow limit). */
     uint64_t n_upcall_dropped;      /* Misses dropped (upcall limit). */
     struct log_ratelimit warn_rl;   /* For warnings packets can trigger. */
     struct netdev **tx_pending;     /* Netdevs with queued packets. */
@@ -115,8 +76,14 @@ struct dp_user {
                                      * processed, nested. */
 };
 
-struct dp_user *dp_user_create(const char *name, dp_upcall_func *, void *aux);
-void dp_user_destroy(struct dp_user *);
+/* The userspace provider of dpif.h: most callers use it through there. */
+struct dpif *dp_user_create(const char *name, dp_upcall_func *, void *aux);
+struct dp_user *dp_user_cast(struct dpif *);
+/* 'dpif' as a userspace datapath, NULL if it is another kind; and its port
+ * 'port_no', NULL if there is none (or it is another kind): for the
+ * features only this datapath has (patch ports, bonds, tunnels, policing). */
+struct dp_user *dp_user_of(struct dpif *);
+struct dp_port *dp_user_port_of(struct dpif *, uint32_t port_no);
 
 /* Adds port 'port_no' on device 'name'. A device that does not exist yet
  * is not an error: the port stays absent and is opened when it appears. */
@@ -147,9 +114,9 @@ struct dp_port *dp_user_tunnel_port_add(struct dp_user *, uint32_t port_no, cons
 struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 
 /* Fills pollfds for ports with an open netdev (a bond: one per open
- * member); 'ports' gets the matching port for each. Returns how many were filled. */
-int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, struct dp_port **ports,
-                         int max);
+ * member); 'ports' gets the matching port for each. Returns how many were
+ * filled. */
+int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, void **ports, int max);
 /* Receives and processes what is waiting on 'port'. */
 void dp_user_port_run(struct dp_user *, struct dp_port *);
 /* Processes one packet that entered through a patch port ('p->in_port' is

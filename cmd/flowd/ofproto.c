@@ -330,6 +330,7 @@ static void
 select_for_stats(struct bridge *br, const struct ofp_flow_stats_request *req,
                  struct ofrule ***rules, size_t *n, size_t *allocated)
 {
+    dpif_sync_stats(br->dp);        /* The kernel's counters, fresh. */
     ofproto_credit_all(br);
     select_rules(br, req->table_id, &req->match, 0, false, req->cookie, req->cookie_mask,
                  req->out_port, rules, n, allocated);

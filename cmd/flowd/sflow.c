@@ -287,15 +287,15 @@ static void
 port_counters(const struct sflow *sf, const struct bridge_port *port,
               struct sflow_if_counters *c)
 {
-    const struct dp_port *dp_port = dp_user_port(sf->br->dp, port->dp_port);
     const struct netdev_stats *stats = NULL;
+    struct dpif_port_status status;
 
     memset(c, 0, sizeof *c);
     c->if_index = ifindex_of_dp(sf->br, port->dp_port);
     c->if_type = IFTYPE_ETHERNET;
     c->if_direction = 1;
-    if (dp_port && dp_port->netdev) {
-        stats = netdev_get_stats(dp_port->netdev);
+    if (dpif_port_status(sf->br->dp, port->dp_port, &status) && status.present) {
+        stats = status.has_stats ? &status.stats : NULL;
         c->if_status = 3;
         c->promiscuous_mode = 1;
     }
@@ -399,7 +399,7 @@ sflow_destroy(struct sflow *sf)
     if (!sf) {
         return;
     }
-    dp_user_set_sampler(sf->br->dp, NULL, NULL, 0);
+    dpif_set_sampler(sf->br->dp, NULL, NULL, 0);
     send_pending(sf);
     collectors_destroy(sf->collectors);
     free(sf->sources);
@@ -467,7 +467,10 @@ sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
     if (rate != sf->sampling_rate) {
         sf->sampling_rate = rate;
         sf->skip = random_skip(sf);
-        dp_user_set_sampler(br->dp, sample_cb, sf, sf->skip);
+        if (!dpif_set_sampler(br->dp, sample_cb, sf, sf->skip)) {
+            LOG_WARN("%s: sFlow: the %s datapath samples no packets; only counters are "
+                     "exported", br->name, dpif_type(br->dp));
+        }
     }
     if (!sf->targets || strcmp(sf->targets, targets) || !sf->collectors) {
         free(sf->targets);

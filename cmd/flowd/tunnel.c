@@ -266,7 +266,7 @@ tunnels_port_add(struct tunnels *t, struct dp_user *dp, uint32_t port_no, const 
     port->port_no = port_no;
     if (!receiver_get(t, cfg, &error)) {
         port->error = buf_steal_cstr(&error);
-        buf_printf(errors, "%s: port %s: %s\n", dp->name, name, port->error);
+        buf_printf(errors, "%s: port %s: %s\n", dp->up.name, name, port->error);
     }
     buf_uninit(&error);
     t->ports = x2nrealloc(t->ports, &t->allocated_ports, t->n_ports + 1, sizeof *t->ports);

@@ -268,6 +268,19 @@ is_table_miss_rule(const struct ofrule *rule)
     return !rule->priority && ofrule_is_catchall(rule);
 }
 
+/* Where the datapath sends a packet-in: the upcall socket of the packet's
+ * input port (the kernel needs one; the userspace datapath ignores it). */
+static uint32_t
+upcall_pid(const struct xlate_ctx *ctx)
+{
+    uint32_t dp_port;
+
+    if (!bridge_dp_of_ofport(ctx->br, ctx->base.pkt.in_port, &dp_port)) {
+        dp_port = BRIDGE_LOCAL_DP_PORT;
+    }
+    return dpif_upcall_pid(ctx->br->dp, dp_port);
+}
+
 static void
 output_controller(struct xlate_ctx *ctx, uint16_t max_len, uint8_t reason)
 {
@@ -286,7 +299,7 @@ output_controller(struct xlate_ctx *ctx, uint16_t max_len, uint8_t reason)
     cookie.max_len = max_len;
     cookie.rule_cookie = rule ? rule->cookie : UINT64_MAX;
     trace(ctx, "CONTROLLER: packet-in (max_len %u)", max_len);
-    dp_actions_put_userspace(ctx->actions, 0, &cookie, sizeof cookie);
+    dp_actions_put_userspace(ctx->actions, upcall_pid(ctx), &cookie, sizeof cookie);
 }
 
 static void

@@ -208,13 +208,12 @@ portd_notify_flowd(const struct portd_env *env, struct ctl_reply *reply)
     free(path);
 }
 
-/* "auto" will mean the kernel datapath when its module is loaded, once
- * flowd drives it; until then a bridge resolved to "kernel" would never
- * forward, so auto is always the userspace datapath. */
+/* "auto" is the kernel datapath when its module is loaded, else user; the
+ * bridge's file records which, so a later module load changes nothing. */
 enum sw_datapath_type
 portd_resolve_datapath(enum sw_datapath_type type)
 {
-    return type == SW_DP_AUTO ? SW_DP_USER : type;
+    return sw_datapath_resolve(type);
 }
 
 /* Splits "key=value" into a malloc'd key and a pointer into 'word'. */

@@ -1,16 +1,17 @@
 #!/usr/bin/env bats
 # kernel-dp: the kernel datapath, in a QEMU guest on a stock Debian kernel
 # (this machine's kernel has no openvswitch module). setup_file builds the
-# image (tests/vm/build-kernel-image.sh: the module, dp from SY_BINDIR,
-# Debian's ovs-dpctl), boots it once and waits for the guest's
-# tests/vm/kernel-tests.sh to print its "SY-KTEST NAME PASS|FAIL" lines and
+# image (tests/vm/build-kernel-image.sh: the module, dp, flowd, portd and
+# ofctl from SY_BINDIR, Debian's ovs-dpctl), boots it once and waits for the
+# guest's tests/vm/kernel-tests.sh (dp) and kernel-flowd-tests.sh (flowd on
+# a kernel bridge) to print their "SY-KTEST NAME PASS|FAIL" lines and
 # "SY-KTEST-DONE" on the serial console; each @test below asserts on one
 # group of lines. teardown_file kills qemu by its PID.
 #
 # Runs only with SY_KERNEL_TESTS=1 (make check-kernel sets it), so that the
 # whole suite stays quick unless asked. Software emulation (TCG) by
 # default; SY_VM_ACCEL=kvm where KVM works. The guest gets at most
-# SY_VM_TIMEOUT (240) seconds.
+# SY_VM_TIMEOUT (360) seconds.
 
 # Bats 1.8 (Debian 12) cannot skip from setup_file: setup skips each test.
 setup_file() {
@@ -28,7 +29,7 @@ setup() {
 # boot_guest: builds the image, boots it and waits for the guest's tests.
 boot_guest() {
     local bindir=${SY_BINDIR:-$BATS_TEST_DIRNAME/../../build/bin}
-    local image timeout=${SY_VM_TIMEOUT:-240} deadline start
+    local image timeout=${SY_VM_TIMEOUT:-360} deadline start
     export SY_KSERIAL=$BATS_FILE_TMPDIR/serial.log
 
     start=$SECONDS
@@ -120,6 +121,34 @@ expect_pass() {
 @test "del-flow, del-flows, del-if and del-dp clean up" {
     expect_pass del-flow del-flow-missing-fails dump-after-del del-flows ovs-dump-after-del-flows \
         del-if show-after-del-if del-if-gone del-dp del-dp-gone veth-back-to-host
+}
+
+@test "flowd: portd add-br picks the kernel datapath, ports become vports" {
+    expect_pass veth-setup-flowd flowd-start portd-start add-br add-br-kernel add-port-k1 \
+        add-port-k2 kbr-port-local kbr-port-k1 kbr-port-k2
+}
+
+@test "flowd: a kernel bridge learns MACs and forwards by the megaflows it installs" {
+    expect_pass kbr-ping kbr-ping-again kbr-fdb-h1 kbr-fdb-h2 kbr-megaflow-1to2 \
+        kbr-megaflow-2to1 kbr-megaflow-hits kbr-ovs-dpctl kbr-upcalls-restored kbr-ofctl-show
+}
+
+@test "flowd: an OpenFlow drop rule replaces the kernel flows and counts their packets" {
+    expect_pass of-add-drop of-drop-no-ping of-drop-megaflow of-drop-counted of-del-drop \
+        of-ping-back
+}
+
+@test "flowd: a burst of 100 new flows is set up through upcalls without loss" {
+    expect_pass netflow-on iperf-server burst-iperf burst-flows burst-no-loss netflow-off
+}
+
+@test "flowd: a restart loses no ping, and the new flowd takes the kernel flows over" {
+    expect_pass restart-warm restart-stop restart-flows-stay restart-start restart-no-loss \
+        restart-running restart-adopted restart-fdb restart-counters restart-ping
+}
+
+@test "flowd: idle kernel flows expire, and del-br deletes the kernel datapath" {
+    expect_pass idle-timeout idle-expired del-br del-br-datapath-gone flowd-exit
 }
 
 @test "no check failed" {

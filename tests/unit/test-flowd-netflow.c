@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "dp-user.h"
 #include "netflow.h"
 #include "packet.h"
 #include "unit.h"
@@ -207,7 +208,7 @@ test_output_iface(void)
     dp_actions_put_output(&actions, BRIDGE_LOCAL_DP_PORT);
     CHECK_INT_EQ(netflow_output_iface(&br, actions.data, actions.size), 65534);
     dp_actions_uninit(&actions);
-    dp_user_destroy(br.dp);
+    dpif_destroy(br.dp, false);
 }
 
 static void
@@ -319,7 +320,7 @@ test_flows_are_exported(void)
 
     dp_actions_uninit(&actions);
     sw_bridge_destroy(&cfg);
-    dp_user_destroy(br.dp);
+    dpif_destroy(br.dp, false);
     buf_uninit(&errors);
     free(target);
     close(fd);

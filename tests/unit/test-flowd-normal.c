@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "dp-user.h"
 #include "packet.h"
 #include "unit.h"
 
@@ -51,7 +52,7 @@ static void
 free_bridge(struct bridge *br)
 {
     free(br->ports);
-    dp_user_destroy(br->dp);
+    dpif_destroy(br->dp, false);
     mac_table_destroy(&br->macs);
 }
 

@@ -5,12 +5,15 @@
 #   cache/vmlinuz               the stock Debian cloud kernel that
 #                               build-image.sh fetches (reused, not refetched)
 #   cache/kernel-initramfs.gz   busybox-static, tests/vm/kernel-init as /init,
-#                               tests/vm/kernel-tests.sh, the openvswitch
-#                               module with its dependencies, veth and the
-#                               vport-vxlan/geneve/gre modules; `dp` from
-#                               BINDIR, iproute2's ip (for namespaces) and
-#                               Debian's ovs-dpctl (the third-party check),
-#                               each with the shared libraries it loads
+#                               the test scripts (kernel-tests.sh,
+#                               kernel-flowd-tests.sh, ktest-lib.sh), the
+#                               openvswitch module with its dependencies,
+#                               veth and the vport-vxlan/geneve/gre modules;
+#                               dp, flowd, portd and ofctl from BINDIR,
+#                               iproute2's ip (for namespaces), iperf3 (a
+#                               burst of flows) and Debian's ovs-dpctl (the
+#                               third-party check), each with the shared
+#                               libraries it loads
 #
 #   build-kernel-image.sh BINDIR
 #
@@ -30,7 +33,11 @@ release=$(ls "$cache/kernel/lib/modules" | head -n 1)
 moddir=$cache/kernel/lib/modules/$release
 image=$cache/kernel-initramfs.gz
 
-inputs=("$here/kernel-init" "$here/kernel-tests.sh" "$0" "$bindir/dp" "$moddir/modules.dep")
+programs=(dp flowd portd ofctl)
+scripts=(kernel-tests.sh kernel-flowd-tests.sh ktest-lib.sh)
+inputs=("$here/kernel-init" "$0" "$moddir/modules.dep")
+for f in "${programs[@]}"; do inputs+=("$bindir/$f"); done
+for f in "${scripts[@]}"; do inputs+=("$here/$f"); done
 fresh=1
 [ -s "$image" ] || fresh=0
 for f in "${inputs[@]}"; do
@@ -42,8 +49,8 @@ if [ "$fresh" = 1 ]; then
     exit 0
 fi
 
-for tool in ovs-dpctl ip; do
-    command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install openvswitch-common iproute2)"; exit 1; }
+for tool in ovs-dpctl ip iperf3; do
+    command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install openvswitch-common iproute2 iperf3)"; exit 1; }
 done
 
 # add_module NAME: NAME's module path (relative to $moddir) goes to
@@ -82,11 +89,16 @@ copy_program() {
 }
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
-copy_program "$bindir/dp" /usr/bin/dp
+for f in "${programs[@]}"; do
+    copy_program "$bindir/$f" "/usr/bin/$f"
+done
 copy_program "$(command -v ovs-dpctl)" /usr/bin/ovs-dpctl
 copy_program "$(command -v ip)" /usr/sbin/ip
+copy_program "$(command -v iperf3)" /usr/bin/iperf3
 install -m 0755 "$here/kernel-init" "$root/init"
-install -m 0755 "$here/kernel-tests.sh" "$root/kernel-tests.sh"
+for f in "${scripts[@]}"; do
+    install -m 0755 "$here/$f" "$root/$f"
+done
 
 : > "$root/modules/order"
 for path in "${order[@]}"; do

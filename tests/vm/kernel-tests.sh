@@ -10,35 +10,7 @@
 # and ns2 (10.0.0.2), flows added by hand in both directions; then
 # Debian's ovs-dpctl reads what dp made (and dp reads what ovs-dpctl adds).
 
-# iproute2's ip: busybox's shell would run its own applet for a bare "ip".
-ip() {
-    /usr/sbin/ip "$@"
-}
-
-# result NAME STATUS DETAIL...
-result() {
-    name=$1 status=$2
-    shift 2
-    if [ "$status" -eq 0 ]; then
-        echo "SY-KTEST $name PASS"
-    else
-        echo "SY-KTEST $name FAIL $(echo "$*" | tr '\n' ' ' | cut -c1-300)"
-    fi
-}
-
-# check NAME COMMAND...: PASS if COMMAND succeeds.
-check() {
-    name=$1
-    shift
-    out=$("$@" 2>&1)
-    result "$name" $? "$out"
-}
-
-# expect_grep NAME PATTERN TEXT: PASS if TEXT has a line matching PATTERN.
-expect_grep() {
-    echo "$3" | grep -Eq -- "$2"
-    result "$1" $? "no line matches /$2/ in: $3"
-}
+. /ktest-lib.sh
 
 # Namespaces ns1 and ns2, each holding one end of a veth pair.
 setup_hosts() {
@@ -77,7 +49,7 @@ expect_grep show-internal '^  port 3: int0 \(internal\)' "$show"
 expect_grep show-vxlan '^  port 4: vxlan_sys_4789 \(vxlan: dst_port=4789\)' "$show"
 expect_grep show-json '"name":"dp0","type":"kernel"' "$(dp show dp0 -j 2>&1)"
 
-check no-flows-no-ping sh -c '! ip netns exec ns1 ping -c 1 -W 1 10.0.0.2'
+check no-flows-no-ping sh -c '! /usr/sbin/ip netns exec ns1 ping -c 1 -W 1 10.0.0.2'
 check add-flow-ip-1to2 dp add-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(frag=no) actions:2'
 check add-flow-ip-2to1 dp add-flow dp0 'in_port(2),eth(),eth_type(0x0800),ipv4(frag=no) actions:1'
 check add-flow-arp-1to2 dp add-flow dp0 'in_port(1),eth_type(0x0806) actions:2'
@@ -125,7 +97,7 @@ check del-ovs-flow dp del-flow dp0 \
 
 # mod-flow changes the actions in place; the counters stay unless --clear.
 check mod-flow-drop dp mod-flow dp0 'in_port(1),eth(),eth_type(0x0800),ipv4(frag=no) actions:drop'
-check mod-flow-no-ping sh -c '! ip netns exec ns1 ping -c 1 -W 1 10.0.0.2'
+check mod-flow-no-ping sh -c '! /usr/sbin/ip netns exec ns1 ping -c 1 -W 1 10.0.0.2'
 check mod-flow-back dp mod-flow dp0 'in_port(1),eth_type(0x0800),ipv4(frag=no) actions:2' --clear
 check ping-after-mod ping_once
 check mod-missing-fails sh -c "! dp mod-flow dp0 'in_port(3),eth_type(0x0800) actions:1'"

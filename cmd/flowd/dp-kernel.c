@@ -1,0 +1,989 @@
+/* dp-kernel: flowd on the kernel datapath. See dp-kernel.h.
+ *
+ * Everything runs in flowd's main thread, over one request socket
+ * (struct dpif_netlink) plus one upcall socket per port. Requests are
+ * synchronous, so nothing may be sent while a dump is being read: dump
+ * callbacks only record, and the work on what they found follows. */
+#include "dp-kernel.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpif-netlink.h"
+#include "hash.h"
+#include "log.h"
+#include "packet.h"
+#include "util.h"
+
+#define PORT_CHECK_MSEC 1000        /* Vport dump: devices gone or back. */
+#define FLOW_DUMP_MSEC 1000         /* Flow dump: counters, revalidation. */
+#define STATS_FRESH_MSEC 100        /* sync_stats() skips younger dumps. */
+#define UPCALL_BATCH 64             /* Upcalls per socket per wake-up. */
+
+struct dp_kernel_port {
+    uint32_t port_no;               /* Vport number (= bridge dp_port). */
+    char *name;                     /* Device name. */
+    enum dpif_port_type type;
+    bool attached;                  /* The vport exists in the kernel. */
+    char *error;                    /* Why it is not attached, or NULL. */
+    long long next_retry;           /* When to try attaching it again. */
+    struct dpif_netlink_upcall_sock *sock; /* Its misses arrive here. */
+    uint32_t upcall_pid;            /* 'sock''s netlink port id. */
+    struct ovs_vport_stats stats;   /* As of the last vport dump. */
+};
+
+struct dp_kernel {
+    struct dpif up;                 /* Name, flow record, callbacks, counters. */
+    struct dpif_netlink *nl;        /* Request socket. */
+    int dp_ifindex;                 /* Names the datapath in requests. */
+    struct dp_kernel_port **ports;  /* Indexed by port number; NULL = none. */
+    uint32_t n_ports_allocated;
+    struct hmap flows_by_ufid;      /* dpflows (ufid_node) by UFID hash. */
+    unsigned int dump_seq;          /* Number of the current flow dump. */
+    long long next_dump;            /* When run() dumps flows next. */
+    long long last_dump;            /* When the last flow dump ran. */
+    long long next_port_check;      /* When ports_run() dumps vports next. */
+    struct log_ratelimit warn_rl;   /* For warnings packets can trigger. */
+};
+
+static const struct dpif_class dp_kernel_class;
+
+static struct dp_kernel *
+dp_kernel_cast(struct dpif *dpif)
+{
+    return CONTAINER_OF(dpif, struct dp_kernel, up);
+}
+
+static struct dp_kernel_port *
+port_get(const struct dp_kernel *dp, uint32_t port_no)
+{
+    return port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
+}
+
+/* ---- Flows: naming and counters ------------------------------------------- */
+
+/* A flow's UFID: a hash of its masked key and its mask. Flows in one
+ * datapath never overlap, so key and mask name a flow uniquely, and a flow
+ * installed again gets its old name back. */
+static void
+flow_make_ufid(const struct flowkey *key, const struct flowkey *mask, uint32_t ufid[4])
+{
+    const uint64_t *k = (const uint64_t *) (const void *) key;
+    const uint64_t *m = (const uint64_t *) (const void *) mask;
+
+    for (uint32_t i = 0; i < 4; i++) {
+        uint32_t hash = 0x9e3779b9 * (i + 1);
+
+        for (size_t w = 0; w < FLOWKEY_U64S; w++) {
+            hash = hash_add64(hash_add64(hash, k[w]), m[w]);
+        }
+        ufid[i] = hash_finish(hash, i);
+    }
+}
+
+static uint32_t
+ufid_hash(const uint32_t ufid[4])
+{
+    return ufid[0] ^ ufid[1] ^ ufid[2] ^ ufid[3];
+}
+
+static struct dpflow *
+flow_by_ufid(const struct dp_kernel *dp, const struct dpif_netlink_ufid *ufid)
+{
+    uint32_t words[4];
+    struct dpflow *flow;
+
+    memcpy(words, ufid->bytes, sizeof words);
+    HMAP_FOR_EACH_WITH_HASH (flow, ufid_node, ufid_hash(words), &dp->flows_by_ufid) {
+        if (!memcmp(flow->ufid, words, sizeof words)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+static void
+ufid_to_netlink(const uint32_t words[4], struct dpif_netlink_ufid *ufid)
+{
+    memcpy(ufid->bytes, words, sizeof ufid->bytes);
+}
+
+/* The kernel counts what its flow matched; flowd adds the packets it sent
+ * on itself (the upcall that installed the flow). */
+static void
+flow_update_counters(struct dpflow *flow, const struct odp_flow_stats *stats, long long now)
+{
+    flow->packets = flow->upcall_packets + stats->packets;
+    flow->bytes = flow->upcall_bytes + stats->bytes;
+    if (stats->used_msec >= 0) {
+        flow->used = MAX(flow->used, now - stats->used_msec);
+    }
+    flow->tcp_flags |= stats->tcp_flags;
+}
+
+/* Records a flow that is in the kernel under 'ufid'. */
+static void
+flow_track(struct dp_kernel *dp, struct dpflow *flow, const uint32_t ufid[4])
+{
+    memcpy(flow->ufid, ufid, sizeof flow->ufid);
+    flow->dump_seq = dp->dump_seq;
+    hmap_insert(&dp->flows_by_ufid, &flow->ufid_node, ufid_hash(flow->ufid));
+}
+
+/* Removes 'flow' from flowd's record only: the kernel has no such flow. */
+static void
+flow_forget(struct dp_kernel *dp, struct dpflow *flow)
+{
+    flow->uninstalled = true;
+    dpflow_remove(&dp->up.flows, flow);
+}
+
+static void
+dp_kernel_flow_uninstall(struct dpif *dpif, struct dpflow *flow)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dpif_netlink_ufid ufid;
+    struct odp_flow_stats stats;
+    int error;
+
+    if (flow->uninstalled) {
+        return;
+    }
+    flow->uninstalled = true;
+    hmap_remove(&dp->flows_by_ufid, &flow->ufid_node);
+    ufid_to_netlink(flow->ufid, &ufid);
+    error = dpif_netlink_flow_del(dp->nl, dp->dp_ifindex, NULL, NULL, &ufid, &stats);
+    if (!error) {
+        flow_update_counters(flow, &stats, time_msec());
+    } else if (error != ENOENT && log_ratelimit_allow(&dp->warn_rl)) {
+        LOG_WARN("%s: deleting a kernel flow failed: %s", dp->up.name, strerror(error));
+    }
+}
+
+/* ---- Upcalls ------------------------------------------------------------------ */
+
+static void
+result_init(struct dp_upcall_result *result)
+{
+    memset(result, 0, sizeof *result);
+    dp_actions_init(&result->actions);
+}
+
+static void
+result_uninit(struct dp_upcall_result *result)
+{
+    dp_actions_uninit(&result->actions);
+    free(result->rules);
+    result->rules = NULL;
+}
+
+/* Puts the pipeline's answer for a packet of 'key' into the kernel as a
+ * megaflow, and into flowd's record. */
+static void
+install_flow(struct dp_kernel *dp, const struct flowkey *key,
+             struct dp_upcall_result *result, size_t packet_size)
+{
+    struct dpflow *flow, *existing;
+    struct dpif_netlink_ufid ufid;
+    uint32_t words[4];
+    int error;
+
+    if (dp->up.flows.n_flows >= dp->up.flow_limit) {
+        dp->up.n_lost++;
+        return;
+    }
+    flow = dpflow_install(&dp->up.flows, key, &result->mask, result->actions.data,
+                          result->actions.size, &existing);
+    if (!flow) {
+        return;     /* Queued before its flow went in: only execute it. */
+    }
+    flow->rules = result->rules;
+    flow->n_rules = result->n_rules;
+    result->rules = NULL;
+    flow->learn = result->learn;
+    flow->mirrors = result->mirrors;
+    flow->mirror_size = result->mirror_size;
+    flow->upcall_packets = flow->packets = 1;
+    flow->upcall_bytes = flow->bytes = packet_size;
+    flow->learn_packets = 1;
+    flow->used = time_msec();
+    flow->tcp_flags = key->nw_proto == IP_PROTO_TCP ? key->tcp_flags : 0;
+
+    flow_make_ufid(&flow->key, dpflow_mask(flow), words);
+    ufid_to_netlink(words, &ufid);
+    error = dpif_netlink_flow_put(dp->nl, dp->dp_ifindex, &flow->key, dpflow_mask(flow),
+                                  flow->actions.data, flow->actions.size, &ufid,
+                                  DPIF_NETLINK_PUT_CREATE);
+    if (error) {
+        /* EEXIST: a flow flowd has not taken over yet overlaps it; the
+         * next dump revalidates that one. */
+        if (error != EEXIST && log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: installing a kernel flow failed: %s", dp->up.name,
+                     strerror(error));
+        }
+        flow_forget(dp, flow);
+        return;
+    }
+    flow_track(dp, flow, words);
+}
+
+static void
+handle_miss(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
+{
+    struct dp_upcall_result result;
+    int error;
+
+    result_init(&result);
+    dp->up.upcall(dp->up.upcall_aux, &up->key, &result);
+    if (result.install) {
+        install_flow(dp, &up->key, &result, up->packet_size);
+    }
+    if (result.actions.size) {
+        error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &up->key, up->packet,
+                                     up->packet_size, result.actions.data,
+                                     result.actions.size);
+        if (error && log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: sending an upcalled packet on failed: %s", dp->up.name,
+                     strerror(error));
+        }
+    }
+    result_uninit(&result);
+}
+
+static void
+handle_upcall(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
+{
+    struct dp_packet packet;
+
+    if (up->key_error) {
+        dp->up.n_lost++;
+        if (log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: upcall with a flow key flowd cannot read: %s", dp->up.name,
+                     strerror(up->key_error));
+        }
+        return;
+    }
+    if (up->cmd == OVS_PACKET_CMD_MISS) {
+        handle_miss(dp, up);
+    } else if (up->cmd == OVS_PACKET_CMD_ACTION && dp->up.userspace) {
+        memset(&packet, 0, sizeof packet);
+        /* The packet-in only reads it. */
+        packet.data = (uint8_t *) up->packet;
+        packet.size = up->packet_size;
+        packet.in_port = up->key.in_port;
+        dp->up.userspace(dp->up.upcall_aux, &packet, up->userdata, up->userdata_size);
+    }
+}
+
+static void
+dp_kernel_handle_ready(struct dpif *dpif, void *port_)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port = port_;
+
+    for (int i = 0; i < UPCALL_BATCH; i++) {
+        struct dpif_netlink_upcall up;
+        int error = dpif_netlink_upcall_recv(port->sock, &up);
+
+        if (error == EAGAIN || error == EWOULDBLOCK) {
+            break;
+        } else if (error == ENOBUFS) {
+            /* The socket overflowed: the kernel counts those as lost. */
+            if (log_ratelimit_allow(&dp->warn_rl)) {
+                LOG_WARN("%s: port %u (%s): upcalls were dropped (socket full)",
+                         dp->up.name, port->port_no, port->name);
+            }
+        } else if (error && error != EINTR) {
+            if (log_ratelimit_allow(&dp->warn_rl)) {
+                LOG_WARN("%s: port %u (%s): receiving upcalls failed: %s", dp->up.name,
+                         port->port_no, port->name, strerror(error));
+            }
+            break;
+        } else if (!error && up.dp_ifindex == dp->dp_ifindex) {
+            handle_upcall(dp, &up);
+        }
+    }
+}
+
+static int
+dp_kernel_fill_pollfds(struct dpif *dpif, struct pollfd *fds, void **handles, int max)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    int n = 0;
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated && n < max; i++) {
+        struct dp_kernel_port *port = dp->ports[i];
+
+        if (port && port->sock) {
+            fds[n].fd = dpif_netlink_upcall_sock_fd(port->sock);
+            fds[n].events = POLLIN;
+            fds[n].revents = 0;
+            handles[n++] = port;
+        }
+    }
+    return n;
+}
+
+static uint32_t
+dp_kernel_upcall_pid(struct dpif *dpif, uint32_t port_no)
+{
+    const struct dp_kernel *dp = dp_kernel_cast(dpif);
+    const struct dp_kernel_port *port = port_get(dp, port_no);
+
+    if (!port || !port->sock) {
+        /* A packet-out from the controller: the bridge's own port answers. */
+        port = port_get(dp, 0);
+    }
+    return port && port->sock ? port->upcall_pid : 0;
+}
+
+/* ---- Ports ---------------------------------------------------------------------- */
+
+static void
+port_set_error(struct dp_kernel_port *port, char *error)
+{
+    free(port->error);
+    port->error = error;
+}
+
+static uint32_t
+port_vport_type(const struct dp_kernel_port *port)
+{
+    return port->type == DPIF_PORT_INTERNAL ? OVS_VPORT_TYPE_INTERNAL
+                                            : OVS_VPORT_TYPE_NETDEV;
+}
+
+static int
+port_set_upcall_pid(struct dp_kernel *dp, struct dp_kernel_port *port)
+{
+    return dpif_netlink_vport_set_upcall_pids(dp->nl, dp->dp_ifindex, port->port_no,
+                                              &port->upcall_pid, 1);
+}
+
+/* Creates the port's vport with its number and upcall socket, or takes
+ * over the one a previous flowd left. Returns 0 or an errno, with the
+ * reason in port->error. */
+static int
+port_attach(struct dp_kernel *dp, struct dp_kernel_port *port)
+{
+    struct dpif_netlink_vport_spec spec = {
+        .name = port->name, .type = port_vport_type(port), .port_no = port->port_no,
+        .upcall_pid = port->upcall_pid,
+    };
+    struct dpif_netlink_vport vport;
+    int error = dpif_netlink_vport_get(dp->nl, port->name, &vport);
+
+    if (!error && vport.dp_ifindex == dp->dp_ifindex && vport.port_no == port->port_no
+        && vport.type == spec.type) {
+        error = port_set_upcall_pid(dp, port);
+    } else {
+        if (!error && vport.dp_ifindex != dp->dp_ifindex) {
+            port_set_error(port, xasprintf("device %s is a port of another kernel datapath",
+                                           port->name));
+            return EBUSY;
+        } else if (!error) {
+            /* Ours under another number or type: an older configuration. */
+            dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, vport.port_no);
+        }
+        error = dpif_netlink_vport_add(dp->nl, dp->dp_ifindex, &spec, NULL);
+        if (error == EBUSY) {
+            /* Another device holds the number: left from an older configuration. */
+            dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, port->port_no);
+            error = dpif_netlink_vport_add(dp->nl, dp->dp_ifindex, &spec, NULL);
+        }
+    }
+    if (error) {
+        port_set_error(port, error == ENODEV ? xasprintf("no such device")
+                             : xasprintf("cannot add it to the kernel datapath: %s",
+                                         strerror(error)));
+        return error;
+    }
+    port->attached = true;
+    port_set_error(port, NULL);
+    return 0;
+}
+
+static void
+port_destroy(struct dp_kernel_port *port)
+{
+    if (port) {
+        dpif_netlink_upcall_sock_close(port->sock);
+        free(port->name);
+        free(port->error);
+        free(port);
+    }
+}
+
+static void
+dp_kernel_port_del(struct dpif *dpif, uint32_t port_no)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port = port_get(dp, port_no);
+
+    if (!port) {
+        return;
+    }
+    /* Port 0 is the datapath itself: it goes with the datapath. */
+    if (port->attached && port_no != 0) {
+        dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, port_no);
+    }
+    port_destroy(port);
+    dp->ports[port_no] = NULL;
+}
+
+static void
+dp_kernel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
+                   enum dpif_port_type type)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port;
+    int error;
+
+    if (port_no >= dp->n_ports_allocated) {
+        uint32_t n = MAX(port_no + 1, dp->n_ports_allocated * 2);
+
+        dp->ports = xrealloc(dp->ports, n * sizeof *dp->ports);
+        memset(dp->ports + dp->n_ports_allocated, 0,
+               (n - dp->n_ports_allocated) * sizeof *dp->ports);
+        dp->n_ports_allocated = n;
+    }
+    dp_kernel_port_del(dpif, port_no);
+
+    port = xzalloc(sizeof *port);
+    port->port_no = port_no;
+    port->name = xstrdup(name);
+    port->type = type;
+    dp->ports[port_no] = port;
+    error = dpif_netlink_upcall_sock_open(&port->sock, &port->upcall_pid);
+    if (error) {
+        port_set_error(port, xasprintf("cannot open an upcall socket: %s", strerror(error)));
+    } else {
+        error = port_attach(dp, port);
+    }
+    if (error) {
+        port->next_retry = time_msec() + PORT_CHECK_MSEC;
+        LOG_WARN("%s: port %u (%s): %s", dp->up.name, port_no, name, port->error);
+    }
+}
+
+static void
+vport_stats_to_netdev(const struct ovs_vport_stats *v, struct netdev_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->rx_packets = v->rx_packets;
+    s->rx_bytes = v->rx_bytes;
+    s->rx_dropped = v->rx_dropped;
+    s->tx_packets = v->tx_packets;
+    s->tx_bytes = v->tx_bytes;
+    s->tx_errors = v->tx_errors;
+    s->tx_dropped = v->tx_dropped;
+}
+
+static bool
+dp_kernel_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_status *status)
+{
+    const struct dp_kernel_port *port = port_get(dp_kernel_cast(dpif), port_no);
+
+    if (!port) {
+        return false;
+    }
+    status->present = port->attached;
+    status->error = port->error;
+    if (port->attached) {
+        status->has_stats = true;
+        vport_stats_to_netdev(&port->stats, &status->stats);
+    }
+    return true;
+}
+
+struct vport_list {
+    struct dpif_netlink_vport *vports;
+    size_t n, allocated;
+};
+
+static void
+collect_vport(const struct dpif_netlink_vport *vport, void *list_)
+{
+    struct vport_list *list = list_;
+
+    list->vports = x2nrealloc(list->vports, &list->allocated, list->n + 1,
+                              sizeof *list->vports);
+    list->vports[list->n++] = *vport;
+}
+
+static const struct dpif_netlink_vport *
+find_vport(const struct vport_list *list, const struct dp_kernel_port *port)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        const struct dpif_netlink_vport *v = &list->vports[i];
+
+        if (v->port_no == port->port_no && !strcmp(v->name, port->name)) {
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* Brings one port in line with what the kernel has. True if it changed. */
+static bool
+port_check(struct dp_kernel *dp, struct dp_kernel_port *port, const struct vport_list *list,
+           long long now, bool now_all)
+{
+    const struct dpif_netlink_vport *vport = find_vport(list, port);
+    bool changed = false;
+
+    if (vport) {
+        port->stats = vport->stats;
+        return false;
+    }
+    if (port->attached) {
+        /* The kernel drops a vport whose device is deleted. */
+        LOG_INFO("%s: port %u (%s): device went away", dp->up.name, port->port_no,
+                 port->name);
+        port->attached = false;
+        port_set_error(port, xasprintf("no such device"));
+        port->next_retry = now;
+        changed = true;
+    }
+    if (port->sock && (now_all || now >= port->next_retry)) {
+        if (!port_attach(dp, port)) {
+            LOG_INFO("%s: port %u (%s): attached", dp->up.name, port->port_no, port->name);
+            memset(&port->stats, 0, sizeof port->stats);
+            changed = true;
+        } else {
+            port->next_retry = now + PORT_CHECK_MSEC;
+        }
+    }
+    return changed;
+}
+
+/* Deletes vports no port of the bridge accounts for (left over from an
+ * older configuration when flowd was not running). */
+static void
+remove_unknown_vports(struct dp_kernel *dp, const struct vport_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        const struct dpif_netlink_vport *v = &list->vports[i];
+        const struct dp_kernel_port *port = port_get(dp, v->port_no);
+
+        if (v->port_no && (!port || strcmp(port->name, v->name))) {
+            LOG_INFO("%s: removing kernel vport %u (%s): not a port of the bridge",
+                     dp->up.name, v->port_no, v->name);
+            dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, v->port_no);
+        }
+    }
+}
+
+static bool
+dp_kernel_ports_run(struct dpif *dpif, long long now, bool now_all)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct vport_list list = { NULL, 0, 0 };
+    bool changed = false;
+    int error;
+
+    if (!now_all && now < dp->next_port_check) {
+        return false;
+    }
+    dp->next_port_check = now + PORT_CHECK_MSEC;
+    error = dpif_netlink_vport_dump(dp->nl, dp->dp_ifindex, collect_vport, &list);
+    if (error) {
+        if (log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: listing the kernel datapath's vports failed: %s", dp->up.name,
+                     strerror(error));
+        }
+    } else {
+        remove_unknown_vports(dp, &list);
+        for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+            if (dp->ports[i]) {
+                changed |= port_check(dp, dp->ports[i], &list, now, now_all);
+            }
+        }
+    }
+    free(list.vports);
+    return changed;
+}
+
+/* ---- Flow dumps and revalidation ------------------------------------------------ */
+
+/* A kernel flow flowd has no record of, copied out of the dump. */
+struct unknown_flow {
+    struct flowkey key;             /* Masked. */
+    struct flowkey mask;
+    struct dp_actions actions;
+    struct odp_flow_stats stats;
+    struct dpif_netlink_ufid ufid;
+    bool has_ufid;
+    int key_error;                  /* The key could not be read. */
+};
+
+struct flow_dump {
+    struct dp_kernel *dp;
+    long long now;
+    struct unknown_flow *unknown;
+    size_t n_unknown, allocated_unknown;
+};
+
+static void
+dump_one_flow(const struct dpif_netlink_flow *kflow, void *dump_)
+{
+    struct flow_dump *dump = dump_;
+    struct dpflow *flow = kflow->has_ufid ? flow_by_ufid(dump->dp, &kflow->ufid) : NULL;
+    struct unknown_flow *u;
+
+    if (flow) {
+        flow->dump_seq = dump->dp->dump_seq;
+        flow_update_counters(flow, &kflow->stats, dump->now);
+        return;
+    }
+    dump->unknown = x2nrealloc(dump->unknown, &dump->allocated_unknown, dump->n_unknown + 1,
+                               sizeof *dump->unknown);
+    u = &dump->unknown[dump->n_unknown++];
+    memset(u, 0, sizeof *u);
+    u->key = kflow->key;
+    u->mask = kflow->mask;
+    dp_actions_copy(&u->actions, kflow->actions, kflow->actions_size);
+    u->stats = kflow->stats;
+    u->ufid = kflow->ufid;
+    u->has_ufid = kflow->has_ufid;
+    u->key_error = kflow->key_error;
+}
+
+static bool
+mask_within(const struct flowkey *narrow, const struct flowkey *wide)
+{
+    const uint64_t *n = (const uint64_t *) (const void *) narrow;
+    const uint64_t *w = (const uint64_t *) (const void *) wide;
+
+    for (size_t i = 0; i < FLOWKEY_U64S; i++) {
+        if (n[i] & ~w[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether the pipeline, asked now about 'u''s packets, would install 'u'
+ * as it is: the same actions, depending on no field 'u' does not match. */
+static bool
+unknown_flow_is_right(const struct unknown_flow *u, struct dp_upcall_result *result)
+{
+    struct flowkey mask = result->mask;
+
+    flowkey_mask_canonicalize(&u->key, &mask);
+    return (result->install && mask_within(&mask, &u->mask)
+            && result->actions.size == u->actions.size
+            && (!u->actions.size
+                || !memcmp(result->actions.data, u->actions.data, u->actions.size)));
+}
+
+/* Takes 'u' into flowd's record, with the rules and learning behind it;
+ * its packets so far were counted by whoever installed it. */
+static bool
+adopt_flow(struct dp_kernel *dp, const struct unknown_flow *u,
+           struct dp_upcall_result *result, long long now)
+{
+    struct dpflow *flow, *existing;
+    uint32_t words[4];
+
+    flow = dpflow_install(&dp->up.flows, &u->key, &u->mask, u->actions.data, u->actions.size,
+                          &existing);
+    if (!flow) {
+        return false;
+    }
+    flow->rules = result->rules;
+    flow->n_rules = result->n_rules;
+    result->rules = NULL;
+    flow->learn = result->learn;
+    flow->mirrors = result->mirrors;
+    flow->mirror_size = result->mirror_size;
+    flow_update_counters(flow, &u->stats, now);
+    /* Its packets so far were counted by the flowd that installed it. */
+    flow->credited_packets = flow->nf_packets = flow->ipfix_packets = flow->packets;
+    flow->mirror_packets = flow->learn_packets = flow->packets;
+    flow->credited_bytes = flow->nf_bytes = flow->ipfix_bytes = flow->mirror_bytes
+        = flow->bytes;
+    memcpy(words, u->ufid.bytes, sizeof words);
+    flow_track(dp, flow, words);
+    return true;
+}
+
+/* Keeps or deletes each kernel flow flowd does not know. A first pass
+ * through the pipeline learns the MACs the flows carry (after a restart
+ * the MAC table is empty, and every unicast flow would look wrong); the
+ * second decides. */
+static void
+revalidate_unknown(struct dp_kernel *dp, struct unknown_flow *unknown, size_t n,
+                   long long now)
+{
+    size_t n_adopted = 0, n_deleted = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        struct dp_upcall_result result;
+
+        if (!unknown[i].key_error && unknown[i].has_ufid) {
+            result_init(&result);
+            dp->up.upcall(dp->up.upcall_aux, &unknown[i].key, &result);
+            result_uninit(&result);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct unknown_flow *u = &unknown[i];
+        struct dp_upcall_result result;
+        bool keep = false;
+
+        result_init(&result);
+        if (!u->key_error && u->has_ufid) {
+            dp->up.upcall(dp->up.upcall_aux, &u->key, &result);
+            keep = (unknown_flow_is_right(u, &result)
+                    && dp->up.flows.n_flows < dp->up.flow_limit
+                    && adopt_flow(dp, u, &result, now));
+        }
+        result_uninit(&result);
+        if (keep) {
+            n_adopted++;
+        } else if (u->has_ufid || !u->key_error) {
+            dpif_netlink_flow_del(dp->nl, dp->dp_ifindex, u->has_ufid ? NULL : &u->key,
+                                  u->has_ufid ? NULL : &u->mask,
+                                  u->has_ufid ? &u->ufid : NULL, NULL);
+            n_deleted++;
+        }
+    }
+    if (n_adopted || n_deleted) {
+        LOG_INFO("%s: revalidated kernel flows flowd had not installed: %zu kept, "
+                 "%zu deleted", dp->up.name, n_adopted, n_deleted);
+    }
+}
+
+/* Forgets the flows the last dump did not see: someone deleted them
+ * (`dp del-flows`), or the kernel did with their port. */
+static void
+forget_vanished_flows(struct dp_kernel *dp)
+{
+    struct dpflow_table *flows = &dp->up.flows;
+    struct dpflow **gone = NULL;
+    size_t n_gone = 0, allocated = 0;
+
+    for (size_t i = 0; i < flows->n_subtables; i++) {
+        struct dpflow *flow;
+
+        HMAP_FOR_EACH (flow, node, &flows->subtables[i]->flows) {
+            if (flow->dump_seq != dp->dump_seq) {
+                gone = x2nrealloc(gone, &allocated, n_gone + 1, sizeof *gone);
+                gone[n_gone++] = flow;
+            }
+        }
+    }
+    for (size_t i = 0; i < n_gone; i++) {
+        hmap_remove(&dp->flows_by_ufid, &gone[i]->ufid_node);
+        flow_forget(dp, gone[i]);
+    }
+    free(gone);
+}
+
+static void
+dump_flows(struct dp_kernel *dp, long long now)
+{
+    struct flow_dump dump = { .dp = dp, .now = now };
+    int error;
+
+    dp->dump_seq++;
+    dp->last_dump = now;
+    error = dpif_netlink_flow_dump(dp->nl, dp->dp_ifindex, dump_one_flow, &dump);
+    if (error) {
+        if (log_ratelimit_allow(&dp->warn_rl)) {
+            LOG_WARN("%s: dumping the kernel's flows failed: %s", dp->up.name,
+                     strerror(error));
+        }
+    } else {
+        forget_vanished_flows(dp);
+        revalidate_unknown(dp, dump.unknown, dump.n_unknown, now);
+    }
+    for (size_t i = 0; i < dump.n_unknown; i++) {
+        dp_actions_uninit(&dump.unknown[i].actions);
+    }
+    free(dump.unknown);
+}
+
+/* Puts back per-vport upcalls if someone switched them off: Open vSwitch's
+ * tools (ovs-dpctl) switch a datapath they merely look at to per-CPU
+ * dispatch, which sends every miss to sockets nobody reads. */
+static void
+restore_features(struct dp_kernel *dp, uint32_t features)
+{
+    int error;
+
+    if (features == DPIF_NETLINK_USER_FEATURES) {
+        return;
+    }
+    error = dpif_netlink_dp_set_features(dp->nl, dp->dp_ifindex, DPIF_NETLINK_USER_FEATURES);
+    LOG_WARN("%s: the kernel datapath's features were changed (to %#x) by another "
+             "program; %s", dp->up.name, features,
+             error ? strerror(error) : "per-vport upcalls restored");
+}
+
+static void
+update_datapath_stats(struct dp_kernel *dp)
+{
+    struct dpif_netlink_dp info;
+
+    if (!dpif_netlink_dp_get(dp->nl, dp->up.name, &info)) {
+        dp->up.n_hit = info.n_hit;
+        dp->up.n_missed = info.n_missed;
+        dp->up.n_lost = info.n_lost;
+        restore_features(dp, info.user_features);
+    }
+}
+
+static void
+dp_kernel_run(struct dpif *dpif, long long now)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+
+    if (now >= dp->next_dump) {
+        dp->next_dump = now + FLOW_DUMP_MSEC;
+        dump_flows(dp, now);
+        update_datapath_stats(dp);
+    }
+}
+
+static void
+dp_kernel_sync_stats(struct dpif *dpif)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    long long now = time_msec();
+
+    if (dp->up.flows.n_flows && now - dp->last_dump >= STATS_FRESH_MSEC) {
+        dump_flows(dp, now);
+    }
+}
+
+/* ---- Packets ----------------------------------------------------------------------- */
+
+static void
+dp_kernel_execute(struct dpif *dpif, struct dp_packet *packet, const void *actions,
+                  size_t size)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct flowkey md;
+    int error;
+
+    if (!size) {
+        return;
+    }
+    /* The kernel parses the packet itself and only needs the metadata; a
+     * packet from the controller enters through the bridge's own port. */
+    flowkey_extract(packet->data, packet->size,
+                    port_get(dp, packet->in_port) ? packet->in_port : 0, &md, NULL);
+    error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &md, packet->data, packet->size,
+                                 actions, size);
+    if (error && log_ratelimit_allow(&dp->warn_rl)) {
+        LOG_WARN("%s: executing a packet in the kernel failed: %s", dp->up.name,
+                 strerror(error));
+    }
+}
+
+static bool
+dp_kernel_set_sampler(struct dpif *dpif, dp_sample_func *sample, void *aux,
+                      uint32_t first_skip)
+{
+    return !sample;                 /* No packet sampling in the kernel (yet). */
+}
+
+/* ---- Life cycle ------------------------------------------------------------------ */
+
+static int
+open_datapath(struct dp_kernel *dp, struct buf *errors)
+{
+    struct dpif_netlink_dp info;
+    int error = dpif_netlink_dp_get(dp->nl, dp->up.name, &info);
+
+    if (!error) {
+        LOG_INFO("%s: taking over the kernel datapath with its %llu flows", dp->up.name,
+                 (unsigned long long) info.n_flows);
+        dp->dp_ifindex = info.ifindex;
+        restore_features(dp, info.user_features);
+    } else if (error == ENODEV || error == ENOENT) {
+        error = dpif_netlink_dp_create(dp->nl, dp->up.name, 0, &info);
+    }
+    if (error) {
+        buf_printf(errors, "%s: cannot open the kernel datapath: %s\n", dp->up.name,
+                   strerror(error));
+        return error;
+    }
+    dp->dp_ifindex = info.ifindex;
+    return 0;
+}
+
+struct dpif *
+dp_kernel_create(const char *name, dp_upcall_func *upcall, void *aux, struct buf *errors)
+{
+    struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 10);
+    struct dpif_netlink *nl;
+    struct dp_kernel *dp;
+    int error = dpif_netlink_open(&nl);
+
+    if (error) {
+        buf_printf(errors, "%s: datapath=kernel: %s\n", name,
+                   error == ENOENT ? "the openvswitch kernel module is not loaded"
+                                   : strerror(error));
+        return NULL;
+    } else if (!dpif_netlink_ufid_supported(nl)) {
+        buf_printf(errors, "%s: datapath=kernel: this openvswitch module names no flows "
+                   "by UFID (Linux 4.3 or later needed)\n", name);
+        dpif_netlink_close(nl);
+        return NULL;
+    }
+    dp = xzalloc(sizeof *dp);
+    dpif_init(&dp->up, &dp_kernel_class, name, upcall, aux);
+    dp->nl = nl;
+    dp->warn_rl = rl;
+    hmap_init(&dp->flows_by_ufid);
+    if (open_datapath(dp, errors)) {
+        dpif_destroy(&dp->up, true);
+        return NULL;
+    }
+    return &dp->up;
+}
+
+static void
+dp_kernel_destroy(struct dpif *dpif, bool keep)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        port_destroy(dp->ports[i]);
+    }
+    free(dp->ports);
+    if (!keep && dp->dp_ifindex) {
+        int error = dpif_netlink_dp_delete(dp->nl, dp->dp_ifindex);
+
+        if (error) {
+            LOG_WARN("%s: deleting the kernel datapath failed: %s", dp->up.name,
+                     strerror(error));
+        }
+    }
+    hmap_destroy(&dp->flows_by_ufid);
+    dpif_netlink_close(dp->nl);
+    dpif_uninit(&dp->up);
+    free(dp);
+}
+
+static const struct dpif_class dp_kernel_class = {
+    .type = "kernel",
+    .destroy = dp_kernel_destroy,
+    .port_add = dp_kernel_port_add,
+    .port_del = dp_kernel_port_del,
+    .port_status = dp_kernel_port_status,
+    .ports_run = dp_kernel_ports_run,
+    .fill_pollfds = dp_kernel_fill_pollfds,
+    .handle_ready = dp_kernel_handle_ready,
+    .run = dp_kernel_run,
+    .sync_stats = dp_kernel_sync_stats,
+    .execute = dp_kernel_execute,
+    .upcall_pid = dp_kernel_upcall_pid,
+    .set_sampler = dp_kernel_set_sampler,
+    .flow_uninstall = dp_kernel_flow_uninstall,
+};

@@ -1,0 +1,160 @@
+#!/bin/sh
+# kernel-flowd-tests.sh: flowd on a kernel datapath bridge, run inside the
+# QEMU guest by kernel-init after kernel-tests.sh; same "SY-KTEST" lines.
+#
+# flowd and portd run as they would on a host with the openvswitch module:
+# `portd add-br` picks the kernel datapath by itself. Two hosts, namespaces
+# h1 (10.0.1.1) and h2 (10.0.1.2), hang off ports k1 and k2 of bridge kbr.
+# The checks: ping across, MAC learning (flowd fdb-show), the megaflows in
+# the kernel (dp and Debian's ovs-dpctl), an OpenFlow drop rule with its
+# counters, a burst of new flows (iperf3 with 100 UDP streams under NetFlow,
+# which makes every 5-tuple a flow of its own), a flowd restart under a
+# running ping (no loss; the new flowd takes the kernel's flows over),
+# idle expiry, and deleting the bridge.
+
+. /ktest-lib.sh
+
+export SY_CONFDIR=/tmp/sy/conf SY_RUNDIR=/run/sy SY_LOGDIR=/tmp/sy/log
+mkdir -p "$SY_CONFDIR" "$SY_RUNDIR" "$SY_LOGDIR"
+
+# Hosts h1 and h2 behind veth pairs k1/e1 and k2/e2.
+setup_flowd_hosts() {
+    for i in 1 2; do
+        ip netns add h$i &&
+        ip link add k$i type veth peer name e$i &&
+        ip link set e$i netns h$i &&
+        ip -n h$i link set lo up &&
+        ip -n h$i addr add 10.0.1.$i/24 dev e$i &&
+        ip -n h$i link set e$i address 02:00:00:00:01:0$i &&
+        ip -n h$i link set e$i up &&
+        ip link set k$i up || return 1
+    done
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds.
+wait_for() {
+    tries=$(($1 * 5))
+    shift
+    while [ "$tries" -gt 0 ]; do
+        "$@" > /dev/null 2>&1 && return 0
+        tries=$((tries - 1))
+        sleep 0.2
+    done
+    "$@"
+}
+
+# start_daemon NAME: NAME run --detach, its output to a file (a detached
+# daemon keeps what it inherited open: a pipe would never close).
+start_daemon() {
+    "$1" run --detach > "$SY_LOGDIR/$1.out" 2>&1 && [ -s "$SY_RUNDIR/$1.pid" ] ||
+        { cat "$SY_LOGDIR/$1.out"; return 1; }
+}
+
+flowd_running() {
+    [ -s "$SY_RUNDIR/flowd.pid" ] && kill -0 "$(cat "$SY_RUNDIR/flowd.pid")" 2>/dev/null
+}
+
+stop_flowd() {
+    pid=$(cat "$SY_RUNDIR/flowd.pid")
+    kill -TERM "$pid" && wait_for 10 sh -c "! kill -0 $pid"
+}
+
+ping12() {
+    ip netns exec h1 ping -c "${1:-2}" -W 2 10.0.1.2
+}
+
+# The kernel megaflow of h1's packets to h2, as dp prints it.
+H1_TO_H2='^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*actions:2$'
+
+check veth-setup-flowd setup_flowd_hosts
+check flowd-start start_daemon flowd
+check portd-start start_daemon portd
+check add-br portd add-br kbr
+expect_grep add-br-kernel 'datapath: kernel' "$(portd show kbr 2>&1)"
+check add-port-k1 portd add-port kbr k1
+check add-port-k2 portd add-port kbr k2
+show=$(dp show kbr 2>&1)
+echo "$show" | sed 's/^/sy-ktest: dp show kbr: /'
+expect_grep kbr-port-local '^  port 0: kbr \(internal\)' "$show"
+expect_grep kbr-port-k1 '^  port 1: k1 \(netdev\)' "$show"
+expect_grep kbr-port-k2 '^  port 2: k2 \(netdev\)' "$show"
+
+# L2 basics: learning, forwarding by kernel megaflows.
+check kbr-ping wait_for 10 ping12 1
+check kbr-ping-again ping12 3
+fdb=$(flowd fdb-show kbr 2>&1)
+echo "$fdb" | sed 's/^/sy-ktest: flowd fdb-show: /'
+expect_grep kbr-fdb-h1 '^ +1 +0 +02:00:00:00:01:01 ' "$fdb"
+expect_grep kbr-fdb-h2 '^ +2 +0 +02:00:00:00:01:02 ' "$fdb"
+flows=$(dp dump-flows kbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: dp dump-flows kbr: /'
+expect_grep kbr-megaflow-1to2 "$H1_TO_H2" "$flows"
+expect_grep kbr-megaflow-2to1 '^in_port\(2\),eth\(src=02:00:00:00:01:02,dst=02:00:00:00:01:01\),.*actions:1$' "$flows"
+expect_grep kbr-megaflow-hits '^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*eth_type\(0x0800\).*packets:[1-9]' "$flows"
+expect_grep kbr-ovs-dpctl 'in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*actions:2' \
+    "$(ovs-dpctl dump-flows system@kbr 2>&1)"
+# Open vSwitch switches a datapath it opens to per-CPU upcalls, which
+# would leave flowd deaf: flowd switches it back.
+check kbr-upcalls-restored wait_for 5 grep -q 'kbr: .*per-vport upcalls restored' \
+    "$SY_LOGDIR/flowd.log"
+expect_grep kbr-ofctl-show 'k1' "$(ofctl show kbr 2>&1)"
+
+# An OpenFlow rule takes effect on the kernel's flows at once, and counts
+# the packets the kernel dropped by it.
+check of-add-drop ofctl add-flow kbr 'priority=100,icmp,actions=drop'
+check of-drop-no-ping sh -c '! /usr/sbin/ip netns exec h1 ping -c 3 -W 1 10.0.1.2'
+flows=$(dp dump-flows kbr 2>&1)
+expect_grep of-drop-megaflow '^in_port\(1\),.*eth_type\(0x0800\),ipv4\(.*proto=1.*actions:drop$' "$flows"
+expect_grep of-drop-counted 'n_packets=([2-9]|[1-9][0-9]+),.*priority=100,icmp.*actions=drop' \
+    "$(ofctl dump-flows kbr 2>&1)"
+check of-del-drop ofctl del-flows kbr icmp
+check of-ping-back wait_for 10 ping12 1
+
+# A burst of new flows: with NetFlow on, each UDP stream is its own
+# megaflow; all of them must be set up through upcalls and installed.
+check netflow-on portd set-bridge kbr netflow=127.0.0.1:9
+check iperf-server ip netns exec h2 iperf3 -s -D -1
+sleep 1
+out=$(ip netns exec h1 iperf3 -c 10.0.1.2 -u -P 100 -b 8k -l 100 -t 2 2>&1)
+result burst-iperf $? "$out"
+n=$(dp dump-flows kbr 2>&1 | grep -cE 'udp\(src=[0-9]+,dst=5201\).*actions:2$')
+[ "$n" -ge 100 ]
+result burst-flows $? "$n kernel flows for the 100 UDP streams, expected 100 or more"
+show=$(dp show kbr 2>&1)
+expect_grep burst-no-loss '^  lookups: hit:[0-9]+ missed:[0-9]+ lost:0$' "$show"
+check netflow-off portd set-bridge kbr netflow=
+
+# Restart: the kernel forwards on while flowd is away, and the new flowd
+# takes over its flows (they keep their counters) instead of flushing.
+check restart-warm ping12 2
+ip netns exec h1 ping -i 0.2 -c 40 10.0.1.2 > /tmp/restart-ping.out 2>&1 &
+ping_pid=$!
+sleep 2
+check restart-stop stop_flowd
+flows=$(dp dump-flows kbr 2>&1)
+expect_grep restart-flows-stay "$H1_TO_H2" "$flows"
+sleep 1
+check restart-start start_daemon flowd
+wait "$ping_pid"
+ping_out=$(cat /tmp/restart-ping.out)
+expect_grep restart-no-loss ' 0% packet loss' "$ping_out"
+check restart-running flowd_running
+log=$(cat "$SY_LOGDIR/flowd.log" 2>&1)
+expect_grep restart-adopted 'kbr: revalidated kernel flows flowd had not installed: [1-9][0-9]* kept' "$log"
+fdb=$(flowd fdb-show kbr 2>&1)
+expect_grep restart-fdb '^ +2 +0 +02:00:00:00:01:02 ' "$fdb"
+flows=$(dp dump-flows kbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: after restart: /'
+# 2 + 40 echo requests: a flow installed anew after the restart would
+# have counted 30 at most.
+expect_grep restart-counters '^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*eth_type\(0x0800\).*packets:(3[6-9]|[4-9][0-9]|[1-9][0-9][0-9]+),' "$flows"
+check restart-ping ping12 2
+
+# Idle flows expire from the kernel; deleting the bridge deletes the datapath.
+check idle-timeout portd set-bridge kbr flow-idle-timeout=1000
+check idle-expired wait_for 15 sh -c '! dp dump-flows kbr | grep -q actions'
+check del-br portd del-br kbr
+check del-br-datapath-gone wait_for 10 sh -c '! ovs-dpctl show system@kbr'
+check flowd-exit stop_flowd
+kill "$(cat "$SY_RUNDIR/portd.pid")" 2>/dev/null
+sed 's/^/sy-ktest: flowd.log: /' "$SY_LOGDIR/flowd.log" | tail -n 25

@@ -147,8 +147,13 @@ expect_pass() {
         restart-running restart-adopted restart-fdb restart-counters restart-ping
 }
 
-@test "flowd: idle kernel flows expire, and del-br deletes the kernel datapath" {
-    expect_pass idle-timeout idle-expired del-br del-br-datapath-gone flowd-exit
+@test "flowd: a device deleted and created again gets its vport back" {
+    expect_pass replug-del replug-vport-gone replug-add replug-vport-back replug-ping
+}
+
+@test "flowd: idle kernel flows expire, del-port and del-br delete vport and datapath" {
+    expect_pass idle-timeout idle-expired del-port del-port-vport-gone del-br \
+        del-br-datapath-gone flowd-exit no-sanitizer-reports
 }
 
 @test "no check failed" {

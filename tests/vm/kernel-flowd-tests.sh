@@ -9,12 +9,15 @@
 # the kernel (dp and Debian's ovs-dpctl), an OpenFlow drop rule with its
 # counters, a burst of new flows (iperf3 with 100 UDP streams under NetFlow,
 # which makes every 5-tuple a flow of its own), a flowd restart under a
-# running ping (no loss; the new flowd takes the kernel's flows over),
-# idle expiry, and deleting the bridge.
+# running ping (no loss; the new flowd takes the kernel's flows over), a
+# device unplugged and plugged back, idle expiry, deleting a port and the
+# bridge.
 
 . /ktest-lib.sh
 
 export SY_CONFDIR=/tmp/sy/conf SY_RUNDIR=/run/sy SY_LOGDIR=/tmp/sy/log
+export ASAN_OPTIONS="log_path=$SY_LOGDIR/asan:detect_leaks=1"
+export UBSAN_OPTIONS="log_path=$SY_LOGDIR/ubsan:print_stacktrace=1:halt_on_error=1"
 mkdir -p "$SY_CONFDIR" "$SY_RUNDIR" "$SY_LOGDIR"
 
 # Hosts h1 and h2 behind veth pairs k1/e1 and k2/e2.
@@ -150,11 +153,34 @@ echo "$flows" | sed 's/^/sy-ktest: after restart: /'
 expect_grep restart-counters '^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*eth_type\(0x0800\).*packets:(3[6-9]|[4-9][0-9]|[1-9][0-9][0-9]+),' "$flows"
 check restart-ping ping12 2
 
-# Idle flows expire from the kernel; deleting the bridge deletes the datapath.
+# A device that goes takes its vport with it; when it comes back, flowd
+# adds the vport again under the same number.
+vport_k1() {
+    dp show kbr | grep -q '^  port 1: k1 (netdev)'
+}
+check replug-del ip link del k1
+check replug-vport-gone wait_for 10 sh -c '! dp show kbr | grep -q "port 1: k1"'
+check replug-add sh -c '/usr/sbin/ip link add k1 type veth peer name e1 &&
+    /usr/sbin/ip link set e1 netns h1 &&
+    /usr/sbin/ip -n h1 addr add 10.0.1.1/24 dev e1 &&
+    /usr/sbin/ip -n h1 link set e1 address 02:00:00:00:01:01 &&
+    /usr/sbin/ip -n h1 link set e1 up && /usr/sbin/ip link set k1 up'
+check replug-vport-back wait_for 10 vport_k1
+check replug-ping wait_for 10 ping12 1
+
+# Idle flows expire from the kernel; a port deleted from the bridge leaves
+# the datapath; deleting the bridge deletes the datapath.
 check idle-timeout portd set-bridge kbr flow-idle-timeout=1000
 check idle-expired wait_for 15 sh -c '! dp dump-flows kbr | grep -q actions'
+check del-port portd del-port kbr k2
+check del-port-vport-gone wait_for 10 sh -c '! dp show kbr | grep -q "port 2: k2"'
 check del-br portd del-br kbr
 check del-br-datapath-gone wait_for 10 sh -c '! ovs-dpctl show system@kbr'
 check flowd-exit stop_flowd
 kill "$(cat "$SY_RUNDIR/portd.pid")" 2>/dev/null
 sed 's/^/sy-ktest: flowd.log: /' "$SY_LOGDIR/flowd.log" | tail -n 25
+# With a sanitizer build of flowd and portd (SY_BINDIR=build-asan/bin),
+# any report fails this check.
+reports=$(cat "$SY_LOGDIR"/asan.* "$SY_LOGDIR"/ubsan.* 2>/dev/null)
+[ -z "$reports" ]
+result no-sanitizer-reports $? "$reports"

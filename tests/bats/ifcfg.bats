@@ -249,6 +249,40 @@ br1"
     refute_output --partial ",UP"
 }
 
+@test "ifup-ovs: OVSREQUIRES brings up what a bridge needs; PREFIX, GATEWAY, MTU; HOTPLUG=no" {
+    sy_vm vm1
+    ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge "OVSREQUIRES=\"$SY_ID-vm1 mgmt0\""
+    ifcfg mgmt0 DEVICETYPE=ovs TYPE=OVSIntPort OVS_BRIDGE=br0 BOOTPROTO=static \
+        IPADDR=10.77.0.1 PREFIX=24 GATEWAY=10.77.0.254 MTU=1400
+    ifcfg "$SY_ID-vm1" DEVICETYPE=ovs TYPE=OVSPort OVS_BRIDGE=br0
+    ifcfg hot0 DEVICETYPE=ovs TYPE=OVSIntPort OVS_BRIDGE=br0 HOTPLUG=no
+
+    # The bridge alone: OVSREQUIRES pulls in its ports, each of which finds
+    # the bridge already there (no loop).
+    run ifup br0
+    assert_success
+    run portd list-ports br0
+    assert_output "$(printf '%s\n' "$SY_ID-vm1" mgmt0 | sort)"
+    run sy_sw ip -o addr show dev mgmt0
+    assert_output --partial "inet 10.77.0.1/24"
+    run sy_sw ip -o link show dev mgmt0
+    assert_output --partial "mtu 1400"
+    run sy_sw ip route show default
+    assert_output --partial "via 10.77.0.254 dev mgmt0"
+    sy_ping_ok vm1 10.77.0.1
+
+    # A hotplug event for a HOTPLUG=no file does nothing; ifup by hand does.
+    run sy_sw env IN_HOTPLUG=1 PATH="$SY_BINDIR:$PATH" NETWORK_SCRIPTS_DIR="$NSD" \
+        "$SY_SRCDIR/ifcfg/ifup-ovs" hot0
+    assert_success
+    run portd list-ports br0
+    refute_line hot0
+    run ifup hot0
+    assert_success
+    run portd list-ports br0
+    assert_line hot0
+}
+
 @test "ifup-ovs translates OVS_EXTRA's ovs-vsctl commands and names those it cannot" {
     sy_vm vm1
     ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge \

@@ -309,6 +309,18 @@ br1"
     [ "$(port_field br0 "$SY_ID-vm1" .ofport)" = 7 ]
     [ "$(port_field br0 "$SY_ID-vm1" .vlan_mode)" = trunk ]
     [ "$(port_field br0 "$SY_ID-vm1" '.trunks | join(",")')" = 10,20 ]
+
+    # Removing again: clear, del-controller, del-fail-mode.
+    ifcfg br0 DEVICETYPE=ovs TYPE=OVSBridge \
+        'OVS_EXTRA="clear bridge br0 controller -- del-fail-mode br0 -- clear Port '"$SY_ID"'-vm1 trunks vlan_mode -- set port '"$SY_ID"'-vm1 tag=30"'
+    run ifup br0
+    assert_success
+    refute_output --partial "warning"
+    ! grep -q '^controller=' "$bridge_file" || fail "$(cat "$bridge_file")"
+    [ "$(portd show -j | jq -r '.bridges[0].fail_mode')" = standalone ]
+    [ "$(port_field br0 "$SY_ID-vm1" .vlan_mode)" = auto ]
+    [ "$(port_field br0 "$SY_ID-vm1" '.trunks | join(",")')" = "" ]
+    [ "$(port_field br0 "$SY_ID-vm1" .tag)" = 30 ]
 }
 
 @test "ifup-ovs hands addresses to the system's ifup-eth when there is one" {

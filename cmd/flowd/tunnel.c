@@ -28,6 +28,7 @@
 #define ROUTE_RESOLVED_MSEC 5000    /* Look a known route up again after. */
 #define ROUTE_UNRESOLVED_MSEC 200   /* Retry an unknown next hop after. */
 #define SCRATCH_SIZE (65536 + 256)
+#define RX_SOCKET_BUFFER (4 << 20)
 
 /* A socket that receives one kind of encapsulation. */
 struct tnl_receiver {
@@ -149,6 +150,7 @@ tunnels_destroy(struct tunnels *t)
 static int
 open_receive_socket(enum sw_port_type type, uint16_t udp_port, struct buf *error)
 {
+    int rcvbuf = RX_SOCKET_BUFFER;
     int one = 1;
     int fd;
 
@@ -161,6 +163,11 @@ open_receive_socket(enum sw_port_type type, uint16_t udp_port, struct buf *error
         buf_printf(error, "cannot open a socket to receive %s: %s",
                    sw_port_type_to_string(type), strerror(errno));
         return -1;
+    }
+    /* Room for the bursts a TCP stream through the tunnel brings while
+     * flowd is busy elsewhere (root may exceed rmem_max). */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf)) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     }
     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
     setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof one);
@@ -836,23 +843,155 @@ send_frame(struct tunnels *t, const struct tnl_route *route, uint8_t *outer,
     return sendmsg(t->raw_fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
 }
 
+/* Encapsulates and sends one inner frame whose checksums are complete. */
+static void
+send_one(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
+         struct tnl_build *b, const uint8_t *inner, size_t size)
+{
+    uint8_t outer[TNL_MAX_OUTER_SIZE];
+    size_t outer_size = tnl_outer_size(b);
+    int err;
+
+    if (outer_size - 14 + size > route->mtu) {
+        port_drop_too_big(t, port, size, outer_size, route->mtu);
+        return;
+    }
+    b->ip_id = t->ip_id++;
+    tnl_build_outer(b, inner, size, outer);
+    err = send_frame(t, route, outer, outer_size, inner, size);
+    if (err) {
+        port_drop(t, port, strerror(err), size);
+        route->expires = 0;         /* Maybe the route changed: look again. */
+    } else {
+        port->stats.tx_packets++;
+        port->stats.tx_bytes += size;
+    }
+}
+
+static uint16_t
+get_be16(const uint8_t *p)
+{
+    return (uint16_t) (p[0] << 8 | p[1]);
+}
+
+static void
+put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
+/* Where a TCP super-frame's headers are, checked against its size. */
+struct tcp_gso {
+    size_t l3, l4, hdr;             /* IP, TCP, payload offsets. */
+    bool ipv4;
+};
+
+static bool
+tcp_gso_parse(const struct dp_packet *p, struct tcp_gso *g)
+{
+    const uint8_t *f = p->data;
+    uint8_t gso = p->vnet.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+    uint16_t eth_type;
+
+    if ((gso != VIRTIO_NET_HDR_GSO_TCPV4 && gso != VIRTIO_NET_HDR_GSO_TCPV6)
+        || !p->vnet.gso_size || p->size < 14) {
+        return false;
+    }
+    g->l3 = 14;
+    eth_type = get_be16(f + 12);
+    while ((eth_type == ETH_TYPE_VLAN || eth_type == ETH_TYPE_QINQ) && g->l3 + 4 <= p->size) {
+        eth_type = get_be16(f + g->l3 + 2);
+        g->l3 += 4;
+    }
+    g->ipv4 = eth_type == ETH_TYPE_IP;
+    g->l4 = p->vnet.csum_start;
+    if ((eth_type != ETH_TYPE_IP && eth_type != ETH_TYPE_IPV6)
+        || g->l4 < g->l3 + (g->ipv4 ? 20 : 40) || g->l4 + 20 > p->size) {
+        return false;
+    }
+    g->hdr = g->l4 + (size_t) (f[g->l4 + 12] >> 4) * 4;
+    return g->hdr >= g->l4 + 20 && g->hdr <= p->size;
+}
+
+/* Makes segment 'index' (payload bytes [ofs, ofs + len)) of super-frame
+ * 'p' in the scratch buffer, as the sender's NIC would have: IP length
+ * and ID, TCP sequence number, flags (FIN and PSH on the last segment
+ * only, CWR on the first) and a complete TCP checksum. */
+static size_t
+tcp_gso_segment(struct tunnels *t, const struct dp_packet *p, const struct tcp_gso *g,
+                size_t index, size_t ofs, size_t len, bool last)
+{
+    const uint8_t *f = p->data;
+    uint8_t *s = t->scratch;
+    size_t seg = g->hdr + len;
+    uint32_t seq, sum;
+    uint16_t checksum;
+
+    memcpy(s, f, g->hdr);
+    memcpy(s + g->hdr, f + g->hdr + ofs, len);
+    if (g->ipv4) {
+        size_t ihl = (size_t) (s[g->l3] & 0x0f) * 4;
+        uint32_t src, dst;
+
+        put_be16(s + g->l3 + 2, seg - g->l3);
+        put_be16(s + g->l3 + 4, get_be16(f + g->l3 + 4) + index);
+        memset(s + g->l3 + 10, 0, 2);
+        checksum = csum(s + g->l3, MIN(ihl, g->l4 - g->l3));
+        memcpy(s + g->l3 + 10, &checksum, 2);
+        memcpy(&src, s + g->l3 + 12, 4);
+        memcpy(&dst, s + g->l3 + 16, 4);
+        sum = csum_pseudo_ipv4(src, dst, IP_PROTO_TCP, seg - g->l4);
+    } else {
+        put_be16(s + g->l3 + 4, seg - g->l3 - 40);
+        sum = csum_pseudo_ipv6(s + g->l3 + 8, s + g->l3 + 24, IP_PROTO_TCP, seg - g->l4);
+    }
+    memcpy(&seq, f + g->l4 + 4, 4);
+    seq = htonl(ntohl(seq) + ofs);
+    memcpy(s + g->l4 + 4, &seq, 4);
+    if (!last) {
+        s[g->l4 + 13] &= ~0x09;             /* FIN, PSH. */
+    }
+    if (index) {
+        s[g->l4 + 13] &= ~0x80;             /* CWR. */
+    }
+    memset(s + g->l4 + 16, 0, 2);
+    checksum = csum_finish(csum_partial(s + g->l4, seg - g->l4, sum));
+    memcpy(s + g->l4 + 16, &checksum, 2);
+    return seg;
+}
+
+/* A TCP super-frame (GSO) from a sender with segmentation offload: the
+ * kernel cannot segment it once it is inside a tunnel, so it is cut into
+ * MSS-sized segments here, each encapsulated on its own. */
+static void
+send_segments(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
+              struct tnl_build *b, const struct dp_packet *p)
+{
+    size_t mss = p->vnet.gso_size, payload, index = 0;
+    struct tcp_gso g;
+
+    if (!tcp_gso_parse(p, &g)) {
+        port_drop(t, port, "a super-frame (GSO) that is not TCP, or malformed", p->size);
+        return;
+    }
+    payload = p->size - g.hdr;
+    for (size_t ofs = 0; ofs < payload || (!payload && !index); ofs += mss, index++) {
+        size_t len = MIN(mss, payload - ofs);
+        size_t seg = tcp_gso_segment(t, p, &g, index, ofs, len, ofs + len >= payload);
+
+        send_one(t, port, route, b, t->scratch, seg);
+    }
+}
+
 void
 tunnels_send(struct tunnels *t, struct tnl_port *port, const struct dp_packet *p,
              const struct tnl_md *md)
 {
     const uint8_t *inner = p->data;
-    uint8_t outer[TNL_MAX_OUTER_SIZE];
     struct tnl_route *route;
     struct tnl_build b;
-    size_t outer_size;
-    int err;
 
-    if (p->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-        port_drop(t, port, "a TCP/UDP super-frame (GSO) cannot be tunnelled yet; turn "
-                  "off segmentation offload on the sender (ethtool -K DEV tso off gso off)",
-                  p->size);
-        return;
-    }
     memset(&b, 0, sizeof b);
     b.type = port->cfg.type;
     if (md) {
@@ -878,26 +1017,15 @@ tunnels_send(struct tunnels *t, struct tnl_port *port, const struct dp_packet *p
     memcpy(b.eth_dst, route->next_hop_mac, 6);
     b.udp_dst = port->cfg.dst_port;
     b.udp_src = flow_entropy(p->data, p->size);
-    b.ip_id = t->ip_id++;
-    outer_size = tnl_outer_size(&b);
-    if (outer_size - 14 + p->size > route->mtu) {
-        port_drop_too_big(t, port, p->size, outer_size, route->mtu);
+    if (p->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+        send_segments(t, port, route, &b, p);
         return;
-    }
-    if (p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+    } else if (p->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
         inner = finish_checksum(t, p);
         if (!inner) {
             port_drop(t, port, "bad checksum offload request", p->size);
             return;
         }
     }
-    tnl_build_outer(&b, inner, p->size, outer);
-    err = send_frame(t, route, outer, outer_size, inner, p->size);
-    if (err) {
-        port_drop(t, port, strerror(err), p->size);
-        route->expires = 0;         /* Maybe the route changed: look again. */
-    } else {
-        port->stats.tx_packets++;
-        port->stats.tx_bytes += p->size;
-    }
+    send_one(t, port, route, &b, inner, p->size);
 }

@@ -122,3 +122,28 @@ RULES
     run th_prog b flowd fdb-show br0
     assert_output --regexp "1 +[0-9]+ +02:aa:00:00:01:01"
 }
+
+@test "mesh: one remote_ip=flow port reaches every host, OpenFlow picking tun_dst" {
+    mesh_host b 2 192.0.2.1 203.0.113.3
+    mesh_host c 3 198.51.100.1 203.0.113.2
+    th_vm a v1 10.1.0.1/24 02:aa:00:00:01:01
+    th_prog a portd add-br br0
+    th_prog a portd add-port br0 a-v1 ofport=1
+    run th_prog a tunnel add br0 any type=vxlan remote_ip=flow key=flow ofport=10
+    assert_success
+    ofctl_on a del-flows br0
+    ofctl_on a add-flows br0 - <<'RULES'
+priority=100,in_port=1,dl_dst=02:aa:00:00:01:02,actions=set_field:100->tun_id,set_field:192.0.2.2->tun_dst,output:10
+priority=100,in_port=1,dl_dst=02:aa:00:00:01:03,actions=set_field:100->tun_id,set_field:198.51.100.3->tun_dst,output:10
+priority=90,in_port=1,actions=set_field:100->tun_id,set_field:192.0.2.2->tun_dst,output:10,set_field:198.51.100.3->tun_dst,output:10
+priority=100,in_port=10,tun_id=100,actions=output:1
+RULES
+    th_ping_ok a v1 10.1.0.2
+    th_ping_ok a v1 10.1.0.3
+    run th_prog a dp dump-flows br0
+    assert_output --partial "set(tunnel(tun_id=0x64,dst=198.51.100.3"
+    assert_output --partial "set(tunnel(tun_id=0x64,dst=192.0.2.2"
+    # What comes back from either host arrives on the one port.
+    run ofctl_on a dump-flows br0 in_port=10
+    assert_output --regexp "n_packets=[1-9]"
+}

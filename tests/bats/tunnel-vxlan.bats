@@ -125,7 +125,7 @@ vxlan_host() {
         fail "sent: $(jq -c '.end.sum_sent' <<<"$output")"
     run th_prog a tunnel show -j br0 vx100
     [ "$(jq -r '.tunnels[0].statistics.tx_dropped' <<<"$output")" -eq 0 ] || fail "$output"
-    [ "$(jq -r '.tunnels[0].statistics.tx_packets' <<<"$output")" -gt 5000 ] || fail "$output"
+    [ "$(jq -r '.tunnels[0].statistics.tx_packets' <<<"$output")" -gt 1000 ] || fail "$output"
 }
 
 @test "vxlan: our port talks to the Linux kernel's own vxlan device" {

@@ -414,7 +414,10 @@ handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
         flow->used = time_msec();
         flow->tcp_flags = key->nw_proto == IP_PROTO_TCP ? key->tcp_flags : 0;
     }
-    sample_packet(dp, p, result.actions.data, result.actions.size);
+    /* The sampler reports the packet's own outputs, not mirror copies. */
+    sample_packet(dp, p, result.mirror_size ? result.actions.data + result.mirror_size
+                                            : result.actions.data,
+                  result.actions.size - result.mirror_size);
     dp_user_execute(dp, p, result.actions.data, result.actions.size);
     dp_actions_uninit(&result.actions);
     free(result.rules);
@@ -423,8 +426,10 @@ handle_miss(struct dp_user *dp, struct dp_port *port, struct dp_packet *p,
 static void
 process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, long long now)
 {
+    const void *own_actions;
     struct flowkey key;
     struct dpflow *flow;
+    size_t own_size;
 
     flowkey_extract(p->data, p->size, p->in_port, &key, NULL);
     if (p->tunnel) {
@@ -447,7 +452,8 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
     if (key.nw_proto == IP_PROTO_TCP) {
         flow->tcp_flags |= key.tcp_flags;
     }
-    sample_packet(dp, p, flow->actions.data, flow->actions.size);
+    own_actions = dpflow_own_actions(flow, &own_size);
+    sample_packet(dp, p, own_actions, own_size);
     dp_user_execute(dp, p, flow->actions.data, flow->actions.size);
 }
 

@@ -149,6 +149,15 @@ void dpflow_for_each(const struct dpflow_table *,
 /* Re-sorts subtables by hits (most first) and decays the counts. */
 void dpflow_rank_subtables(struct dpflow_table *);
 
+/* The flow's own actions, after the mirror copies (mirror.h); their size
+ * in '*size'. */
+static inline const void *
+dpflow_own_actions(const struct dpflow *flow, size_t *size)
+{
+    *size = flow->actions.size - flow->mirror_size;
+    return flow->mirror_size ? flow->actions.data + flow->mirror_size : flow->actions.data;
+}
+
 static inline const struct flowkey *
 dpflow_mask(const struct dpflow *flow)
 {

@@ -362,7 +362,9 @@ export_flow(struct ipfix *ipfix, struct dpflow *flow, long long now, uint8_t rea
     uint64_t bytes = flow->bytes - flow->ipfix_bytes;
     long long first = flow->ipfix_start ? flow->ipfix_start : flow->created;
     long long last = flow->used > 0 ? MAX(flow->used, first) : first;
+    const void *own_actions;
     struct ipfix_record r;
+    size_t own_size;
 
     flow->ipfix_packets = flow->packets;
     flow->ipfix_bytes = flow->bytes;
@@ -371,8 +373,8 @@ export_flow(struct ipfix *ipfix, struct dpflow *flow, long long now, uint8_t rea
         return;
     }
     r.ingress = bridge_ofport_of_dp(ipfix->br, flow->key.in_port);
-    r.egress = netflow_output_iface(ipfix->br, flow->actions.data + flow->mirror_size,
-                                    flow->actions.size - flow->mirror_size);
+    own_actions = dpflow_own_actions(flow, &own_size);
+    r.egress = netflow_output_iface(ipfix->br, own_actions, own_size);
     r.packets = packets;
     r.octets = netflow_l3_bytes(&flow->key, packets, bytes);
     r.start_msec = wall_msec(first);

@@ -219,6 +219,8 @@ export_flow(struct netflow *nf, struct dpflow *flow, long long now)
     long long first = flow->nf_start ? flow->nf_start : flow->created;
     long long last = flow->used > 0 ? flow->used : first;
     struct netflow_v5_record *r;
+    const void *own_actions;
+    size_t own_size;
 
     flow->nf_packets = flow->packets;
     flow->nf_bytes = flow->bytes;
@@ -229,8 +231,8 @@ export_flow(struct netflow *nf, struct dpflow *flow, long long now)
     r = &nf->records[nf->n_records];
     netflow_v5_record_from_key(&flow->key, r);
     r->input = bridge_ofport_of_dp(nf->br, flow->key.in_port);
-    r->output = netflow_output_iface(nf->br, flow->actions.data + flow->mirror_size,
-                                     flow->actions.size - flow->mirror_size);
+    own_actions = dpflow_own_actions(flow, &own_size);
+    r->output = netflow_output_iface(nf->br, own_actions, own_size);
     r->packets = MIN(packets, UINT32_MAX);
     r->bytes = MIN(netflow_l3_bytes(&flow->key, packets, bytes), UINT32_MAX);
     r->first = uptime(first);

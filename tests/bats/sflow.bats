@@ -59,6 +59,12 @@ sf_count() {
     local ip1=${SY_VM_IP[vm1]} ip2=${SY_VM_IP[vm2]} p1 p2 n
     p1=$(sy_ofport br0 "${SY_VM_PORT[vm1]}")
     p2=$(sy_ofport br0 "${SY_VM_PORT[vm2]}")
+    # A mirror copies everything to a monitor: samples still name the
+    # packets' own output ports, not the copies.
+    sy_vm mon 10.77.9.1/24
+    sy_attach br0 mon
+    run portd add-mirror br0 span select-all=true output-port="${SY_VM_PORT[mon]}"
+    assert_success
     sy_ping vm1 "$ip2" || fail "vm1 cannot reach vm2"
     sf_capture_start
     run portd set-bridge br0 sflow=127.0.0.1:$SF_PORT sflow-sampling=1 sflow-polling=1 \

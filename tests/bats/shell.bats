@@ -14,13 +14,14 @@ setup() {
     assert_success
     run portd add-port br0 "$SY_ID-in" type=internal
     assert_success
-    TMUX_SOCKET=sy-$SY_ID
+    # A server of our own, its socket in the test's directory.
+    TMUX_SOCKET=$SY_DIR/tmux.sock
     export HOME=$SY_DIR/home XDG_STATE_HOME=
     mkdir -p "$HOME"
 }
 
 teardown() {
-    tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true
+    [ -z "${TMUX_SOCKET:-}" ] || tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
     sy_teardown
 }
 
@@ -31,17 +32,17 @@ term_start() {
     printf -v cmd '%q ' env HOME="$HOME" SY_CONFDIR="$SY_CONFDIR" SY_RUNDIR="$SY_RUNDIR" \
         ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" LSAN_OPTIONS="$LSAN_OPTIONS" \
         ip netns exec "$SY_NS_SW" "$@"
-    tmux -L "$TMUX_SOCKET" new-session -d -x 200 -y 50 "$cmd"
+    tmux -S "$TMUX_SOCKET" new-session -d -x 200 -y 50 "$cmd"
 }
 
 # term_keys KEY...: type (tmux key names: Tab, Enter, C-u, C-d).
 term_keys() {
-    tmux -L "$TMUX_SOCKET" send-keys "$@"
+    tmux -S "$TMUX_SOCKET" send-keys "$@"
 }
 
 term_screen() {
     # -N keeps trailing spaces: a completed word is followed by one.
-    tmux -L "$TMUX_SOCKET" capture-pane -p -N 2>/dev/null
+    tmux -S "$TMUX_SOCKET" capture-pane -p -N 2>/dev/null
 }
 
 # term_wait TEXT: until the screen shows TEXT (fixed string), at most 20 s.
@@ -57,7 +58,7 @@ $(term_screen)"
 # term_wait_exit: until the program has left (the tmux session ends).
 term_wait_exit() {
     local deadline=$((SECONDS + 20))
-    while tmux -L "$TMUX_SOCKET" has-session 2>/dev/null; do
+    while tmux -S "$TMUX_SOCKET" has-session 2>/dev/null; do
         [ $SECONDS -lt $deadline ] || fail "the shell did not exit; the terminal shows:
 $(term_screen)"
         sleep 0.1

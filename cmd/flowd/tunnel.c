@@ -27,6 +27,8 @@
 #define RX_BUFFER_SIZE (RX_HEADROOM + 16384)
 #define ROUTE_RESOLVED_MSEC 5000    /* Look a known route up again after. */
 #define ROUTE_UNRESOLVED_MSEC 200   /* Retry an unknown next hop after. */
+#define ROUTE_REFRESH_AHEAD_MSEC 2000 /* Periodic look-up this long before. */
+#define ROUTE_FORGET_MSEC 60000     /* Drop a route unused for this long. */
 #define SCRATCH_SIZE (65536 + 256)
 #define RX_SOCKET_BUFFER (4 << 20)
 
@@ -51,6 +53,7 @@ struct tnl_route {
     uint32_t remote;                /* Key: outer destination ... */
     uint32_t local;                 /* ... and requested source (or 0). */
     long long expires;              /* Look it up again from then on. */
+    long long used;                 /* Last sent through. */
     int error;                      /* 0, or why there is no route. */
     int ifindex;                    /* Output interface. */
     uint32_t src;                   /* Outer source address. */
@@ -698,19 +701,26 @@ route_get(struct tunnels *t, uint32_t remote, uint32_t local)
     if (now >= route->expires) {
         route_refresh(t, route, now);
     }
+    route->used = now;
     return route;
 }
 
 void
 tunnels_run(struct tunnels *t, long long now)
 {
-    /* Routes nobody sent to for a while are forgotten. */
     for (size_t i = 0; i < t->n_routes;) {
-        if (now > t->routes[i].expires + 60000) {
-            t->routes[i] = t->routes[--t->n_routes];
-        } else {
-            i++;
+        struct tnl_route *route = &t->routes[i];
+
+        if (now - route->used > ROUTE_FORGET_MSEC) {
+            /* Nobody sent there for a while. */
+            *route = t->routes[--t->n_routes];
+            continue;
+        } else if (route->resolved && route->expires - now < ROUTE_REFRESH_AHEAD_MSEC) {
+            /* Looked up again here rather than by the next packet, so that
+             * sending does not wait for rtnetlink. */
+            route_refresh(t, route, now);
         }
+        i++;
     }
 }
 

@@ -17,7 +17,9 @@
  * set(tunnel(...)) action). The route to the remote (output interface,
  * source address, gateway, MTU) and the next hop's MAC come from the
  * kernel's routing and neighbour tables over rtnetlink, cached per remote
- * and looked up again every few seconds; the frame then leaves through
+ * and looked up again every few seconds by tunnels_run() (so a packet waits
+ * for rtnetlink only the first time it goes somewhere, or while the next
+ * hop is not resolved yet); the frame then leaves through
  * that interface on an AF_PACKET socket, so the underlay is any interface
  * the host routes through, on a switchyard bridge or not. While the next
  * hop's MAC is not known yet, the packet goes out through a raw IP socket

@@ -149,6 +149,46 @@ vxlan_host() {
     [ "$(jq -r '.[0].stats64.rx.packets' <<<"$output")" -ge 3 ] || fail "$output"
 }
 
+# tx_packets of HOST's device DEV.
+tx_packets() {
+    th "$1" ip -s -j link show "$2" | jq -r '.[0].stats64.tx.packets'
+}
+
+# moved_to_u2: one ping from a/v1 makes a's second underlay link send.
+moved_to_u2() {
+    local before
+    before=$(tx_packets a u2)
+    th_vm_exec a v1 ping -n -c 1 -W 1 10.1.0.2 > /dev/null 2>&1
+    [ "$(tx_packets a u2)" -gt "$before" ]
+}
+
+@test "vxlan: the outer packets follow the host's routes, through a gateway, as they change" {
+    vxlan_host a 203.0.113.2 1 3
+    vxlan_host b 203.0.113.1 2 4
+    # Each host's tunnel address is on its loopback, reached through the
+    # other host as a gateway; a second link between them is unused yet.
+    ip link add u2 netns "sy-$SY_ID-a" type veth peer name u2 netns "sy-$SY_ID-b"
+    th a ip addr add 198.51.100.1/24 dev u2
+    th b ip addr add 198.51.100.2/24 dev u2
+    th a ip link set u2 up
+    th b ip link set u2 up
+    for host in a b; do
+        th $host sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+    done
+    th a ip addr add 203.0.113.1/32 dev lo
+    th b ip addr add 203.0.113.2/32 dev lo
+    # The routes' source addresses are the tunnels' outer sources.
+    th a ip route add 203.0.113.2/32 via 192.0.2.2 src 203.0.113.1
+    th b ip route add 203.0.113.1/32 via 192.0.2.1 src 203.0.113.2
+
+    th_ping_ok a v1 10.1.0.2
+    run moved_to_u2
+    assert_failure
+    th a ip route replace 203.0.113.2/32 via 198.51.100.2 dev u2 src 203.0.113.1
+    sy_wait_until 20 moved_to_u2 || fail "the tunnel did not follow the new route"
+    th_ping_ok a v1 10.1.0.2
+}
+
 @test "vxlan: removing the tunnel port stops the traffic; adding it back restores it" {
     vxlan_host a 192.0.2.2 1 3
     vxlan_host b 192.0.2.1 2 4

@@ -447,7 +447,7 @@ parse_number(const char *key, const char *value, unsigned int min, unsigned int 
 
 /* Bridge settings that live in 'options' but are validated here. */
 static const char *const bridge_option_keys[] = {
-    "controller", "netflow", "netflow-active-timeout",
+    "controller", "netflow", "netflow-active-timeout", "mac-aging-time", "mac-table-size",
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
     "fail-open-delay",
@@ -511,6 +511,10 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
             return false;
         }
         return true;
+    } else if (!strcmp(key, "mac-aging-time")) {
+        return parse_number(key, value, 1, 86400, "seconds", &number, error);
+    } else if (!strcmp(key, "mac-table-size")) {
+        return parse_number(key, value, 1, 1000000, "the number of MACs", &number, error);
     } else if (!strcmp(key, "flow-idle-timeout")) {
         return parse_number(key, value, 100, 3600000, "milliseconds", &number, error);
     } else if (!strcmp(key, "datapath-id")) {

@@ -567,6 +567,22 @@ bridge_set_limits(struct bridge *br, const struct sw_bridge *cfg)
     }
 }
 
+static mac_removed_func mac_expired;
+
+/* mac-aging-time=SECONDS and mac-table-size=N, validated by swconfig. A
+ * table over a lowered size starts again empty rather than keep more
+ * than it may. */
+static void
+bridge_set_mac_table(struct bridge *br, const struct sw_bridge *cfg)
+{
+    br->macs.aging_seconds = bridge_option_uint(cfg, "mac-aging-time",
+                                                MAC_DEFAULT_AGING_SECONDS);
+    br->macs.max_entries = bridge_option_uint(cfg, "mac-table-size", MAC_DEFAULT_MAX_ENTRIES);
+    if (hmap_count(&br->macs.entries) > br->macs.max_entries) {
+        mac_table_flush(&br->macs, mac_expired, br);
+    }
+}
+
 void
 bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *errors)
 {
@@ -588,6 +604,7 @@ bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg, struct buf *e
     mirror_bridge_reconfigure(br, cfg, errors);
     bridge_set_timeouts(br, cfg);
     bridge_set_limits(br, cfg);
+    bridge_set_mac_table(br, cfg);
     netflow_bridge_reconfigure(br, cfg, errors);
     ipfix_bridge_reconfigure(br, cfg, errors);
     sflow_bridge_reconfigure(br, cfg, errors);

@@ -77,3 +77,35 @@ setup() {
     run dp dump-flows br0
     refute_line --regexp "eth\(src=[^,]*,dst=${SY_VM_MAC[vm2]}\).*actions:([0-9]+,)*$p2(,|$)"
 }
+
+# fdb_count: how many MACs br0 has learned.
+fdb_count() {
+    flowd fdb-show br0 --format=json | jq length
+}
+
+@test "mac-table-size bounds the MAC table and mac-aging-time ages entries out" {
+    run portd set-bridge br0 mac-table-size=2
+    assert_success
+    sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
+    sy_ping_ok vm3 "${SY_VM_IP[vm1]}"
+    # Three VMs have talked, the table holds two; pings still pass (what is
+    # not learned is flooded).
+    run fdb_count
+    assert_success
+    [ "$output" -le 2 ] || fail "$(flowd fdb-show br0)"
+
+    run portd set-bridge br0 mac-table-size=8192 mac-aging-time=1
+    assert_success
+    sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
+    sy_wait_until 20 eval '[ "$(fdb_count)" = 0 ]' ||
+        fail "entries did not age out: $(flowd fdb-show br0)"
+
+    local before
+    before=$(sy_config_sum)
+    run portd set-bridge br0 mac-aging-time=0
+    [ "$status" -ne 0 ]
+    assert_output --partial "mac-aging-time"
+    run portd set-bridge br0 mac-table-size=lots
+    [ "$status" -ne 0 ]
+    [ "$(sy_config_sum)" = "$before" ]
+}

@@ -117,7 +117,7 @@ tc_stop() {
     tc_start -O OpenFlow13 --max-idle=60
     sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 "${SY_VM_IP[vm2]}" || true
     if grep -q "OFPT_PACKET_IN.*(via action)" "$SY_DIR/tc.log"; then
-        skip "bug: packet-ins from the OpenFlow 1.3 table-miss entry carry reason ACTION, not NO_MATCH; ovs-testcontroller ignores them"
+        fail "regression: packet-ins from the OpenFlow 1.3 table-miss entry carry reason ACTION, not NO_MATCH; ovs-testcontroller ignores them"
     fi
     sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
     sy_ping_ok vm2 "${SY_VM_IP[vm1]}"
@@ -137,7 +137,7 @@ tc_stop() {
     sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 "${SY_VM_IP[vm2]}" || true
     sleep 1
     if ! grep -q "OFPT_PACKET_IN" "$SY_DIR/tc.log"; then
-        skip "bug: an OpenFlow 1.0 table miss is dropped without a PACKET_IN (reason NO_MATCH) to the controller"
+        fail "regression: an OpenFlow 1.0 table miss is dropped without a PACKET_IN (reason NO_MATCH) to the controller"
     fi
     sy_ping_ok vm1 "${SY_VM_IP[vm2]}"
     run ofc OpenFlow10 dump-flows "$MGMT"

@@ -9,7 +9,7 @@
 #   cap        a capture-only port (some tests), never answers
 #
 # Every ovs-ofctl runs in the switch namespace. Bugs found in the switch
-# are marked skip "bug: ..." with the repro in the test's comment.
+# were fixed; their checks now fail with "regression: ..." should they return.
 
 load helpers
 
@@ -172,7 +172,7 @@ of_roundtrip() {
     run ofc OpenFlow10 show "$MGMT"
     echo "$output"
     if grep -q "AUTO_PAUSE_ASYM" <<<"$output"; then
-        skip "bug: OpenFlow 1.0 FEATURES_REPLY port features use 1.3 bit values (ovs-ofctl shows AUTO_PAUSE_ASYM, speed 0 Mbps)"
+        fail "regression: OpenFlow 1.0 FEATURES_REPLY port features use 1.3 bit values (ovs-ofctl shows AUTO_PAUSE_ASYM, speed 0 Mbps)"
     fi
     assert_output --partial "COPPER"
 }

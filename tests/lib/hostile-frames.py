@@ -11,8 +11,10 @@ device with an AF_PACKET socket (no kernel stack in the way).
         COUNT UDP packets, each a new flow: a new source MAC, source and
         destination address and ports, as fast as the socket takes them.
 
-Prints what it sent per kind, and the send errors (a device refusing a
-frame is expected: a jumbo frame above its MTU, a zero-length frame). The
+Prints what it sent per kind, and the send errors. Some refusals are
+expected: the kernel takes no frame shorter than an Ethernet header onto
+a veth (zero-length and truncated_eth frames are refused with EINVAL; the
+flow-key fuzz target covers those), nor a jumbo frame above the MTU. The
 seed is fixed so that a failure can be replayed."""
 
 import random

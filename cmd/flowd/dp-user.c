@@ -562,6 +562,47 @@ dp_user_dpif_port_del(struct dpif *dpif, uint32_t port_no)
     dp_user_port_del(dp_user_cast(dpif), port_no);
 }
 
+static void
+add_stats(struct netdev_stats *sum, const struct netdev_stats *s)
+{
+    sum->rx_packets += s->rx_packets;
+    sum->rx_bytes += s->rx_bytes;
+    sum->rx_dropped += s->rx_dropped;
+    sum->tx_packets += s->tx_packets;
+    sum->tx_bytes += s->tx_bytes;
+    sum->tx_errors += s->tx_errors;
+    sum->tx_dropped += s->tx_dropped;
+}
+
+/* The counters of 'port': its device's, a bond's members' summed, a patch
+ * port's own. False (zeroes) when it has none now (device absent). */
+static bool
+dp_port_get_stats(const struct dp_port *port, struct netdev_stats *stats)
+{
+    bool any = false;
+
+    memset(stats, 0, sizeof *stats);
+    if (port->patch) {
+        stats->rx_packets = port->patch_rx_packets;
+        stats->rx_bytes = port->patch_rx_bytes;
+        stats->tx_packets = port->patch_tx_packets;
+        stats->tx_bytes = port->patch_tx_bytes;
+        return true;
+    } else if (port->bond) {
+        for (size_t i = 0; i < port->bond->n_members; i++) {
+            if (port->bond->members[i].netdev) {
+                add_stats(stats, netdev_get_stats(port->bond->members[i].netdev));
+                any = true;
+            }
+        }
+        return any;
+    } else if (port->netdev) {
+        add_stats(stats, netdev_get_stats(port->netdev));
+        return true;
+    }
+    return false;
+}
+
 static bool
 dp_user_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_status *status)
 {
@@ -577,10 +618,7 @@ dp_user_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_status
                        : port->netdev != NULL);
     status->failed = port->tunnel && port->tunnel->error;
     status->error = port->error;
-    if (port->netdev) {
-        status->has_stats = true;
-        status->stats = *netdev_get_stats(port->netdev);
-    }
+    status->has_stats = dp_port_get_stats(port, &status->stats);
     return true;
 }
 

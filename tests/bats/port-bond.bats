@@ -73,6 +73,10 @@ failover_keeps_traffic() {
         | .type == "bond" and .options.members == "'"$SY_ID-a0,$SY_ID-a1"'"'
     failover_keeps_traffic
     grep -q "active member is now" "$SY_LOGDIR/flowd.log"
+    # The bond's counters are its members' together.
+    run dp show br0 --format=json
+    echo "$output" | jq -e '.. | objects | select(.name? == "bond0") | .rx_packets > 0 and .tx_packets > 0'
+
     # portd saw the carrier changes of the members (rtnetlink).
     grep -q "bond bond0: member device $SY_ID-a0" "$SY_LOGDIR/portd.log" ||
         grep -q "bond bond0: member device $SY_ID-a1" "$SY_LOGDIR/portd.log"

@@ -44,6 +44,10 @@ state_is() {
     assert_output --partial "actions:$(sy_ofport br0 p-br1)"
     run dp dump-flows br1
     assert_output --partial "in_port($(sy_ofport br1 p-br0))"
+    # Patch ports count what crosses them, in dp show and over OpenFlow.
+    run dp show br0 --format=json
+    echo "$output" | jq -e '.. | objects | select(.name? == "p-br1")
+        | .tx_packets > 0 and .rx_packets > 0'
 }
 
 @test "a patch port without its peer is down and forwards nothing" {

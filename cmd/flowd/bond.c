@@ -171,6 +171,28 @@ device_has_carrier(const char *name)
 
 /* Opens, reopens (device replaced) or closes member 'm'; reads its
  * carrier. Returns true if its carrier changed. */
+/* Sets 'm->carrier' from the device's 'link', which must hold for
+ * bond_updelay (up) or bond_downdelay (down) first, as in Open vSwitch: a
+ * link that flaps, or a peer that needs a moment after its link comes up,
+ * does not make the bond move traffic back and forth. A member whose
+ * device is gone is down at once. */
+static void
+bond_member_debounce(const struct bond *bond, struct bond_member *m, bool link,
+                     long long now)
+{
+    long long delay = link ? bond->updelay_msec : bond->downdelay_msec;
+
+    if (link != m->link) {
+        m->link = link;
+        m->link_changed = now;
+    }
+    if (link == m->carrier) {
+        return;
+    } else if (!m->netdev || now - m->link_changed >= delay) {
+        m->carrier = link;
+    }
+}
+
 static bool
 bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
 {
@@ -193,15 +215,25 @@ bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
         }
         buf_uninit(&error);
     }
-    m->carrier = m->netdev && device_has_carrier(m->name);
+    bond_member_debounce(bond, m, m->netdev && device_has_carrier(m->name), now);
     if (m->carrier != was_up) {
-        LOG_INFO("bond %s: member %s: carrier %s", bond->name, m->name,
-                 m->carrier ? "up" : "down");
+        LOG_INFO("bond %s: member %s: carrier %s%s", bond->name, m->name,
+                 m->carrier ? "up" : "down",
+                 m->carrier && bond->updelay_msec ? " (after bond_updelay)"
+                 : !m->carrier && bond->downdelay_msec && m->netdev
+                 ? " (after bond_downdelay)" : "");
     }
     return m->carrier != was_up;
 }
 
 /* ---- LACP ------------------------------------------------------------------ */
+
+void
+bond_set_delays(struct bond *bond, unsigned int updelay_msec, unsigned int downdelay_msec)
+{
+    bond->updelay_msec = updelay_msec;
+    bond->downdelay_msec = downdelay_msec;
+}
 
 void
 bond_set_lacp(struct bond *bond, const char *mode, uint16_t key)

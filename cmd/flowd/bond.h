@@ -44,7 +44,10 @@ enum bond_mode { BOND_ACTIVE_BACKUP, BOND_BALANCE_SLB, BOND_BALANCE_TCP };
 struct bond_member {
     char *name;                 /* Device name. */
     struct netdev *netdev;      /* NULL while absent. */
-    bool carrier;               /* Device present with carrier. */
+    bool carrier;               /* Device present with carrier (for as
+                                 * long as bond_updelay/downdelay ask). */
+    bool link;                  /* The device's own carrier, undelayed. */
+    long long link_changed;     /* When 'link' last changed. */
     bool enabled;               /* Carries traffic: carrier, and with LACP
                                  * the partner collecting in sync. */
     /* LACP. */
@@ -64,6 +67,8 @@ struct bond {
     struct bond_member *members;
     size_t n_members;
     int active;                 /* Index of the active member, -1 if none. */
+    unsigned int updelay_msec;  /* bond_updelay: carrier up this long... */
+    unsigned int downdelay_msec; /* bond_downdelay: ...or down, to count. */
     bool lacp;                  /* Speaks LACP (lacp=active|passive). */
     bool lacp_active;           /* Sends LACPDUs before hearing any. */
     uint8_t lacp_sys_id[6];     /* Our system id (a local MAC). */
@@ -77,6 +82,8 @@ const char *bond_mode_to_string(enum bond_mode);
 struct bond *bond_create(const char *name, enum bond_mode, char **members, size_t n);
 void bond_destroy(struct bond *);
 
+/* bond_updelay and bond_downdelay, in milliseconds (0: at once). */
+void bond_set_delays(struct bond *, unsigned int updelay_msec, unsigned int downdelay_msec);
 /* Turns LACP on ('mode' "active" or "passive") or off (NULL or "off");
  * 'key' is the bond's port number, unique on the bridge. */
 void bond_set_lacp(struct bond *, const char *mode, uint16_t key);

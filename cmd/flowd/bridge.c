@@ -116,6 +116,8 @@ port_settings_equal(const struct bridge_port *port, const struct sw_port *cfg)
            && str_equal_null(port->bond_members, cfg_file_get(&cfg->options, "members"))
            && str_equal_null(port->bond_mode, cfg_file_get(&cfg->options, "bond_mode"))
            && str_equal_null(port->bond_lacp, cfg_file_get(&cfg->options, "lacp"))
+           && port->bond_updelay == port_cfg_uint(cfg, "bond_updelay")
+           && port->bond_downdelay == port_cfg_uint(cfg, "bond_downdelay")
            && port->policing_rate == port_cfg_uint(cfg, "ingress_policing_rate")
            && port->policing_burst == port_cfg_uint(cfg, "ingress_policing_burst")
            && port->shaping_rate == port_cfg_uint(cfg, "egress_shaping_rate")
@@ -141,6 +143,8 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     port->bond_members = nullable_xstrdup(cfg_file_get(&cfg->options, "members"));
     port->bond_mode = nullable_xstrdup(cfg_file_get(&cfg->options, "bond_mode"));
     port->bond_lacp = nullable_xstrdup(cfg_file_get(&cfg->options, "lacp"));
+    port->bond_updelay = port_cfg_uint(cfg, "bond_updelay");
+    port->bond_downdelay = port_cfg_uint(cfg, "bond_downdelay");
     port->policing_rate = port_cfg_uint(cfg, "ingress_policing_rate");
     port->policing_burst = port_cfg_uint(cfg, "ingress_policing_burst");
     port->shaping_rate = port_cfg_uint(cfg, "egress_shaping_rate");
@@ -175,6 +179,8 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     } else {
         dp_port = dp_user_bond_add(dp_user_cast(br->dp), port->dp_port, port->name, mode,
                                    port->bond_lacp, members, n);
+        /* After the first look at the members: the delays are for changes. */
+        bond_set_delays(dp_port->bond, port->bond_updelay, port->bond_downdelay);
     }
     sw_names_free(members, n);
     if (port->error) {

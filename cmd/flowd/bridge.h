@@ -50,6 +50,8 @@ struct bridge_port {
     char *bond_mode;                /* Bond: bond_mode=, NULL for default. */
     struct tnl_config tnl;          /* A tunnel port's settings. */
     char *bond_lacp;                /* Bond: lacp=, NULL for off. */
+    uint32_t bond_updelay;          /* Bond: bond_updelay=, milliseconds. */
+    uint32_t bond_downdelay;        /* Bond: bond_downdelay=, milliseconds. */
 };
 
 struct bridge {

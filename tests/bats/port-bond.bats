@@ -133,3 +133,20 @@ failover_keeps_traffic() {
     run sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 10.77.0.50
     assert_failure
 }
+
+@test "bond_downdelay and bond_updelay hold a carrier change before the bond acts on it" {
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_updelay=1500 bond_downdelay=1000
+    assert_success
+    sy_wait_until 10 eval '[ "$(active_member)" = "$SY_ID-a0" ]' ||
+        fail "no active member: $(flowd bond-show br0)"
+    sy_ping_ok vm1 10.77.0.50
+    ip -n "$SY_NS_SW" link set "$SY_ID-a0" down
+    sy_wait_until 10 active_is "$SY_ID-a1" || fail "no failover: $(flowd bond-show br0)"
+    sy_ping_ok vm1 10.77.0.50
+    ip -n "$SY_NS_SW" link set "$SY_ID-a0" up
+    sy_wait_until 10 eval "flowd bond-show br0 | grep -q 'member $SY_ID-a0: carrier up'"
+    grep -q "member $SY_ID-a0: carrier down (after bond_downdelay)" "$SY_LOGDIR/flowd.log"
+    grep -q "member $SY_ID-a0: carrier up (after bond_updelay)" "$SY_LOGDIR/flowd.log"
+    run portd set-port br0 bond0 bond_updelay=fast
+    assert_failure 2
+}

@@ -34,13 +34,23 @@ struct dp_kernel_port {
     struct ovs_vport_stats stats;   /* As of the last vport dump. */
 };
 
+/* What flowd knows of a flow it keeps in the kernel (dpflow.dp_data). */
+struct kflow {
+    struct hmap_node node;          /* In dp_kernel's 'flows_by_ufid'. */
+    uint32_t ufid[4];               /* The kernel's name for the flow. */
+    struct dpflow *flow;            /* flowd's record of it. */
+    uint64_t upcall_packets;        /* Packets flowd sent on itself, on top */
+    uint64_t upcall_bytes;          /* of what the kernel counts. */
+    unsigned int dump_seq;          /* Last flow dump that saw it. */
+};
+
 struct dp_kernel {
     struct dpif up;                 /* Name, flow record, callbacks, counters. */
     struct dpif_netlink *nl;        /* Request socket. */
     int dp_ifindex;                 /* Names the datapath in requests. */
     struct dp_kernel_port **ports;  /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
-    struct hmap flows_by_ufid;      /* dpflows (ufid_node) by UFID hash. */
+    struct hmap flows_by_ufid;      /* kflows by UFID hash. */
     unsigned int dump_seq;          /* Number of the current flow dump. */
     long long next_dump;            /* When run() dumps flows next. */
     long long last_dump;            /* When the last flow dump ran. */
@@ -89,16 +99,16 @@ ufid_hash(const uint32_t ufid[4])
     return ufid[0] ^ ufid[1] ^ ufid[2] ^ ufid[3];
 }
 
-static struct dpflow *
+static struct kflow *
 flow_by_ufid(const struct dp_kernel *dp, const struct dpif_netlink_ufid *ufid)
 {
     uint32_t words[4];
-    struct dpflow *flow;
+    struct kflow *kflow;
 
     memcpy(words, ufid->bytes, sizeof words);
-    HMAP_FOR_EACH_WITH_HASH (flow, ufid_node, ufid_hash(words), &dp->flows_by_ufid) {
-        if (!memcmp(flow->ufid, words, sizeof words)) {
-            return flow;
+    HMAP_FOR_EACH_WITH_HASH (kflow, node, ufid_hash(words), &dp->flows_by_ufid) {
+        if (!memcmp(kflow->ufid, words, sizeof words)) {
+            return kflow;
         }
     }
     return NULL;
@@ -113,30 +123,54 @@ ufid_to_netlink(const uint32_t words[4], struct dpif_netlink_ufid *ufid)
 /* The kernel counts what its flow matched; flowd adds the packets it sent
  * on itself (the upcall that installed the flow). */
 static void
-flow_update_counters(struct dpflow *flow, const struct odp_flow_stats *stats, long long now)
+flow_update_counters(struct kflow *kflow, const struct odp_flow_stats *stats, long long now)
 {
-    flow->packets = flow->upcall_packets + stats->packets;
-    flow->bytes = flow->upcall_bytes + stats->bytes;
+    struct dpflow *flow = kflow->flow;
+
+    flow->packets = kflow->upcall_packets + stats->packets;
+    flow->bytes = kflow->upcall_bytes + stats->bytes;
     if (stats->used_msec >= 0) {
         flow->used = MAX(flow->used, now - stats->used_msec);
     }
     flow->tcp_flags |= stats->tcp_flags;
 }
 
-/* Records a flow that is in the kernel under 'ufid'. */
-static void
-flow_track(struct dp_kernel *dp, struct dpflow *flow, const uint32_t ufid[4])
+/* Records that 'flow' is in the kernel under 'ufid', and that flowd sent
+ * 'upcall_packets' of its packets ('upcall_bytes' bytes) on itself. */
+static struct kflow *
+flow_track(struct dp_kernel *dp, struct dpflow *flow, const uint32_t ufid[4],
+           uint64_t upcall_packets, uint64_t upcall_bytes)
 {
-    memcpy(flow->ufid, ufid, sizeof flow->ufid);
-    flow->dump_seq = dp->dump_seq;
-    hmap_insert(&dp->flows_by_ufid, &flow->ufid_node, ufid_hash(flow->ufid));
+    struct kflow *kflow = xzalloc(sizeof *kflow);
+
+    memcpy(kflow->ufid, ufid, sizeof kflow->ufid);
+    kflow->flow = flow;
+    kflow->upcall_packets = upcall_packets;
+    kflow->upcall_bytes = upcall_bytes;
+    kflow->dump_seq = dp->dump_seq;
+    hmap_insert(&dp->flows_by_ufid, &kflow->node, ufid_hash(kflow->ufid));
+    flow->dp_data = kflow;
+    return kflow;
+}
+
+/* Drops flowd's kernel state of 'flow'; returns it (to free) or NULL. */
+static struct kflow *
+flow_untrack(struct dp_kernel *dp, struct dpflow *flow)
+{
+    struct kflow *kflow = flow->dp_data;
+
+    if (kflow) {
+        hmap_remove(&dp->flows_by_ufid, &kflow->node);
+        flow->dp_data = NULL;
+    }
+    return kflow;
 }
 
 /* Removes 'flow' from flowd's record only: the kernel has no such flow. */
 static void
 flow_forget(struct dp_kernel *dp, struct dpflow *flow)
 {
-    flow->uninstalled = true;
+    free(flow_untrack(dp, flow));
     dpflow_remove(&dp->up.flows, flow);
 }
 
@@ -144,22 +178,22 @@ static void
 dp_kernel_flow_uninstall(struct dpif *dpif, struct dpflow *flow)
 {
     struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct kflow *kflow = flow_untrack(dp, flow);
     struct dpif_netlink_ufid ufid;
     struct odp_flow_stats stats;
     int error;
 
-    if (flow->uninstalled) {
-        return;
+    if (!kflow) {
+        return;                     /* Never installed, or gone already. */
     }
-    flow->uninstalled = true;
-    hmap_remove(&dp->flows_by_ufid, &flow->ufid_node);
-    ufid_to_netlink(flow->ufid, &ufid);
+    ufid_to_netlink(kflow->ufid, &ufid);
     error = dpif_netlink_flow_del(dp->nl, dp->dp_ifindex, NULL, NULL, &ufid, &stats);
     if (!error) {
-        flow_update_counters(flow, &stats, time_msec());
+        flow_update_counters(kflow, &stats, time_msec());
     } else if (error != ENOENT && log_ratelimit_allow(&dp->warn_rl)) {
         LOG_WARN("%s: deleting a kernel flow failed: %s", dp->up.name, strerror(error));
     }
+    free(kflow);
 }
 
 /* ---- Upcalls ------------------------------------------------------------------ */
@@ -205,8 +239,8 @@ install_flow(struct dp_kernel *dp, const struct flowkey *key,
     flow->learn = result->learn;
     flow->mirrors = result->mirrors;
     flow->mirror_size = result->mirror_size;
-    flow->upcall_packets = flow->packets = 1;
-    flow->upcall_bytes = flow->bytes = packet_size;
+    flow->packets = 1;
+    flow->bytes = packet_size;
     flow->learn_packets = 1;
     flow->used = time_msec();
     flow->tcp_flags = key->nw_proto == IP_PROTO_TCP ? key->tcp_flags : 0;
@@ -226,7 +260,7 @@ install_flow(struct dp_kernel *dp, const struct flowkey *key,
         flow_forget(dp, flow);
         return;
     }
-    flow_track(dp, flow, words);
+    flow_track(dp, flow, words, 1, packet_size);
 }
 
 static void
@@ -630,12 +664,12 @@ static void
 dump_one_flow(const struct dpif_netlink_flow *kflow, void *dump_)
 {
     struct flow_dump *dump = dump_;
-    struct dpflow *flow = kflow->has_ufid ? flow_by_ufid(dump->dp, &kflow->ufid) : NULL;
+    struct kflow *known = kflow->has_ufid ? flow_by_ufid(dump->dp, &kflow->ufid) : NULL;
     struct unknown_flow *u;
 
-    if (flow) {
-        flow->dump_seq = dump->dp->dump_seq;
-        flow_update_counters(flow, &kflow->stats, dump->now);
+    if (known) {
+        known->dump_seq = dump->dp->dump_seq;
+        flow_update_counters(known, &kflow->stats, dump->now);
         return;
     }
     dump->unknown = x2nrealloc(dump->unknown, &dump->allocated_unknown, dump->n_unknown + 1,
@@ -699,14 +733,13 @@ adopt_flow(struct dp_kernel *dp, const struct unknown_flow *u,
     flow->learn = result->learn;
     flow->mirrors = result->mirrors;
     flow->mirror_size = result->mirror_size;
-    flow_update_counters(flow, &u->stats, now);
+    memcpy(words, u->ufid.bytes, sizeof words);
+    flow_update_counters(flow_track(dp, flow, words, 0, 0), &u->stats, now);
     /* Its packets so far were counted by the flowd that installed it. */
     flow->credited_packets = flow->nf_packets = flow->ipfix_packets = flow->packets;
     flow->mirror_packets = flow->learn_packets = flow->packets;
     flow->credited_bytes = flow->nf_bytes = flow->ipfix_bytes = flow->mirror_bytes
         = flow->bytes;
-    memcpy(words, u->ufid.bytes, sizeof words);
-    flow_track(dp, flow, words);
     return true;
 }
 
@@ -762,22 +795,17 @@ revalidate_unknown(struct dp_kernel *dp, struct unknown_flow *unknown, size_t n,
 static void
 forget_vanished_flows(struct dp_kernel *dp)
 {
-    struct dpflow_table *flows = &dp->up.flows;
     struct dpflow **gone = NULL;
     size_t n_gone = 0, allocated = 0;
+    struct kflow *kflow;
 
-    for (size_t i = 0; i < flows->n_subtables; i++) {
-        struct dpflow *flow;
-
-        HMAP_FOR_EACH (flow, node, &flows->subtables[i]->flows) {
-            if (flow->dump_seq != dp->dump_seq) {
-                gone = x2nrealloc(gone, &allocated, n_gone + 1, sizeof *gone);
-                gone[n_gone++] = flow;
-            }
+    HMAP_FOR_EACH (kflow, node, &dp->flows_by_ufid) {
+        if (kflow->dump_seq != dp->dump_seq) {
+            gone = x2nrealloc(gone, &allocated, n_gone + 1, sizeof *gone);
+            gone[n_gone++] = kflow->flow;
         }
     }
     for (size_t i = 0; i < n_gone; i++) {
-        hmap_remove(&dp->flows_by_ufid, &gone[i]->ufid_node);
         flow_forget(dp, gone[i]);
     }
     free(gone);
@@ -952,6 +980,7 @@ static void
 dp_kernel_destroy(struct dpif *dpif, bool keep)
 {
     struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct kflow *kflow;
 
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
         port_destroy(dp->ports[i]);
@@ -964,6 +993,10 @@ dp_kernel_destroy(struct dpif *dpif, bool keep)
             LOG_WARN("%s: deleting the kernel datapath failed: %s", dp->up.name,
                      strerror(error));
         }
+    }
+    HMAP_FOR_EACH_SAFE (kflow, node, &dp->flows_by_ufid) {
+        hmap_remove(&dp->flows_by_ufid, &kflow->node);
+        free(kflow);
     }
     hmap_destroy(&dp->flows_by_ufid);
     dpif_netlink_close(dp->nl);

@@ -66,14 +66,8 @@ struct dpflow {
                                      * mirrors' copies (they come first). */
     uint64_t mirror_packets;        /* 'packets' already credited to them. */
     uint64_t mirror_bytes;          /* 'bytes' already credited to them. */
-
-    /* Kept by the kernel datapath (dp-kernel.c) only. */
-    struct hmap_node ufid_node;     /* In its flows by UFID. */
-    uint32_t ufid[4];               /* The kernel's name for the flow. */
-    uint64_t upcall_packets;        /* Packets flowd executed itself, on top */
-    uint64_t upcall_bytes;          /* of what the kernel counts. */
-    unsigned int dump_seq;          /* Last flow dump that saw it. */
-    bool uninstalled;               /* Gone from the kernel already. */
+    void *dp_data;                  /* The datapath provider's own state of
+                                     * the flow (dp-kernel.c), or NULL. */
 };
 
 struct dpflow_subtable {

@@ -703,6 +703,27 @@ subtable_mask_covers(const struct oftable_subtable *st, const struct of_fields *
     return true;
 }
 
+/* ofmatch_is_subset(rule's match, 'match') for a rule of a subtable whose
+ * mask covers 'match''s (subtable_mask_covers()), on the rule's stored
+ * words: 'match' can only name bits among them, and its value is masked,
+ * so only its value on those words needs checking. A dump or delete of
+ * every rule thus costs no expansion of each rule's match. */
+static bool
+subtable_rule_within(const struct oftable_subtable *st, const struct ofrule *rule,
+                     const struct ofmatch *match)
+{
+    const uint64_t *wv = fields_words(&match->value), *wm = fields_words(&match->mask);
+
+    for (unsigned int i = 0; i < st->n_words; i++) {
+        unsigned int w = st->words[i];
+
+        if ((rule->match_words[i] & wm[w]) != wv[w]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void
 oftable_select_strict(const struct oftable *table, const struct ofmatch *match,
                       uint16_t priority, uint64_t cookie, uint64_t cookie_mask,
@@ -736,10 +757,7 @@ oftable_select_loose(const struct oftable *table, const struct ofmatch *match,
         }
         for (size_t s = 0; s <= st->slot_mask; s++) {
             for (struct ofrule *rule = st->slots[s].head; rule; rule = rule->next_same) {
-                struct ofmatch rule_match;
-
-                ofrule_get_match(rule, &rule_match);
-                if (ofmatch_is_subset(&rule_match, match)
+                if (subtable_rule_within(st, rule, match)
                     && ofrule_passes_filters(rule, cookie, cookie_mask, out_port)) {
                     rules_append(rules, n, allocated, rule);
                 }

@@ -98,15 +98,25 @@ $(BUILDDIR)/tests/%: $(BUILDDIR)/obj/tests/unit/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Fuzz targets always build with clang, libFuzzer and both sanitizers,
-# whatever BUILDDIR's compiler is.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilibcommon $(PKG_CFLAGS) \
-               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+# whatever BUILDDIR's compiler is. libcommon is compiled once for all of
+# them (instrumented, without libFuzzer's main), each target then only
+# compiles its own file.
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -Ilibcommon $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILDDIR)/fuzz-obj/%.o)
+FUZZ_LIB   := $(BUILDDIR)/libcommon-fuzz.a
 fuzz-build: $(FUZZ_BINS)
-$(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard libcommon/*.h)
+$(BUILDDIR)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) $(EDIT_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+$(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) $(EDIT_LIBS) -lpthread
 
--include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILDDIR)/obj $(BUILDDIR)/fuzz-obj -name '*.d' 2>/dev/null)
 
 # ---- set-up -------------------------------------------------------------
 

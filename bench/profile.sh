@@ -10,7 +10,7 @@
 #   tcp-off  iperf3 TCP, offloads off in the VMs (1500-byte frames)
 #   udp      trafgen, 64-byte UDP payloads, unpaced (capacity)
 #   ping     ping -i 0.002 (latency path: wake-ups)
-#   flows    flowgen's new 5-tuples at BENCH_FLOW_PPS (100 k), every packet
+#   flows    flowgen's new 5-tuples at BENCH_FLOW_PPS (200 k), every packet
 #            an upcall and a new megaflow (target 5)
 #   ofctl    add-flows, dump-flows, del-flows of BENCH_OF_FLOWS (100 k)
 #            rules (target 6); SECONDS is how long perf samples (give 15)
@@ -36,7 +36,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
-    : "${BENCH_FLOW_PPS:=100000}" "${BENCH_OF_FLOWS:=100000}"
+    : "${BENCH_FLOW_PPS:=200000}" "${BENCH_OF_FLOWS:=100000}"
     # shellcheck disable=SC2034 # read by lib.sh
     BENCH_FLOWGEN=$(dirname "$BENCH_BINDIR")/bench/flowgen
     if [ "$kind" = flows ]; then

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the in-memory file ------------------------------------------------ */
@@ -464,6 +465,23 @@ split_dir(const char *path, const char **base)
 /* Creates a new temporary file next to the target: hidden (leading '.') so
  * that directory scans skip it, exclusive (O_EXCL) so that two writers never
  * share one, with a random suffix so that names do not collide. */
+bool
+cfg_is_temp_name(const char *name)
+{
+    return name[0] == '.' && strstr(name + 1, ".tmp-") != NULL;
+}
+
+void
+cfg_remove_stale_temp(int dirfd, const char *name, time_t min_age)
+{
+    struct stat st;
+
+    if (cfg_is_temp_name(name) && !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)
+        && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime >= min_age) {
+        unlinkat(dirfd, name, 0);
+    }
+}
+
 static int
 create_temp(const char *dir, const char *base, char **tmp_path, struct buf *error)
 {

@@ -60,6 +60,12 @@ int cfg_file_save(const struct cfg_file *, const char *header, const char *path,
                   struct buf *error);
 
 /* Atomic replace of 'path' with 'size' bytes of 'data', mode 0644. */
+/* True if 'name' is a temporary file of cfg_write_atomic() (".BASE.tmp-X"). */
+bool cfg_is_temp_name(const char *name);
+/* Removes the temporary file 'name' in the directory 'dirfd' if it is older
+ * than 'min_age' seconds: a write that old was cut off (crash, kill -9),
+ * never completed. Errors are ignored: the file is harmless, only clutter. */
+void cfg_remove_stale_temp(int dirfd, const char *name, time_t min_age);
 int cfg_write_atomic(const char *path, const void *data, size_t size, struct buf *error);
 int cfg_mkdir_p(const char *path, mode_t mode, struct buf *error);
 /* Removes 'path' and everything under it; ENOENT is not an error. */

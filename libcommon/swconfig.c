@@ -1133,6 +1133,9 @@ list_dir(const char *path, char ***names, size_t *n, struct buf *error)
         return err;
     }
     while ((de = readdir(dir)) != NULL) {
+        /* Leftovers of writes a crash cut off go once they are a minute
+         * old; a write in progress takes milliseconds. */
+        cfg_remove_stale_temp(dirfd(dir), de->d_name, 60);
         if (!is_stray_name(de->d_name)) {
             *names = x2nrealloc(*names, &allocated, *n + 1, sizeof **names);
             (*names)[(*n)++] = xstrdup(de->d_name);

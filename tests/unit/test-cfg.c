@@ -3,6 +3,7 @@
  * /tmp and removes it at the end. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -640,7 +641,45 @@ test_dirs_from_environment(void)
     free(old_run);
 }
 
+/* A cut-off write's temporary file goes once it is old enough; a fresh one
+ * (a write perhaps still in progress) and ordinary files stay. */
+static void
+test_remove_stale_temp(void)
+{
+    char *dir = make_tmpdir();
+    char *old = xasprintf("%s/.br0.tmp-1234", dir);
+    char *fresh = xasprintf("%s/.br0.tmp-5678", dir);
+    char *plain = xasprintf("%s/br0", dir);
+    struct timespec times[2] = { { .tv_sec = 1000000 }, { .tv_sec = 1000000 } };
+    DIR *d;
+
+    write_file(old, "half a fi");
+    write_file(fresh, "half a fi");
+    write_file(plain, "datapath=user\n");
+    CHECK(utimensat(AT_FDCWD, old, times, 0) == 0);
+    CHECK(utimensat(AT_FDCWD, plain, times, 0) == 0);
+    CHECK(cfg_is_temp_name(".br0.tmp-1234"));
+    CHECK(!cfg_is_temp_name("br0"));
+    CHECK(!cfg_is_temp_name(".hidden"));
+
+    d = opendir(dir);
+    CHECK(d != NULL);
+    cfg_remove_stale_temp(dirfd(d), ".br0.tmp-1234", 60);
+    cfg_remove_stale_temp(dirfd(d), ".br0.tmp-5678", 60);
+    cfg_remove_stale_temp(dirfd(d), "br0", 60);
+    closedir(d);
+    CHECK(access(old, F_OK) != 0);
+    CHECK(access(fresh, F_OK) == 0);
+    CHECK(access(plain, F_OK) == 0);
+
+    free(old);
+    free(fresh);
+    free(plain);
+    remove_tmpdir(dir);
+}
+
 UNIT_MAIN("cfg",
+          UNIT_TEST(test_remove_stale_temp),
           UNIT_TEST(test_parse_good),
           UNIT_TEST(test_parse_errors),
           UNIT_TEST(test_parse_limits),

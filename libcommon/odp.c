@@ -186,6 +186,13 @@ static const struct odp_field set_ipv6_fields[] = {
     SF(struct ovs_key_ipv6, "hlimit", ipv6_hlimit, ODP_FMT_DEC, 0),
     SF(struct ovs_key_ipv6, "frag", ipv6_frag, ODP_FMT_FRAG, 2),
 };
+static const struct odp_field set_arp_fields[] = {
+    SF(struct ovs_key_arp, "sip", arp_sip, ODP_FMT_IPV4, 0),
+    SF(struct ovs_key_arp, "tip", arp_tip, ODP_FMT_IPV4, 0),
+    SF(struct ovs_key_arp, "op", arp_op, ODP_FMT_DEC, 0),
+    SF(struct ovs_key_arp, "sha", arp_sha, ODP_FMT_MAC, 0),
+    SF(struct ovs_key_arp, "tha", arp_tha, ODP_FMT_MAC, 0),
+};
 static const struct odp_field set_tcp_fields[] = {
     SF(struct ovs_key_tcp, "src", tcp_src, ODP_FMT_DEC, 0),
     SF(struct ovs_key_tcp, "dst", tcp_dst, ODP_FMT_DEC, 0),
@@ -209,6 +216,7 @@ static const struct odp_set_type set_types[] = {
     { ODP_ATTR("eth", set_eth_fields), OVS_KEY_ATTR_ETHERNET, sizeof(struct ovs_key_ethernet) },
     { ODP_ATTR("ipv4", set_ipv4_fields), OVS_KEY_ATTR_IPV4, sizeof(struct ovs_key_ipv4) },
     { ODP_ATTR("ipv6", set_ipv6_fields), OVS_KEY_ATTR_IPV6, sizeof(struct ovs_key_ipv6) },
+    { ODP_ATTR("arp", set_arp_fields), OVS_KEY_ATTR_ARP, sizeof(struct ovs_key_arp) },
     { ODP_ATTR("tcp", set_tcp_fields), OVS_KEY_ATTR_TCP, sizeof(struct ovs_key_tcp) },
     { ODP_ATTR("udp", set_udp_fields), OVS_KEY_ATTR_UDP, sizeof(struct ovs_key_udp) },
     { ODP_ATTR("sctp", set_sctp_fields), OVS_KEY_ATTR_SCTP, sizeof(struct ovs_key_sctp) },

@@ -165,3 +165,20 @@ csum_pseudo_ipv6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
     sum += htons(proto);
     return csum_fold64(sum);
 }
+
+uint32_t
+crc32c(const void *data_, size_t size)
+{
+    const uint8_t *data = data_;
+    uint32_t crc = 0xffffffff;
+
+    /* Bitwise, reflected polynomial 0x1EDC6F41: SCTP rewrites are rare, so
+     * no table is kept. */
+    for (size_t i = 0; i < size; i++) {
+        crc ^= data[i];
+        for (int bit = 0; bit < 8; bit++) {
+            crc = crc & 1 ? (crc >> 1) ^ 0x82f63b78 : crc >> 1;
+        }
+    }
+    return ~crc;
+}

@@ -64,5 +64,8 @@ uint16_t csum_update32(uint16_t csum, uint32_t old, uint32_t new_);
 uint32_t csum_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_size);
 uint32_t csum_pseudo_ipv6(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
                           uint32_t l4_size);
+/* CRC32c (Castagnoli, RFC 9260 appendix A) of 'size' bytes: SCTP's
+ * checksum, stored in the packet least significant byte first. */
+uint32_t crc32c(const void *, size_t size);
 
 #endif

@@ -50,11 +50,14 @@ apply_masked_bytes(uint8_t *dst, const uint8_t *value, const uint8_t *mask, size
     }
 }
 
-/* Offset of the L4 checksum field for 'proto', or 0 if it has none we fix. */
+/* Offset of the L4 checksum field for 'proto', or 0 if it has none we fix.
+ * ICMPv6's checksum covers a pseudo-header; ICMPv4's does not. */
 static size_t
 l4_csum_offset(uint8_t proto)
 {
-    return proto == IP_PROTO_TCP ? 16 : proto == IP_PROTO_UDP ? 6 : 0;
+    return proto == IP_PROTO_TCP ? 16
+           : proto == IP_PROTO_UDP ? 6
+           : proto == IP_PROTO_ICMPV6 ? 2 : 0;
 }
 
 static void
@@ -154,6 +157,164 @@ set_l4_ports(struct dp_packet *p, uint8_t proto, const uint16_t value[2],
     memcpy(p->data + layout.l4, ports, 4);
 }
 
+/* 'addr' (16 bytes in the packet) becomes 'value' under 'mask'; the L4
+ * checksum follows through the pseudo-header, 32 bits at a time. */
+static void
+set_ipv6_addr(struct dp_packet *p, const struct flowkey_layout *layout, uint8_t proto,
+              bool fix_l4, uint8_t *addr, const uint8_t *value, const uint8_t *mask)
+{
+    for (int i = 0; i < 16; i += 4) {
+        uint32_t old, new_, v, m;
+
+        memcpy(&old, addr + i, 4);
+        memcpy(&v, value + i, 4);
+        memcpy(&m, mask + i, 4);
+        new_ = (old & ~m) | (v & m);
+        if (fix_l4) {
+            update_l4_csum32(p, layout, proto, old, new_);
+        }
+        memcpy(addr + i, &new_, 4);
+    }
+}
+
+static void
+set_ipv6(struct dp_packet *p, const struct ovs_key_ipv6 *value,
+         const struct ovs_key_ipv6 *mask)
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    uint32_t first, m_label, tclass, m_tclass;
+    bool fix_l4;
+    uint8_t *ip;
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    if (key.eth_type != ETH_TYPE_IPV6 || layout.l3 == FLOWKEY_OFS_NONE
+        || layout.l3 + 40u > p->size) {
+        return;
+    }
+    ip = p->data + layout.l3;
+    /* Only the first fragment carries the L4 header. */
+    fix_l4 = !(key.nw_frag & FLOWKEY_FRAG_LATER);
+    set_ipv6_addr(p, &layout, key.nw_proto, fix_l4, ip + 8,
+                  (const uint8_t *) value->ipv6_src, (const uint8_t *) mask->ipv6_src);
+    set_ipv6_addr(p, &layout, key.nw_proto, fix_l4, ip + 24,
+                  (const uint8_t *) value->ipv6_dst, (const uint8_t *) mask->ipv6_dst);
+
+    /* Version (4 bits), traffic class (8), flow label (20): no IPv6 header
+     * checksum, and none of these is in the pseudo-header. */
+    memcpy(&first, ip, 4);
+    first = ntohl(first);
+    m_label = ntohl(mask->ipv6_label) & 0xfffff;
+    first = (first & ~m_label) | (ntohl(value->ipv6_label) & m_label);
+    m_tclass = mask->ipv6_tclass;
+    tclass = ((first >> 20) & 0xff & ~m_tclass) | (value->ipv6_tclass & m_tclass);
+    first = (first & ~(0xffu << 20)) | tclass << 20;
+    first = htonl(first);
+    memcpy(ip, &first, 4);
+    ip[7] = (ip[7] & ~mask->ipv6_hlimit) | (value->ipv6_hlimit & mask->ipv6_hlimit);
+}
+
+/* ARP for Ethernet and IPv4 (the only kind flowkey parses). */
+static void
+set_arp(struct dp_packet *p, const struct ovs_key_arp *value, const struct ovs_key_arp *mask)
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    uint8_t *arp;
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    if (key.eth_type != ETH_TYPE_ARP || layout.l3 == FLOWKEY_OFS_NONE
+        || layout.l3 + 28u > p->size) {
+        return;
+    }
+    arp = p->data + layout.l3;
+    apply_masked_bytes(arp + 6, (const uint8_t *) &value->arp_op,
+                       (const uint8_t *) &mask->arp_op, 2);
+    apply_masked_bytes(arp + 8, value->arp_sha, mask->arp_sha, 6);
+    apply_masked_bytes(arp + 14, (const uint8_t *) &value->arp_sip,
+                       (const uint8_t *) &mask->arp_sip, 4);
+    apply_masked_bytes(arp + 18, value->arp_tha, mask->arp_tha, 6);
+    apply_masked_bytes(arp + 24, (const uint8_t *) &value->arp_tip,
+                       (const uint8_t *) &mask->arp_tip, 4);
+}
+
+/* End of the L4 payload: the IP header's own length, not the frame's
+ * (which may carry Ethernet padding). */
+static size_t
+l4_end(const struct dp_packet *p, const struct flowkey *key,
+       const struct flowkey_layout *layout)
+{
+    const uint8_t *ip = p->data + layout->l3;
+    size_t end = p->size;
+    uint16_t len;
+
+    if (key->eth_type == ETH_TYPE_IP && layout->l3 + 20u <= p->size) {
+        memcpy(&len, ip + 2, 2);
+        end = layout->l3 + (size_t) ntohs(len);
+    } else if (key->eth_type == ETH_TYPE_IPV6 && layout->l3 + 40u <= p->size) {
+        memcpy(&len, ip + 4, 2);
+        end = layout->l3 + 40 + (size_t) ntohs(len);
+    }
+    return end < p->size ? end : p->size;
+}
+
+static uint32_t
+sctp_crc(uint8_t *sctp, size_t size)
+{
+    uint8_t saved[4];
+    uint32_t crc;
+
+    memcpy(saved, sctp + 8, 4);
+    memset(sctp + 8, 0, 4);
+    crc = crc32c(sctp, size);
+    memcpy(sctp + 8, saved, 4);
+    return crc;
+}
+
+static uint32_t
+sctp_stored_crc(const uint8_t *sctp)
+{
+    return sctp[8] | sctp[9] << 8 | sctp[10] << 16 | (uint32_t) sctp[11] << 24;
+}
+
+/* SCTP's CRC32c is not incremental: it is recomputed over the packet, but
+ * only if it was right before, so a corrupt packet stays detectably so. */
+static void
+set_sctp_ports(struct dp_packet *p, const uint16_t value[2], const uint16_t mask[2])
+{
+    struct flowkey_layout layout;
+    struct flowkey key;
+    size_t end, size;
+    uint8_t *sctp;
+    uint16_t ports[2];
+    bool crc_ok;
+    uint32_t crc;
+
+    flowkey_extract(p->data, p->size, p->in_port, &key, &layout);
+    if (key.nw_proto != IP_PROTO_SCTP || layout.l4 == FLOWKEY_OFS_NONE
+        || layout.l4 + 12u > p->size || key.nw_frag & FLOWKEY_FRAG_LATER) {
+        return;
+    }
+    end = l4_end(p, &key, &layout);
+    if (end < layout.l4 + 12u) {
+        return;
+    }
+    sctp = p->data + layout.l4;
+    size = end - layout.l4;
+    crc_ok = !(key.nw_frag & FLOWKEY_FRAG_ANY) && sctp_crc(sctp, size) == sctp_stored_crc(sctp);
+    memcpy(ports, sctp, 4);
+    for (int i = 0; i < 2; i++) {
+        ports[i] = (ports[i] & ~mask[i]) | (value[i] & mask[i]);
+    }
+    memcpy(sctp, ports, 4);
+    if (crc_ok) {
+        crc = sctp_crc(sctp, size);
+        for (int i = 0; i < 4; i++) {
+            sctp[8 + i] = crc >> (8 * i);
+        }
+    }
+}
+
 static void
 set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
 {
@@ -175,6 +336,25 @@ set_masked(struct dp_user *dp, struct dp_packet *p, const struct nlattr *nested)
         case OVS_KEY_ATTR_IPV4:
             if (half == sizeof(struct ovs_key_ipv4)) {
                 set_ipv4(p, (const void *) value, (const void *) mask);
+            }
+            break;
+        case OVS_KEY_ATTR_IPV6:
+            if (half == sizeof(struct ovs_key_ipv6)) {
+                set_ipv6(p, (const void *) value, (const void *) mask);
+            }
+            break;
+        case OVS_KEY_ATTR_ARP:
+            if (half == sizeof(struct ovs_key_arp)) {
+                set_arp(p, (const void *) value, (const void *) mask);
+            }
+            break;
+        case OVS_KEY_ATTR_SCTP:
+            if (half == 4) {
+                uint16_t v[2], m[2];
+
+                memcpy(v, value, 4);
+                memcpy(m, mask, 4);
+                set_sctp_ports(p, v, m);
             }
             break;
         case OVS_KEY_ATTR_TCP:

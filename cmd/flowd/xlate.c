@@ -152,10 +152,14 @@ commit_l4(struct xlate_ctx *ctx)
     if (!d->tp_src && !d->tp_dst) {
         return;
     }
-    if (f->nw_proto == IP_PROTO_TCP) {
+    if (f->eth_type != ETH_TYPE_IP && f->eth_type != ETH_TYPE_IPV6) {
+        return;
+    } else if (f->nw_proto == IP_PROTO_TCP) {
         type = OVS_KEY_ATTR_TCP;
     } else if (f->nw_proto == IP_PROTO_UDP) {
         type = OVS_KEY_ATTR_UDP;
+    } else if (f->nw_proto == IP_PROTO_SCTP) {
+        type = OVS_KEY_ATTR_SCTP;
     } else {
         trace(ctx, "rewriting ports of IP protocol %u is not supported: ignored",
               f->nw_proto);
@@ -168,6 +172,64 @@ commit_l4(struct xlate_ctx *ctx)
     dp_actions_put_set_masked(ctx->actions, type, value, mask, sizeof value);
 }
 
+static void
+commit_ipv6(struct xlate_ctx *ctx)
+{
+    const struct flowkey *d = &ctx->dirty.pkt, *f = &ctx->flow.pkt;
+    struct ovs_key_ipv6 value, mask;
+
+    if (f->eth_type != ETH_TYPE_IPV6
+        || !(bytes_nonzero(d->ipv6_src, 16) || bytes_nonzero(d->ipv6_dst, 16)
+             || d->ipv6_label || d->nw_tos || d->nw_ttl)) {
+        return;
+    }
+    memset(&value, 0, sizeof value);
+    memset(&mask, 0, sizeof mask);
+    memcpy(mask.ipv6_src, d->ipv6_src, 16);
+    memcpy(mask.ipv6_dst, d->ipv6_dst, 16);
+    for (int i = 0; i < 16; i++) {
+        ((uint8_t *) value.ipv6_src)[i] = f->ipv6_src[i] & d->ipv6_src[i];
+        ((uint8_t *) value.ipv6_dst)[i] = f->ipv6_dst[i] & d->ipv6_dst[i];
+    }
+    mask.ipv6_label = htonl(d->ipv6_label & 0xfffff);
+    value.ipv6_label = htonl(f->ipv6_label & d->ipv6_label & 0xfffff);
+    mask.ipv6_tclass = d->nw_tos;
+    mask.ipv6_hlimit = d->nw_ttl;
+    value.ipv6_tclass = f->nw_tos & mask.ipv6_tclass;
+    value.ipv6_hlimit = f->nw_ttl & mask.ipv6_hlimit;
+    dp_actions_put_set_masked(ctx->actions, OVS_KEY_ATTR_IPV6, &value, &mask, sizeof value);
+}
+
+/* ARP keeps its addresses in the IPv4 members, its opcode's low byte in
+ * nw_proto (see flowkey.h). */
+static void
+commit_arp(struct xlate_ctx *ctx)
+{
+    const struct flowkey *d = &ctx->dirty.pkt, *f = &ctx->flow.pkt;
+    struct ovs_key_arp value, mask;
+
+    if (f->eth_type != ETH_TYPE_ARP
+        || !(d->ipv4_src || d->ipv4_dst || d->nw_proto || bytes_nonzero(d->arp_sha, 6)
+             || bytes_nonzero(d->arp_tha, 6))) {
+        return;
+    }
+    memset(&value, 0, sizeof value);
+    memset(&mask, 0, sizeof mask);
+    mask.arp_sip = d->ipv4_src;
+    mask.arp_tip = d->ipv4_dst;
+    mask.arp_op = htons(d->nw_proto == 0xff ? 0xffff : d->nw_proto);
+    memcpy(mask.arp_sha, d->arp_sha, 6);
+    memcpy(mask.arp_tha, d->arp_tha, 6);
+    value.arp_sip = f->ipv4_src & mask.arp_sip;
+    value.arp_tip = f->ipv4_dst & mask.arp_tip;
+    value.arp_op = htons(f->nw_proto) & mask.arp_op;
+    for (int i = 0; i < 6; i++) {
+        value.arp_sha[i] = f->arp_sha[i] & mask.arp_sha[i];
+        value.arp_tha[i] = f->arp_tha[i] & mask.arp_tha[i];
+    }
+    dp_actions_put_set_masked(ctx->actions, OVS_KEY_ATTR_ARP, &value, &mask, sizeof value);
+}
+
 /* Emits what turns the datapath's packet into the pipeline's view. */
 static void
 commit(struct xlate_ctx *ctx)
@@ -177,12 +239,9 @@ commit(struct xlate_ctx *ctx)
     commit_vlan(ctx);
     commit_eth(ctx);
     commit_ipv4(ctx);
+    commit_ipv6(ctx);
+    commit_arp(ctx);
     commit_l4(ctx);
-    if (ctx->flow.pkt.eth_type == ETH_TYPE_IPV6
-        && (bytes_nonzero(ctx->dirty.pkt.ipv6_src, 16)
-            || bytes_nonzero(ctx->dirty.pkt.ipv6_dst, 16))) {
-        trace(ctx, "rewriting IPv6 addresses is not supported yet: ignored");
-    }
     memset(&ctx->dirty, 0, sizeof ctx->dirty);
     ctx->base.pkt = ctx->flow.pkt;
     ctx->base.pkt.in_port = in_port;

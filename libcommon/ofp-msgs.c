@@ -543,11 +543,34 @@ check_flow_mod(const struct ofp_flow_mod *fm, uint16_t allowed_flags)
     return 0;
 }
 
+/* Splits an OpenFlow 1.0 16-bit command into command and table id. */
+static int
+decode_command10(uint16_t raw, struct ofp_flow_mod *fm)
+{
+    uint8_t command = fm->nx_table_id ? raw & 0xff : MIN(raw, 0xff);
+
+    if (command > OFPFC_DELETE_STRICT) {
+        return OFPERR_BAD_COMMAND;
+    }
+    fm->command = command;
+    if (!fm->nx_table_id) {
+        /* Plain OpenFlow 1.0 has one table to add to and deletes from all. */
+        fm->table_id = command >= OFPFC_DELETE ? OFPTT_ALL : 0;
+    } else {
+        /* Open vSwitch's client sends 0xff for a flow without table= in a
+         * batch where others name one; like Open vSwitch, add it to 0. */
+        fm->table_id = raw >> 8;
+        if (fm->table_id == OFPTT_ALL && command < OFPFC_DELETE) {
+            fm->table_id = 0;
+        }
+    }
+    return 0;
+}
+
 static int
 decode_flow_mod10(struct ofp_reader *r, struct ofp_flow_mod *fm)
 {
     const uint8_t *p = ofpr_pull(r, 64);
-    uint16_t command;
     int error;
 
     if (!p) {
@@ -555,7 +578,6 @@ decode_flow_mod10(struct ofp_reader *r, struct ofp_flow_mod *fm)
     }
     ofp_match10_decode(p, &fm->match);
     fm->cookie = rd64(p + 40);
-    command = rd16(p + 48);
     fm->idle_timeout = rd16(p + 50);
     fm->hard_timeout = rd16(p + 52);
     fm->priority = rd16(p + 54);
@@ -563,12 +585,10 @@ decode_flow_mod10(struct ofp_reader *r, struct ofp_flow_mod *fm)
     fm->out_port = ofp_port_from_10(rd16(p + 60));
     fm->out_group = OFPG_ANY;
     fm->flags = rd16(p + 62);
-    if (command > OFPFC_DELETE_STRICT) {
-        return OFPERR_BAD_COMMAND;
+    error = decode_command10(rd16(p + 48), fm);
+    if (error) {
+        return error;
     }
-    fm->command = command;
-    /* OpenFlow 1.0 has one table to add to and deletes from all. */
-    fm->table_id = fm->command >= OFPFC_DELETE ? OFPTT_ALL : 0;
     fm->cookie_mask = fm->command == OFPFC_ADD ? 0 : UINT64_MAX;
     error = check_flow_mod(fm, OFPFF_SEND_FLOW_REM | OFPFF_CHECK_OVERLAP);
     return error ?: ofp_actions_decode(OFP10_VERSION, r->p, r->left, &fm->ofpacts);
@@ -617,14 +637,15 @@ encode_flow_mod(const struct ofp_msg *m, struct buf *b, struct buf *error)
         put8(b, fm->command);
     } else if (ofp_match10_encode(&fm->match, match10, error)) {
         return EINVAL;
-    } else if (fm->table_id != 0 && fm->table_id != OFPTT_ALL) {
-        return encode_fail(error, "tables other than 0 need OpenFlow 1.1 or later");
+    } else if (!fm->nx_table_id && fm->table_id != 0 && fm->table_id != OFPTT_ALL) {
+        return encode_fail(error, "tables other than 0 need OpenFlow 1.1 or later"
+                           " or the NXT_FLOW_MOD_TABLE_ID extension");
     } else if (fm->flags & ~(OFPFF_SEND_FLOW_REM | OFPFF_CHECK_OVERLAP)) {
         return encode_fail(error, "these flow flags need OpenFlow 1.3");
     } else {
         buf_put(b, match10, sizeof match10);
         put64(b, fm->cookie);
-        put16(b, fm->command);
+        put16(b, fm->nx_table_id ? fm->table_id << 8 | fm->command : fm->command);
     }
     put16(b, fm->idle_timeout);
     put16(b, fm->hard_timeout);
@@ -1146,6 +1167,41 @@ encode_port_desc(const struct ofp_msg *m, struct buf *b, struct buf *error)
     return encode_ports(m, b, m->port_desc.ports, m->port_desc.n, error);
 }
 
+/* ---- Nicira extension messages ------------------------------------------- */
+
+/* OpenFlow 1.0 VENDOR and 1.3 EXPERIMENTER share a layout: the header, a
+ * 32-bit vendor id and (for Nicira) a 32-bit subtype, then the body. */
+#define OFPT_VENDOR 4
+#define NXT_FLOW_MOD_TABLE_ID 15
+
+static int
+decode_nxt_flow_mod_table_id(struct ofp_reader *r, struct ofp_msg *m)
+{
+    const uint8_t *p = ofpr_pull(r, 8);
+
+    if (!p) {
+        return OFPERR_BAD_LEN;
+    } else if (rd32(p) != OFP_NICIRA_VENDOR) {
+        return OFPERR_BAD_EXPERIMENTER;
+    } else if (rd32(p + 4) != NXT_FLOW_MOD_TABLE_ID) {
+        return OFPERR_BAD_EXP_TYPE;
+    } else if (!(p = ofpr_pull(r, 8)) || r->left) {
+        return OFPERR_BAD_LEN;      /* "set" and 7 bytes of padding. */
+    }
+    m->flow_mod_table_id = p[0] != 0;
+    return 0;
+}
+
+static int
+encode_nxt_flow_mod_table_id(const struct ofp_msg *m, struct buf *b, struct buf *error)
+{
+    put32(b, OFP_NICIRA_VENDOR);
+    put32(b, NXT_FLOW_MOD_TABLE_ID);
+    put8(b, m->flow_mod_table_id);
+    put_zeros(b, 7);
+    return 0;
+}
+
 /* ---- The table ------------------------------------------------------------- */
 
 #define MSG(TYPE, NAME, R10, R13, DEC, ENC) \
@@ -1197,6 +1253,8 @@ static const struct msg_codec codecs[OFPTYPE_N_TYPES] = {
     MP(PORT_STATS_REPLY, "PORT_STATS_REPLY", 4, false, REP10, decode_port_stats, encode_port_stats),
     MP(PORT_DESC_REQUEST, "PORT_DESC_REQUEST", 13, true, RAW_NONE, decode_empty, encode_empty),
     MP(PORT_DESC_REPLY, "PORT_DESC_REPLY", 13, false, RAW_NONE, decode_port_desc, encode_port_desc),
+    MSG(NXT_FLOW_MOD_TABLE_ID, "NXT_FLOW_MOD_TABLE_ID", OFPT_VENDOR, OFPT_VENDOR,
+        decode_nxt_flow_mod_table_id, encode_nxt_flow_mod_table_id),
 };
 
 const char *
@@ -1311,6 +1369,12 @@ version_supported(uint8_t version)
 int
 ofp_decode(const void *data, size_t size, struct ofp_msg *m)
 {
+    return ofp_decode_ext(data, size, m, false);
+}
+
+int
+ofp_decode_ext(const void *data, size_t size, struct ofp_msg *m, bool flow_mod_table_id)
+{
     const uint8_t *p = data;
     const struct msg_codec *c;
     struct ofp_reader r;
@@ -1344,10 +1408,10 @@ ofp_decode(const void *data, size_t size, struct ofp_msg *m)
     }
     c = find_codec(m->version, p[1], mp_type);
     if (!c) {
-        return mp_type >= 0 ? OFPERR_BAD_MULTIPART
-            : p[1] == 4 ? OFPERR_BAD_EXPERIMENTER : OFPERR_BAD_TYPE;
+        return mp_type >= 0 ? OFPERR_BAD_MULTIPART : OFPERR_BAD_TYPE;
     }
     m->type = c->type;
+    m->flow_mod.nx_table_id = m->type == OFPTYPE_FLOW_MOD && flow_mod_table_id;
     error = c->decode(&r, m);
     if (error) {
         enum ofptype type = m->type;

@@ -146,6 +146,8 @@ enum ofptype {
     OFPTYPE_TABLE_STATS_REQUEST, OFPTYPE_TABLE_STATS_REPLY,
     OFPTYPE_PORT_STATS_REQUEST, OFPTYPE_PORT_STATS_REPLY,
     OFPTYPE_PORT_DESC_REQUEST, OFPTYPE_PORT_DESC_REPLY,
+    /* Open vSwitch's Nicira extension messages (vendor 0x00002320). */
+    OFPTYPE_NXT_FLOW_MOD_TABLE_ID,
     OFPTYPE_N_TYPES
 };
 
@@ -268,6 +270,12 @@ struct ofp_flow_mod {
     uint32_t out_group;         /* OFPG_ANY = no filter. */
     struct ofmatch match;
     struct ofpacts ofpacts;
+    /* OpenFlow 1.0 only: the table id travels in the high byte of the
+     * 16-bit command (Open vSwitch's NXT_FLOW_MOD_TABLE_ID extension, which
+     * the client turns on per connection). The encoder reads it; the
+     * decoder sets it from ofp_decode_ext()'s argument. Off: 1.0 adds go to
+     * table 0 and deletes apply to all tables. */
+    bool nx_table_id;
 };
 
 struct ofp_port_mod {
@@ -391,6 +399,7 @@ struct ofp_msg {
         uint32_t port_stats_port;               /* PORT_STATS_REQUEST; OFPP13_ANY = all. */
         struct ofp_port_stats_reply port_stats;
         struct ofp_port_desc_reply port_desc;
+        bool flow_mod_table_id;                 /* NXT_FLOW_MOD_TABLE_ID: "set". */
     };
 };
 
@@ -409,6 +418,10 @@ size_t ofp_msg_length(const void *data, size_t size);
  * its version, xid and type (when known) are set, so that the caller can
  * answer with an error. */
 int ofp_decode(const void *data, size_t size, struct ofp_msg *);
+/* The same, for a switch connection on which the client has sent
+ * NXT_FLOW_MOD_TABLE_ID with "set" ('flow_mod_table_id' true): an OpenFlow
+ * 1.0 FLOW_MOD's command then carries the table id in its high byte. */
+int ofp_decode_ext(const void *data, size_t size, struct ofp_msg *, bool flow_mod_table_id);
 
 /* Appends the encoding of 'msg' (in msg->version) to 'out'. Returns 0, or
  * EINVAL when 'msg' cannot be expressed in that version (e.g. an IPv6

@@ -52,6 +52,8 @@ struct ofconn {
     long long created;              /* When it was accepted or opened. */
     bool slow_reader;               /* Closed for its unread backlog. */
     long long linger_until;         /* Nonzero: only waiting to close. */
+    bool flow_mod_table_id;         /* NXT_FLOW_MOD_TABLE_ID on: an OpenFlow
+                                     * 1.0 flow_mod names its table. */
 };
 
 struct listener {
@@ -520,6 +522,9 @@ handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
     case OFPTYPE_SET_ASYNC:
         conn->async = msg->async;
         return 0;
+    case OFPTYPE_NXT_FLOW_MOD_TABLE_ID:
+        conn->flow_mod_table_id = msg->flow_mod_table_id;
+        return 0;
     case OFPTYPE_DESC_REQUEST:
     case OFPTYPE_FLOW_STATS_REQUEST:
     case OFPTYPE_AGGREGATE_REQUEST:
@@ -590,7 +595,7 @@ static void
 process_message(struct connmgr *mgr, struct ofconn *conn, const uint8_t *data, size_t size)
 {
     struct ofp_msg msg;
-    int error = ofp_decode(data, size, &msg);
+    int error = ofp_decode_ext(data, size, &msg, conn->flow_mod_table_id);
 
     if (error == OFPERR_BAD_MULTIPART && conn->version == OFP13_VERSION
         && answer_table_features(conn, data, size)) {

@@ -32,6 +32,7 @@ ofctl_open(struct ofctl *ctx, const char *switch_name)
 
     ctx->switch_name = switch_name;
     ctx->next_xid = 1;
+    ctx->flow_mod_table_id = false;
     e = ofp_conn_connect_block(target, &ctx->ssl, ctx->versions, ctx->timeout_ms, &ctx->conn,
                                &ctx->version, &error);
     free(target);

@@ -79,6 +79,39 @@ read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
     return status;
 }
 
+/* OpenFlow 1.0 reaches tables other than 0 only through Open vSwitch's
+ * NXT_FLOW_MOD_TABLE_ID extension: true if one of 'fms' needs it. */
+static bool
+needs_flow_mod_table_id(const struct ofp_flow_mod *fms, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fms[i].table_id != 0
+            && !(fms[i].table_id == OFPTT_ALL && fms[i].command >= OFPFC_DELETE)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends NXT_FLOW_MOD_TABLE_ID (set) to 'out' if OpenFlow 1.0 'fms' need
+ * it and the connection does not have it on yet. It stays on for the
+ * connection, so from then on every flow mod carries its table. */
+static void
+enable_flow_mod_table_id(struct ofctl *ctx, const struct ofp_flow_mod *fms, size_t n,
+                         struct buf *out)
+{
+    struct ofp_msg m;
+
+    if (ctx->version != OFP10_VERSION || ctx->flow_mod_table_id
+        || !needs_flow_mod_table_id(fms, n)) {
+        return;
+    }
+    ofp_msg_init(&m, OFPTYPE_NXT_FLOW_MOD_TABLE_ID, ctx->version, ofctl_xid(ctx));
+    m.flow_mod_table_id = true;
+    ofp_encode(&m, out, NULL);      /* Fixed size: cannot fail. */
+    ctx->flow_mod_table_id = true;
+}
+
 /* Encodes 'fms' as flow mods with consecutive xids into 'out'. */
 static int
 encode_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, uint32_t *first_xid,
@@ -87,12 +120,14 @@ encode_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, uint32_t
     struct buf error = BUF_INITIALIZER;
     int status = 0;
 
+    enable_flow_mod_table_id(ctx, fms, n, out);
     *first_xid = ctx->next_xid;
     for (size_t i = 0; !status && i < n; i++) {
         struct ofp_msg m;
 
         ofp_msg_init(&m, OFPTYPE_FLOW_MOD, ctx->version, ofctl_xid(ctx));
         m.flow_mod = fms[i];
+        m.flow_mod.nx_table_id = ctx->flow_mod_table_id;
         if (ofp_encode(&m, out, &error)) {
             status = ofctl_error(OFCTL_FAILED, "%s%s%s", labels ? labels[i] : "",
                                  labels ? ": " : "", buf_cstr(&error));

@@ -32,6 +32,7 @@ struct ofctl {
     uint8_t version;            /* Negotiated. */
     uint32_t next_xid;
     struct ofp_port_map ports;  /* For --names (owned 'ports' array). */
+    bool flow_mod_table_id;     /* OpenFlow 1.0: NXT_FLOW_MOD_TABLE_ID sent. */
 };
 
 typedef int ofctl_handler(struct ofctl *, int argc, char *argv[]);

@@ -60,6 +60,38 @@ ovs_flows() {
     done
 }
 
+@test "OpenFlow 1.0 tables other than 0 through NXT_FLOW_MOD_TABLE_ID, as Open vSwitch reads it" {
+    run ofctl -O OpenFlow10 add-flow $OVS_TARGET "table=2,priority=7,ip,actions=drop"
+    assert_success
+    run ofctl -O OpenFlow10 add-flow $OVS_TARGET "table=5,priority=8,arp,actions=drop"
+    assert_success
+    # (Open vSwitch marks OpenFlow 1.0 adds reset_counts.)
+    run ovs_flows OpenFlow13
+    assert_line --regexp "^ table=2, (reset_counts )?priority=7,ip actions=drop$"
+    assert_line --regexp "^ table=5, (reset_counts )?priority=8,arp actions=drop$"
+    run ofctl -O OpenFlow10 dump-flows $OVS_TARGET
+    assert_success
+    assert_line --regexp '^ cookie=0x0, duration=[0-9.]+s, table=2, n_packets=0, n_bytes=0, priority=7,ip actions=drop$'
+    assert_line --regexp '^ cookie=0x0, duration=[0-9.]+s, table=0, n_packets=0, n_bytes=0, priority=0 actions=NORMAL$'
+    run ofctl -O OpenFlow10 dump-flows $OVS_TARGET table=5
+    assert_success
+    assert_output --partial "table=5, n_packets=0, n_bytes=0, priority=8,arp actions=drop"
+    refute_output --partial "table=2"
+
+    # Deleting in table 2 leaves table 5 and table 0 alone; a delete
+    # without table= (after the extension is on) still reaches every table.
+    run ofctl -O OpenFlow10 del-flows $OVS_TARGET "table=2"
+    assert_success
+    run ovs_flows OpenFlow13
+    refute_output --partial "table=2"
+    assert_line --regexp "^ table=5, (reset_counts )?priority=8,arp actions=drop$"
+    assert_output --partial "actions=NORMAL"
+    run ofctl -O OpenFlow10 del-flows $OVS_TARGET "arp"
+    assert_success
+    run ovs_flows OpenFlow13
+    refute_output --partial "table=5"
+}
+
 @test "OpenFlow 1.3: tables, registers, metadata, set_field, load, move, resubmit, goto_table" {
     run ofctl -O OpenFlow13 add-flow $OVS_TARGET \
         "table=0,priority=10,in_port=LOCAL,actions=load:0x5->NXM_NX_REG0[0..15],write_metadata:0x1/0xff,goto_table:3"

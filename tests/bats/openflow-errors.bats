@@ -7,7 +7,9 @@
 # flows and keeps answering ovs-ofctl.
 #
 # OpenFlow error numbers used below (the same in 1.0 and 1.3):
-#   type 1 OFPET_BAD_REQUEST: code 0 BAD_VERSION, 1 BAD_TYPE, 6 BAD_LEN
+#   type 1 OFPET_BAD_REQUEST: code 0 BAD_VERSION, 1 BAD_TYPE,
+#          3 BAD_VENDOR/EXPERIMENTER, 4 BAD_SUBTYPE/EXP_TYPE, 6 BAD_LEN
+# and in OpenFlow 1.0: type 3 OFPET_FLOW_MOD_FAILED, code 4 BAD_COMMAND.
 
 load helpers
 
@@ -229,6 +231,53 @@ $output"
     assert_line "ERROR version=4 xid=5 type=1 code=1"
     assert_line "ECHO_REPLY version=4 xid=9"
     switch_is_fine "$before"
+}
+
+# of10_flow_mod XID COMMAND16: an OpenFlow 1.0 FLOW_MOD (hex) matching
+# everything, priority 5, no actions (drop), with this 16-bit command.
+of10_flow_mod() {
+    printf '010e0048%08x003fffff%s%s%s0000000000050000ffffffff0000' \
+        "$1" "$(printf '00%.0s' {1..36})" "$(printf '00%.0s' {1..8})" "$2"
+}
+
+@test "NXT_FLOW_MOD_TABLE_ID: bad vendor messages and bad OpenFlow 1.0 command bytes get their errors" {
+    local nx=0104001800000002 body=0100000000000000
+    # Vendor 0x2321 (not Nicira), then Nicira subtype 99, then a message cut
+    # after the subtype; then a table in the command's high byte before the
+    # extension is on: all refused, the connection stays usable.
+    run of_raw "$MGMT" hex:$HELLO10 read:1 \
+        hex:${nx}000023210000000f$body read:2 \
+        hex:01040018000000030000232000000063$body read:2 \
+        hex:0104001000000004000023200000000f read:2 \
+        "hex:$(of10_flow_mod 5 0300)" read:2 \
+        hex:0102000800000009 read:2
+    echo "$output"
+    assert_line "ERROR version=1 xid=2 type=1 code=3"
+    assert_line "ERROR version=1 xid=3 type=1 code=4"
+    assert_line "ERROR version=1 xid=4 type=1 code=6"
+    assert_line "ERROR version=1 xid=5 type=3 code=4"
+    assert_line "ECHO_REPLY version=1 xid=9"
+    refute_output --partial CLOSED
+
+    # With the extension on, the high byte is the table, the low byte must
+    # still be a command; a good flow mod lands in table 3.
+    run of_raw "$MGMT" hex:$HELLO10 read:1 \
+        hex:${nx}000023200000000f$body read:2 \
+        "hex:$(of10_flow_mod 6 0309)" read:2 \
+        "hex:$(of10_flow_mod 7 0300)" read:2 \
+        hex:0102000800000009 read:2
+    echo "$output"
+    refute_line --regexp "^ERROR version=1 xid=[27] "
+    assert_line "ERROR version=1 xid=6 type=3 code=4"
+    assert_line "ECHO_REPLY version=1 xid=9"
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT"
+    assert_line " table=3, priority=5 actions=drop"
+
+    # The extension is per connection: a new one starts with it off.
+    run of_raw "$MGMT" hex:$HELLO10 read:1 "hex:$(of10_flow_mod 8 0400)" read:2
+    assert_line "ERROR version=1 xid=8 type=3 code=4"
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT"
+    refute_output --partial "table=4"
 }
 
 # A header shorter than a header is answered with OFPBRC_BAD_LEN before the

@@ -425,9 +425,7 @@ PY
     run ofc OpenFlow13 del-flows "$MGMT" "ip"
     assert_success
 
-    # OpenFlow 1.0 has one table unless the switch speaks Nicira's
-    # flow_mod_table_id extension, which flowd does not (ovs-ofctl then
-    # refuses table=N): resubmit:PORT re-runs table 0 as if the packet had
+    # OpenFlow 1.0: resubmit:PORT re-runs table 0 as if the packet had
     # come in on PORT (100, 101: ports that do not exist).
     run ofc OpenFlow10 add-flow "$MGMT" "priority=20,in_port=$P1,ip,actions=resubmit:100"
     assert_success
@@ -446,6 +444,61 @@ PY
     assert_success
     run sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 "${SY_VM_IP[vm2]}"
     assert_failure
+}
+
+@test "OpenFlow 1.0 tables other than 0 (NXT_FLOW_MOD_TABLE_ID): ovs-ofctl and our ofctl add, dump, delete" {
+    local v n
+    # ovs-ofctl -O OpenFlow10 sends Nicira's NXT_FLOW_MOD_TABLE_ID, then the
+    # table in the high byte of the flow_mod command.
+    run ofc OpenFlow10 add-flow "$MGMT" "table=3,priority=5,actions=drop"
+    assert_success
+    run ofc OpenFlow10 add-flow "$MGMT" "table=4,priority=5,actions=drop"
+    assert_success
+    run ofc OpenFlow10 add-flow "$MGMT" "table=0,priority=50,icmp,actions=resubmit(,3)"
+    assert_success
+    for v in OpenFlow10 OpenFlow13; do
+        run ofc $v dump-flows "$MGMT" table=3
+        assert_success
+        assert_output --regexp "table=3, .*priority=5 actions=drop"
+        refute_output --partial "table=4"
+        run sy_sw "$SY_BINDIR/ofctl" -O $v dump-flows br0
+        assert_success
+        assert_line --regexp "^ cookie=0x0, duration=[0-9.]+s, table=3, n_packets=[0-9]+, n_bytes=[0-9]+, priority=5 actions=drop$"
+        assert_line --regexp "^ cookie=0x0, duration=[0-9.]+s, table=4, .*priority=5 actions=drop$"
+        assert_line --regexp "^ cookie=0x0, duration=[0-9.]+s, table=0, .*priority=0 actions=NORMAL$"
+    done
+    # Real packets: table 0 sends ICMP to table 3, which drops it.
+    run sy_ns_exec vm1 ping -n -c 2 -i 0.3 -W 1 "${SY_VM_IP[vm2]}"
+    assert_failure
+    n=$(of_n_packets OpenFlow10 "$MGMT" "table=3")
+    [ "${n:-0}" -ge 2 ] || fail "table 3 counted $n packets"
+
+    # del-flows table=3 removes table 3's flow only.
+    run ofc OpenFlow10 del-flows "$MGMT" table=3
+    assert_success
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT"
+    refute_output --partial "table=3"
+    assert_output --partial "table=4, priority=5 actions=drop"
+    assert_output --partial "priority=50,icmp actions=resubmit(,3)"
+    assert_output --partial "actions=NORMAL"
+
+    # Our ofctl in OpenFlow 1.0, cross-checked with ovs-ofctl.
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow10 add-flow br0 "table=2,priority=7,ip,actions=drop"
+    assert_success
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT" table=2
+    assert_output --partial "table=2, priority=7,ip actions=drop"
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow10 del-flows br0 "table=2"
+    assert_success
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT"
+    refute_output --partial "table=2"
+    assert_output --partial "table=4, priority=5 actions=drop"
+
+    # A plain OpenFlow 1.0 delete (no table) still empties every table.
+    run ofc OpenFlow10 del-flows "$MGMT"
+    assert_success
+    run ofc OpenFlow13 --no-stats dump-flows "$MGMT"
+    refute_output --partial "table=4"
+    refute_output --partial "resubmit"
 }
 
 @test "a deleted rule stops forwarding at once: no stale datapath flow" {

@@ -1,6 +1,8 @@
 /* libFuzzer target for the OpenFlow decoder (ofp-msgs.c): arbitrary bytes,
  * read as a message of OpenFlow 1.0 or 1.3 (the first byte's low bit picks
- * which; the header length is fixed up so that the body gets exercised),
+ * which, its second bit whether the connection has Nicira's
+ * NXT_FLOW_MOD_TABLE_ID on; the header length is fixed up so that the body
+ * gets exercised),
  * must decode or fail with an OpenFlow error, never crash or read past the
  * input. What decodes must encode, decode again, and encode to the same
  * bytes, with the same match and actions. */
@@ -41,19 +43,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf enc1 = BUF_INITIALIZER, enc2 = BUF_INITIALIZER, error = BUF_INITIALIZER;
     struct ofp_msg m1, m2;
     uint8_t *copy;
+    bool table_id;
 
     if (size < 8 || size > 65535) {
         return 0;
     }
     copy = xmemdup(data, size);
+    table_id = copy[0] & 2;
     copy[0] = copy[0] & 1 ? 0x01 : 0x04;
     copy[2] = size >> 8;
     copy[3] = size;
-    if (!ofp_decode(copy, size, &m1)) {
+    if (!ofp_decode_ext(copy, size, &m1, table_id)) {
         if (ofp_encode(&m1, &enc1, &error)) {
             fail("decoded message does not encode", &m1, &error);
         }
-        if (ofp_decode(enc1.data, enc1.size, &m2)) {
+        if (ofp_decode_ext(enc1.data, enc1.size, &m2, table_id)) {
             fail("encoded message does not decode", &m1, &error);
         }
         check_same(&m1, &m2);

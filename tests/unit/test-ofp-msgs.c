@@ -484,6 +484,125 @@ test_v10_limits(void)
     buf_uninit(&err);
 }
 
+/* Encodes an OpenFlow 1.0 flow mod of 'command' in 'table_id' with the
+ * table in the command's high byte, and returns its bytes in 'out'. */
+static void
+encode_nx_flow_mod10(uint8_t command, uint8_t table_id, struct buf *out)
+{
+    struct ofp_msg m;
+
+    ofp_msg_init(&m, OFPTYPE_FLOW_MOD, OFP10_VERSION, 3);
+    m.flow_mod.command = command;
+    m.flow_mod.table_id = table_id;
+    m.flow_mod.nx_table_id = true;
+    CHECK_INT_EQ(ofp_encode(&m, out, NULL), 0);
+    ofp_msg_uninit(&m);
+}
+
+/* Decodes 'b' on a connection with NXT_FLOW_MOD_TABLE_ID 'on'; returns the
+ * error and, on success, the command and table. */
+static int
+decode_nx_flow_mod10(const struct buf *b, bool on, uint8_t *command, uint8_t *table_id)
+{
+    struct ofp_msg d;
+    int error = ofp_decode_ext(b->data, b->size, &d, on);
+
+    if (!error) {
+        *command = d.flow_mod.command;
+        *table_id = d.flow_mod.table_id;
+        ofp_msg_uninit(&d);
+    }
+    return error;
+}
+
+/* Open vSwitch's NXT_FLOW_MOD_TABLE_ID: the vendor message, and OpenFlow
+ * 1.0 flow mods with the table id in the command's high byte. */
+static void
+test_nx_flow_mod_table_id(void)
+{
+    static const uint8_t wire[24] = {
+        0x01, 0x04, 0x00, 0x18, 0x00, 0x00, 0x00, 0x07,     /* VENDOR, xid 7 */
+        0x00, 0x00, 0x23, 0x20, 0x00, 0x00, 0x00, 0x0f,     /* Nicira, 15 */
+        0x01, 0, 0, 0, 0, 0, 0, 0,                          /* set, pad */
+    };
+    struct buf b = BUF_INITIALIZER, err = BUF_INITIALIZER;
+    uint8_t msg[24], command = 0, table_id = 0;
+    struct ofp_msg m;
+
+    /* The vendor message, byte for byte as Open vSwitch sends it. */
+    ofp_msg_init(&m, OFPTYPE_NXT_FLOW_MOD_TABLE_ID, OFP10_VERSION, 7);
+    m.flow_mod_table_id = true;
+    CHECK_INT_EQ(ofp_encode(&m, &b, NULL), 0);
+    CHECK(b.size == sizeof wire && !memcmp(b.data, wire, sizeof wire));
+    CHECK_INT_EQ(ofp_decode(wire, sizeof wire, &m), 0);
+    CHECK_INT_EQ(m.type, OFPTYPE_NXT_FLOW_MOD_TABLE_ID);
+    CHECK(m.flow_mod_table_id);
+    memcpy(msg, wire, sizeof msg);
+    msg[16] = 0;
+    CHECK_INT_EQ(ofp_decode(msg, sizeof msg, &m), 0);
+    CHECK(!m.flow_mod_table_id);
+
+    /* Bad vendor messages. */
+    memcpy(msg, wire, sizeof msg);
+    msg[11] = 0x21;
+    CHECK_INT_EQ(ofp_decode(msg, sizeof msg, &m), OFPERR_BAD_EXPERIMENTER);
+    memcpy(msg, wire, sizeof msg);
+    msg[15] = 99;
+    CHECK_INT_EQ(ofp_decode(msg, sizeof msg, &m), OFPERR_BAD_EXP_TYPE);
+    memcpy(msg, wire, sizeof msg);
+    msg[3] = 16;
+    CHECK_INT_EQ(ofp_decode(msg, 16, &m), OFPERR_BAD_LEN);      /* No "set". */
+    msg[3] = 12;
+    CHECK_INT_EQ(ofp_decode(msg, 12, &m), OFPERR_BAD_LEN);      /* No subtype. */
+
+    /* Flow mods: the table rides in the command's high byte. */
+    buf_clear(&b);
+    encode_nx_flow_mod10(OFPFC_ADD, 3, &b);
+    CHECK_INT_EQ(U8(&b)[56], 3);
+    CHECK_INT_EQ(U8(&b)[57], OFPFC_ADD);
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, true, &command, &table_id), 0);
+    CHECK_INT_EQ(command, OFPFC_ADD);
+    CHECK_INT_EQ(table_id, 3);
+    /* Without the extension on, the same bytes are a bad command. */
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, false, &command, &table_id), OFPERR_BAD_COMMAND);
+
+    buf_clear(&b);
+    encode_nx_flow_mod10(OFPFC_DELETE, OFPTT_ALL, &b);
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, true, &command, &table_id), 0);
+    CHECK_INT_EQ(command, OFPFC_DELETE);
+    CHECK_INT_EQ(table_id, OFPTT_ALL);
+
+    /* On: a delete with high byte 0 is for table 0 only; off: all tables. */
+    buf_clear(&b);
+    encode_nx_flow_mod10(OFPFC_DELETE_STRICT, 0, &b);
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, true, &command, &table_id), 0);
+    CHECK_INT_EQ(table_id, 0);
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, false, &command, &table_id), 0);
+    CHECK_INT_EQ(command, OFPFC_DELETE_STRICT);
+    CHECK_INT_EQ(table_id, OFPTT_ALL);
+
+    /* An add with table 0xff (Open vSwitch's "no table given") goes to 0. */
+    U8(&b)[56] = 0xff;
+    U8(&b)[57] = OFPFC_ADD;
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, true, &command, &table_id), 0);
+    CHECK_INT_EQ(table_id, 0);
+
+    /* A bad low byte stays a bad command whatever the table. */
+    U8(&b)[56] = 2;
+    U8(&b)[57] = 9;
+    CHECK_INT_EQ(decode_nx_flow_mod10(&b, true, &command, &table_id), OFPERR_BAD_COMMAND);
+
+    /* Without the extension the encoder refuses other tables in 1.0. */
+    ofp_msg_init(&m, OFPTYPE_FLOW_MOD, OFP10_VERSION, 3);
+    m.flow_mod.table_id = 2;
+    buf_clear(&b);
+    CHECK_INT_EQ(ofp_encode(&m, &b, &err), EINVAL);
+    CHECK(strstr(buf_cstr(&err), "NXT_FLOW_MOD_TABLE_ID") != NULL);
+    ofp_msg_uninit(&m);
+    buf_uninit(&b);
+    buf_uninit(&err);
+}
+
 static void
 test_negotiation(void)
 {
@@ -575,4 +694,5 @@ test_split_flow_stats(void)
 UNIT_MAIN("ofp-msgs", UNIT_TEST(test_split_flow_stats),
           UNIT_TEST(test_round_trips), UNIT_TEST(test_malformed),
           UNIT_TEST(test_unsupported), UNIT_TEST(test_v10_limits),
+          UNIT_TEST(test_nx_flow_mod_table_id),
           UNIT_TEST(test_negotiation), UNIT_TEST(test_error_names))

@@ -17,6 +17,13 @@
 #
 # A test file does `load helpers`; setup and teardown below are used unless
 # the file defines its own (which then call sy_setup / sy_teardown).
+#
+# Traps of Debian 12 that have bitten this suite:
+# - Bats 1.8: `skip` in setup_file fails the whole file; skip in setup.
+#   A teardown that leaves early with `return` may count as failed: use ifs.
+# - awk is mawk: no \s (use [[:space:]]); it also reads a pipe in blocks.
+# - A bare `wait` waits for the detached daemons too: wait for a PID.
+# - No timing assertions: poll with sy_wait_until and a generous bound.
 
 bats_require_minimum_version 1.5.0
 

@@ -538,21 +538,23 @@ write_all(int fd, const void *data, size_t size)
     return 0;
 }
 
-/* Makes the directory entry of a just-renamed file durable. File systems that
- * cannot sync directories say EINVAL; there is nothing more to do on them. */
-static int
-sync_dir(const char *dir)
+/* File systems that cannot sync directories say EINVAL; there is nothing
+ * more to do on them. */
+int
+cfg_sync_dir(const char *dir, struct buf *error)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int retval = 0;
 
-    if (fd < 0) {
-        return errno;
-    }
-    if (fsync(fd) < 0 && errno != EINVAL) {
+    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
         retval = errno;
+        if (error) {
+            buf_printf(error, "cannot sync directory %s: %s", dir, strerror(retval));
+        }
     }
-    close(fd);
+    if (fd >= 0) {
+        close(fd);
+    }
     return retval;
 }
 
@@ -615,7 +617,7 @@ cfg_write_atomic(const char *path, const void *data, size_t size, struct buf *er
 
     if (err) {
         buf_printf(error, "cannot write %s: %s", path, buf_cstr(&step));
-    } else if ((err = sync_dir(dir)) != 0) {
+    } else if ((err = cfg_sync_dir(dir, NULL)) != 0) {
         buf_printf(error, "%s was written but ", path);
         put_io_error(error, "sync the directory", dir, err);
     }

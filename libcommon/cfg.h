@@ -60,6 +60,10 @@ int cfg_file_save(const struct cfg_file *, const char *header, const char *path,
                   struct buf *error);
 
 /* Atomic replace of 'path' with 'size' bytes of 'data', mode 0644. */
+/* Makes the entries of 'dir' (a file just renamed or removed there)
+ * durable. Returns 0 or an errno value, with a message in 'error' unless
+ * it is NULL. */
+int cfg_sync_dir(const char *dir, struct buf *error);
 /* True if 'name' is a temporary file of cfg_write_atomic() (".BASE.tmp-X"). */
 bool cfg_is_temp_name(const char *name);
 /* Removes the temporary file 'name' in the directory 'dirfd' if it is older

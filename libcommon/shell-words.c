@@ -112,6 +112,28 @@ shell_candidates_add(struct shell_candidates *c, const char *word)
 }
 
 void
+shell_candidates_add_word(const char *word, void *candidates)
+{
+    shell_candidates_add(candidates, word);
+}
+
+char **
+shell_words_insert_target(int argc, char *argv[], const char *target, int *n)
+{
+    char **args = xcalloc(argc + 2, sizeof *args);
+
+    *n = 0;
+    args[(*n)++] = argv[0];
+    if (target) {
+        args[(*n)++] = (char *) target;
+    }
+    for (int i = 1; i < argc; i++) {
+        args[(*n)++] = argv[i];
+    }
+    return args;
+}
+
+void
 shell_candidates_add_list(struct shell_candidates *c, const char *const words[])
 {
     for (size_t i = 0; words[i]; i++) {

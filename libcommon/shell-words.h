@@ -20,6 +20,11 @@
  * in which case the last word is what was typed so far. */
 int shell_split(const char *line, bool partial, char ***words, size_t *n, struct buf *error);
 void shell_words_free(char **words, size_t n);
+/* The command line 'argv' (argc >= 1 words, argv[0] the command) with
+ * 'target' inserted after the command, or as it is if 'target' is NULL:
+ * how a shell with a default bridge runs "dump-flows". A new array of the
+ * same word pointers (free it with free()); '*n' is its length. */
+char **shell_words_insert_target(int argc, char *argv[], const char *target, int *n);
 
 /* Completion candidates: a growable list of strings. */
 struct shell_candidates {
@@ -31,6 +36,9 @@ struct shell_candidates {
 #define SHELL_CANDIDATES_INITIALIZER { NULL, 0, 0 }
 
 void shell_candidates_add(struct shell_candidates *, const char *word);
+/* shell_candidates_add() as a word callback, for the parsers' word lists
+ * (ofp_parse_flow_words(), odp_key_words()): 'candidates' is the list. */
+void shell_candidates_add_word(const char *word, void *candidates);
 void shell_candidates_add_list(struct shell_candidates *, const char *const words[]);
 /* Keeps the candidates that start with 'prefix', sorted, without
  * duplicates. */

@@ -1558,22 +1558,6 @@ file_is_current(const char *path, const struct cfg_file *wanted, uint32_t *ofpor
     return current;
 }
 
-static int
-sync_directory(const char *dir, struct buf *error)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int retval = 0;
-
-    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
-        retval = errno;
-        buf_printf(error, "cannot sync directory %s: %s", dir, strerror(retval));
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return retval;
-}
-
 /* Step 1: deletes the files of ports 'br' no longer has. */
 static int
 remove_old_ports(const char *dir, const struct sw_bridge *br, struct buf *error)
@@ -1602,7 +1586,7 @@ remove_old_ports(const char *dir, const struct sw_bridge *br, struct buf *error)
     }
     sw_names_free(names, n);
     if (!retval && removed) {
-        retval = sync_directory(dir, error);
+        retval = cfg_sync_dir(dir, error);
     }
     return retval;
 }
@@ -1782,7 +1766,7 @@ sw_bridge_delete(const char *confdir, const char *name, struct buf *error)
     } else {
         retval = cfg_remove_tree(dir, error);
         if (!retval) {
-            retval = sync_directory(parent, error);
+            retval = cfg_sync_dir(parent, error);
         }
     }
     free(parent);

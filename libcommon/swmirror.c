@@ -19,15 +19,6 @@
 
 /* ---- the object ------------------------------------------------------------ */
 
-static void
-free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(names[i]);
-    }
-    free(names);
-}
-
 static char **
 clone_names(char *const *names, size_t n)
 {
@@ -53,8 +44,8 @@ sw_mirror_destroy(struct sw_mirror *m)
 {
     if (m) {
         free(m->name);
-        free_names(m->select_src, m->n_select_src);
-        free_names(m->select_dst, m->n_select_dst);
+        sw_names_free(m->select_src, m->n_select_src);
+        sw_names_free(m->select_dst, m->n_select_dst);
         free(m->select_vlan);
         free(m->output_port);
         cfg_file_destroy(&m->options);
@@ -129,7 +120,7 @@ parse_port_list(const char *key, const char *value, char ***names, size_t *n,
     }
     free(copy);
     if (retval) {
-        free_names(list, n_list);
+        sw_names_free(list, n_list);
         return retval;
     }
     qsort(list, n_list, sizeof *list, compare_strings);
@@ -140,7 +131,7 @@ parse_port_list(const char *key, const char *value, char ***names, size_t *n,
             list[kept++] = list[i];
         }
     }
-    free_names(*names, *n);
+    sw_names_free(*names, *n);
     *names = list;
     *n = kept;
     return 0;
@@ -178,11 +169,11 @@ static int
 unset_known(struct sw_mirror *m, const char *key)
 {
     if (!strcmp(key, "select-src")) {
-        free_names(m->select_src, m->n_select_src);
+        sw_names_free(m->select_src, m->n_select_src);
         m->select_src = NULL;
         m->n_select_src = 0;
     } else if (!strcmp(key, "select-dst")) {
-        free_names(m->select_dst, m->n_select_dst);
+        sw_names_free(m->select_dst, m->n_select_dst);
         m->select_dst = NULL;
         m->n_select_dst = 0;
     } else if (!strcmp(key, "select-vlan")) {
@@ -567,24 +558,8 @@ sw_mirrors_load(const char *bridge_dir, struct sw_bridge *br, struct buf *errors
         sw_mirror_destroy(&m);
         free(path);
     }
-    free_names(names, n);
+    sw_names_free(names, n);
     free(dir);
-    return retval;
-}
-
-static int
-sync_dir(const char *dir, struct buf *error)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int retval = 0;
-
-    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
-        retval = errno;
-        buf_printf(error, "cannot sync directory %s: %s", dir, strerror(retval));
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
     return retval;
 }
 
@@ -631,8 +606,8 @@ remove_old_mirrors(const char *dir, const struct sw_bridge *br, struct buf *erro
             free(path);
         }
     }
-    free_names(names, n);
-    return !retval && removed ? sync_dir(dir, error) : retval;
+    sw_names_free(names, n);
+    return !retval && removed ? cfg_sync_dir(dir, error) : retval;
 }
 
 int

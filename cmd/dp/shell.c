@@ -78,31 +78,20 @@ static int
 shell_run_command(void *sh_, int argc, char *argv[])
 {
     struct dp_shell *sh = sh_;
-    /* dp_dispatch() rearranges its array: give it a copy. */
-    char **args = xcalloc(argc + 2, sizeof *args);
-    int n = 0, status;
+    bool add_dp;
+    char **args;
+    int n, status;
 
     if (!strcmp(argv[0], "shell")) {
         fprintf(stderr, "dp: already in the shell\n");
-        free(args);
         return 2;
     }
-    args[n++] = argv[0];
-    if (is_command(argv[0]) && needs_default_dp(sh, argc - 1, argv + 1)) {
-        args[n++] = (char *) sh->default_dp;
-    }
-    for (int i = 1; i < argc; i++) {
-        args[n++] = argv[i];
-    }
+    add_dp = is_command(argv[0]) && needs_default_dp(sh, argc - 1, argv + 1);
+    /* A copy also because dp_dispatch() rearranges its array. */
+    args = shell_words_insert_target(argc, argv, add_dp ? sh->default_dp : NULL, &n);
     status = dp_dispatch(sh->route, n, args);
     free(args);
     return status;
-}
-
-static void
-add_word(const char *word, void *candidates)
-{
-    shell_candidates_add(candidates, word);
 }
 
 /* Candidates for the 'index'th non-option argument of 'cmd' (0 = DP). */
@@ -121,7 +110,7 @@ complete_argument(const char *cmd, size_t index, const char *dp, const char *in_
     if (index == 0 && strcmp(cmd, "add-dp")) {
         shell_add_bridges(out);
     } else if (index == 1 && flow_command && !strstr(in_word, "actions:")) {
-        odp_key_words(add_word, out);
+        odp_key_words(shell_candidates_add_word, out);
         if (!strcmp(cmd, "add-flow") || !strcmp(cmd, "mod-flow")) {
             shell_candidates_add(out, "actions:");
         }

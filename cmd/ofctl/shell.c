@@ -47,30 +47,19 @@ static int
 shell_run_command(void *sh_, int argc, char *argv[])
 {
     struct ofctl_shell *sh = sh_;
-    char **args = xcalloc(argc + 2, sizeof *args);
-    int n = 0, status;
+    bool add_switch;
+    char **args;
+    int n, status;
 
     if (!strcmp(argv[0], "shell")) {
         fprintf(stderr, "ofctl: already in the shell\n");
-        free(args);
         return OFCTL_USAGE;
     }
-    args[n++] = argv[0];
-    if (ofctl_find_command(argv[0]) && needs_default_switch(sh, argc - 1, argv + 1)) {
-        args[n++] = (char *) sh->default_switch;
-    }
-    for (int i = 1; i < argc; i++) {
-        args[n++] = argv[i];
-    }
+    add_switch = ofctl_find_command(argv[0]) && needs_default_switch(sh, argc - 1, argv + 1);
+    args = shell_words_insert_target(argc, argv, add_switch ? sh->default_switch : NULL, &n);
     status = ofctl_run(sh->ctx, n, args);
     free(args);
     return status;
-}
-
-static void
-add_word(const char *word, void *candidates)
-{
-    shell_candidates_add(candidates, word);
 }
 
 /* Candidates for the 'index'th argument of 'cmd' (0 = SWITCH) on switch
@@ -97,7 +86,7 @@ complete_argument(const char *cmd, size_t index, const char *sw, const char *in_
     } else if (index == 1 && flow_command) {
         /* After "actions=" come actions, which are not completed. */
         if (!strstr(in_word, "actions=")) {
-            ofp_parse_flow_words(add_word, out);
+            ofp_parse_flow_words(shell_candidates_add_word, out);
         }
     } else if (index == 1 && (!strcmp(cmd, "dump-ports") || !strcmp(cmd, "mod-port")
                               || !strcmp(cmd, "packet-out"))) {

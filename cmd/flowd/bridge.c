@@ -620,12 +620,16 @@ struct mac_match {
     const uint8_t *mac;
 };
 
+/* A flow that learned 'mac' goes too: the sweep refreshes a flow's
+ * learning from its packet count, and packets it carried before the MAC
+ * moved (not yet swept) would put the MAC back on its old port. */
 static bool
-flow_sends_to_mac(const struct dpflow *flow, void *aux)
+flow_depends_on_mac(const struct dpflow *flow, void *aux)
 {
     const struct mac_match *match = aux;
 
-    return !memcmp(flow->key.eth_dst, match->mac, 6);
+    return !memcmp(flow->key.eth_dst, match->mac, 6)
+           || (flow->learn.valid && !memcmp(flow->learn.mac, match->mac, 6));
 }
 
 void
@@ -633,7 +637,7 @@ bridge_revalidate_mac(struct bridge *br, const uint8_t mac[6])
 {
     struct mac_match match = { mac };
 
-    dpflow_remove_if(&br->dp->flows, flow_sends_to_mac, &match);
+    dpflow_remove_if(&br->dp->flows, flow_depends_on_mac, &match);
 }
 
 void

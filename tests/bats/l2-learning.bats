@@ -78,6 +78,38 @@ setup() {
     refute_line --regexp "eth\(src=[^,]*,dst=${SY_VM_MAC[vm2]}\).*actions:([0-9]+,)*$p2(,|$)"
 }
 
+@test "a MAC that moves stays moved: what the old port carried just before does not pull it back" {
+    local p2 p4
+    # vm4 gets vm2's MAC and address but stays silent (no IPv6) until
+    # told to speak; no port changes after this, as a port going up or
+    # down flushes every flow.
+    sy_vm vm4 "${SY_VM_IP[vm2]}/24"
+    ip -n "sy-$SY_ID-vm4" link set eth0 down
+    sy_ns_exec vm4 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
+    ip -n "sy-$SY_ID-vm4" link set eth0 address "${SY_VM_MAC[vm2]}"
+    ip -n "sy-$SY_ID-vm4" link set eth0 up
+    sy_attach br0 vm4
+    p2=$(sy_ofport br0 "${SY_VM_PORT[vm2]}")
+    p4=$(sy_ofport br0 "${SY_VM_PORT[vm4]}")
+    sy_ping_ok vm2 "${SY_VM_IP[vm1]}"
+
+    # vm2 sends a burst on its datapath flow, then its MAC moves to vm4 at
+    # once: the flow's last packets are not yet counted when vm4 speaks.
+    run sy_ns_exec vm2 ping -n -c 30 -i 0.01 -W 1 "${SY_VM_IP[vm1]}"
+    assert_output --partial " 0% packet loss"
+    sy_ns_exec vm4 ping -n -c 1 -W 2 "${SY_VM_IP[vm1]}" >/dev/null ||
+        fail "vm4 (with vm2's MAC) cannot reach vm1"
+
+    # Through the next sweeps of the datapath flows (once a second) the
+    # MAC stays on vm4's port.
+    for _ in $(seq 15); do
+        run flowd fdb-show br0
+        refute_line --regexp "^ *$p2 +0 +${SY_VM_MAC[vm2]} "
+        assert_line --regexp "^ *$p4 +0 +${SY_VM_MAC[vm2]} "
+        sleep 0.2
+    done
+}
+
 # fdb_count: how many MACs br0 has learned.
 fdb_count() {
     flowd fdb-show br0 --format=json | jq length

@@ -120,7 +120,10 @@ RULES
     run th_prog c flowd fdb-show br0
     assert_output --regexp "12 +[0-9]+ +02:aa:00:00:01:01"
     run th_prog b flowd fdb-show br0
-    assert_output --regexp "1 +[0-9]+ +02:aa:00:00:01:01"
+    assert_line --regexp "^ +1 +[0-9]+ +02:aa:00:00:01:01"
+    # a, where the VM was, sends it to b now (t1 on a).
+    run th_prog a flowd fdb-show br0
+    assert_line --regexp "^ +11 +[0-9]+ +02:aa:00:00:01:01"
 }
 
 @test "mesh: one remote_ip=flow port reaches every host, OpenFlow picking tun_dst" {

@@ -31,6 +31,12 @@
 #define FLOWKEY_TUN_CSUM   0x02  /* Outer checksum present/wanted. */
 #define FLOWKEY_TUN_DF     0x04  /* Don't-fragment on the outer header. */
 
+/* Geneve options as fields (see tun-metadata.h): tun_metadata0..N-1, each
+ * at most FLOWKEY_TUN_MD_SIZE bytes, kept right-aligned in network order
+ * in its own slot, so that the OpenFlow field table can describe them. */
+#define FLOWKEY_TUN_MD_FIELDS 8
+#define FLOWKEY_TUN_MD_SIZE 8
+
 /* eth_type for 802.2/802.3 frames that carry a length, not a type. */
 #define FLOWKEY_ETH_TYPE_NONE 0x05ff
 
@@ -55,6 +61,10 @@ struct flowkey {
     uint8_t tun_tos;            /* Outer TOS. */
     uint8_t tun_ttl;            /* Outer TTL. */
     uint32_t in_port;           /* Datapath port the packet arrived on. */
+    uint8_t tun_md_present;     /* Bit N: tun_metadataN is present. */
+    uint8_t pad0[7];            /* Zero. */
+    uint8_t tun_metadata[FLOWKEY_TUN_MD_FIELDS][FLOWKEY_TUN_MD_SIZE];
+                                /* Mapped Geneve option values. */
 
     /* Ethernet. */
     uint8_t eth_src[6];

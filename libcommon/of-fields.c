@@ -62,6 +62,14 @@ enum {
                        "NXM_NX_REG" #N, 0, 0, 0, OFF_FMT_HEX, NX1, N, NULL),  \
                      UINT(offsetof(struct of_fields, regs[N]), 4, 0, 0xffffffffu, G_NONE) }
 
+/* Geneve options (tun-metadata.h): NXM_NX_TUN_METADATA0.. are NXM1 fields
+ * 40..; here 8 bytes wide, the value right-aligned. */
+#define TUN_MD(N)                                                             \
+    [OFF_TUN_METADATA##N] = { D(OFF_TUN_METADATA##N, "tun_metadata" #N, NULL, 8, 64, true, \
+                                true, NX1, 40 + N, "NXM_NX_TUN_METADATA" #N, 0, 0, 0,     \
+                                OFF_FMT_HEX, NX1, 40 + N, NULL),                        \
+                              BYTES(PKT(tun_metadata[N]), G_NONE) }
+
 #define IP4 0x0800
 #define IP6 0x86dd
 #define ARP 0x0806
@@ -84,6 +92,7 @@ static const struct of_field_impl fields[OFF_N_FIELDS] = {
     [OFF_TUN_DST] = { D(OFF_TUN_DST, "tun_dst", NULL, 4, 32, true, true, NX1, 32,
                         "NXM_NX_TUN_IPV4_DST", 0, 0, 0, OFF_FMT_IPV4, NX1, 32, NULL),
                       BYTES(PKT(tun_dst), G_NONE) },
+    TUN_MD(0), TUN_MD(1), TUN_MD(2), TUN_MD(3), TUN_MD(4), TUN_MD(5), TUN_MD(6), TUN_MD(7),
     [OFF_ETH_SRC] = { D(OFF_ETH_SRC, "dl_src", "eth_src", 6, 48, true, true, BASIC, 4,
                         "NXM_OF_ETH_SRC", 0, 0, 0, OFF_FMT_MAC, NX0, 2, "OXM_OF_ETH_SRC"),
                       BYTES(PKT(eth_src), G_NONE) },
@@ -217,6 +226,13 @@ of_field_by_id(enum of_field_id id)
     return (unsigned int) id < OFF_N_FIELDS ? &fields[id].desc : NULL;
 }
 
+int
+of_field_tun_metadata_index(const struct of_field_desc *f)
+{
+    return (f && f->id >= OFF_TUN_METADATA0 && f->id <= OFF_TUN_METADATA7
+            ? (int) (f->id - OFF_TUN_METADATA0) : -1);
+}
+
 /* Whether 'name' is 'candidate' in any case. The first letters are
  * compared before calling strcasecmp(), which is slow: the flow parser
  * asks about every word of every flow, most of them no NXM or OXM name. */
@@ -330,6 +346,9 @@ of_field_set(const struct of_field_desc *f, struct of_fields *flds,
             uint8_t m = mask ? mask->u8[i] : 0xff;
 
             p[i] = (p[i] & ~m) | (value->u8[i] & m);
+        }
+        if (of_field_tun_metadata_index(f) >= 0) {
+            flds->pkt.tun_md_present |= 1u << of_field_tun_metadata_index(f);
         }
     } else {
         uint64_t v = wire_to_u64(value, f->n_bytes);

@@ -58,6 +58,8 @@ enum of_field_id {
     OFF_REG0, OFF_REG1, OFF_REG2, OFF_REG3, OFF_REG4, OFF_REG5, OFF_REG6, OFF_REG7,
     OFF_REG8, OFF_REG9, OFF_REG10, OFF_REG11, OFF_REG12, OFF_REG13, OFF_REG14, OFF_REG15,
     OFF_TUN_ID, OFF_TUN_SRC, OFF_TUN_DST,
+    OFF_TUN_METADATA0, OFF_TUN_METADATA1, OFF_TUN_METADATA2, OFF_TUN_METADATA3,
+    OFF_TUN_METADATA4, OFF_TUN_METADATA5, OFF_TUN_METADATA6, OFF_TUN_METADATA7,
     OFF_ETH_SRC, OFF_ETH_DST, OFF_ETH_TYPE,
     OFF_VLAN_TCI,                   /* OVS's vlan_tci: PCP | present | VID. */
     OFF_VLAN_VID,                   /* OXM VLAN_VID: present bit | VID. */
@@ -124,6 +126,8 @@ struct of_field_desc {
 #define OFP_OXM_CLASS_BASIC 0x8000
 
 const struct of_field_desc *of_field_by_id(enum of_field_id);
+/* N for tun_metadataN (Geneve options, tun-metadata.h), else -1. */
+int of_field_tun_metadata_index(const struct of_field_desc *);
 /* By ovs-ofctl name, alternative name or NXM/OXM name ("NXM_OF_ETH_SRC",
  * "OXM_OF_ETH_SRC"); NULL if unknown. */
 const struct of_field_desc *of_field_by_name(const char *);
@@ -140,7 +144,9 @@ bool of_field_same_storage(const struct of_field_desc *, const struct of_field_d
 bool of_field_prereqs_ok(const struct of_field_desc *, const struct ofmatch *);
 
 /* Reads/writes a field of 'fields' as wire-form bytes. A write stores
- * (old & ~mask) | (value & mask); 'mask' NULL means all ones. */
+ * (old & ~mask) | (value & mask); 'mask' NULL means all ones. Writing
+ * tun_metadataN also sets its present bit (in a match's value and mask
+ * alike: matching the field means "the option is there and ...").  */
 void of_field_get(const struct of_field_desc *, const struct of_fields *, union of_value *);
 void of_field_set(const struct of_field_desc *, struct of_fields *, const union of_value *value,
                   const union of_value *mask);

@@ -9,6 +9,7 @@
 #include "flowkey.h"
 #include "packet.h"
 #include "tnl-config.h"
+#include "tun-metadata.h"
 
 #define ETH_SIZE 14
 #define IPV4_SIZE 20
@@ -66,13 +67,29 @@ gre_size(const struct tnl_build *b)
             + (b->md.flags & FLOWKEY_TUN_KEY ? 4 : 0));
 }
 
-/* Bytes of the tunnel's own header plus UDP or GRE. */
+/* Bytes of the Geneve options that go out: whole 4-byte words, at most
+ * TNL_GENEVE_MAX_OPTS. */
+static size_t
+geneve_opts_size(const struct tnl_build *b)
+{
+    size_t size = b->md.geneve_opts ? b->md.geneve_opts_size : 0;
+
+    return size % 4 || size > TNL_GENEVE_MAX_OPTS ? 0 : size;
+}
+
+/* Bytes of the tunnel's own header (with VXLAN's or Geneve's) plus UDP
+ * or GRE. */
+static size_t
+tunnel_header_size(const struct tnl_build *b)
+{
+    return (b->type == SW_PORT_VXLAN ? TNL_VXLAN_HEADER_SIZE
+            : TNL_GENEVE_HEADER_SIZE + geneve_opts_size(b));
+}
+
 static size_t
 l4_size(const struct tnl_build *b)
 {
-    return (b->type == SW_PORT_GRE ? gre_size(b)
-            : UDP_SIZE + (b->type == SW_PORT_VXLAN ? TNL_VXLAN_HEADER_SIZE
-                                                  : TNL_GENEVE_HEADER_SIZE));
+    return b->type == SW_PORT_GRE ? gre_size(b) : UDP_SIZE + tunnel_header_size(b);
 }
 
 size_t
@@ -100,7 +117,20 @@ build_ipv4(const struct tnl_build *b, uint8_t proto, size_t total, uint8_t *ip)
     memcpy(ip + 10, &checksum, 2);
 }
 
-/* VXLAN or Geneve header: both are 8 bytes with the VNI in bytes 4..6. */
+/* The C bit: set when one of the options is critical. */
+static bool
+geneve_opts_critical(const uint8_t *opts, size_t size)
+{
+    for (size_t ofs = 0; ofs + 4 <= size; ofs += 4 + (size_t) (opts[ofs + 3] & 0x1f) * 4) {
+        if (opts[ofs + 2] & TUN_MD_CRITICAL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* VXLAN or Geneve header: both have 8 bytes with the VNI in bytes 4..6;
+ * Geneve's options follow. */
 static void
 build_vxlan_geneve(const struct tnl_build *b, uint8_t *h)
 {
@@ -108,7 +138,14 @@ build_vxlan_geneve(const struct tnl_build *b, uint8_t *h)
     if (b->type == SW_PORT_VXLAN) {
         h[0] = VXLAN_FLAG_I;
     } else {
-        put16(h + 2, TNL_ETH_P_TEB);    /* Version 0, no options. */
+        size_t opts_size = geneve_opts_size(b);
+
+        h[0] = opts_size / 4;           /* Version 0. */
+        if (opts_size) {
+            memcpy(h + TNL_GENEVE_HEADER_SIZE, b->md.geneve_opts, opts_size);
+            h[1] = geneve_opts_critical(b->md.geneve_opts, opts_size) ? GENEVE_CRITICAL : 0;
+        }
+        put16(h + 2, TNL_ETH_P_TEB);
     }
     put32(h + 4, (uint32_t) (b->md.tun_id & TNL_VNI_MAX) << 8);
 }
@@ -116,7 +153,7 @@ build_vxlan_geneve(const struct tnl_build *b, uint8_t *h)
 static void
 build_udp(const struct tnl_build *b, const uint8_t *inner, size_t inner_size, uint8_t *udp)
 {
-    size_t udp_len = UDP_SIZE + 8 + inner_size;
+    size_t udp_len = UDP_SIZE + tunnel_header_size(b) + inner_size;
 
     put16(udp, b->udp_src);
     put16(udp + 2, b->udp_dst);
@@ -127,7 +164,7 @@ build_udp(const struct tnl_build *b, const uint8_t *inner, size_t inner_size, ui
         uint32_t sum = csum_pseudo_ipv4(b->md.ip_src, b->md.ip_dst, IP_PROTO_UDP_, udp_len);
         uint16_t checksum;
 
-        sum = csum_partial(udp, UDP_SIZE + 8, sum);
+        sum = csum_partial(udp, UDP_SIZE + tunnel_header_size(b), sum);
         checksum = csum_finish(csum_partial(inner, inner_size, sum));
         if (!checksum) {
             checksum = 0xffff;      /* 0 means "no checksum" in UDP. */
@@ -195,24 +232,32 @@ parse_vxlan(const uint8_t *data, size_t size, struct tnl_md *md, size_t *header_
     return 0;
 }
 
-/* Geneve options are skipped unless one is critical: a receiver that does
- * not understand a critical option must drop the packet (RFC 8926 3.5). */
+/* The option list is checked here (each option's length must end inside
+ * it, and the C bit must agree with the options' critical bits); whether
+ * the options are understood is for the TLV map (tun-metadata.h). */
 static int
 parse_geneve(const uint8_t *data, size_t size, struct tnl_md *md, size_t *header_size)
 {
     size_t opts_size, total;
+    const uint8_t *opts;
 
     if (size < TNL_GENEVE_HEADER_SIZE || data[0] >> 6 != 0) {
         return EINVAL;
     }
     opts_size = (size_t) (data[0] & 0x3f) * 4;
     total = TNL_GENEVE_HEADER_SIZE + opts_size;
-    if (size < total + ETH_SIZE || data[1] & GENEVE_CRITICAL
-        || get16(data + 2) != TNL_ETH_P_TEB) {
+    if (size < total + ETH_SIZE || get16(data + 2) != TNL_ETH_P_TEB) {
         return EINVAL;
     }
     md->tun_id = get32(data + 4) >> 8;
     md->flags |= FLOWKEY_TUN_KEY;
+    opts = data + TNL_GENEVE_HEADER_SIZE;
+    if (!tun_md_geneve_opts_valid(opts, opts_size)
+        || !(data[1] & GENEVE_CRITICAL) != !geneve_opts_critical(opts, opts_size)) {
+        return EBADMSG;
+    }
+    md->geneve_opts = opts_size ? opts : NULL;
+    md->geneve_opts_size = opts_size;
     *header_size = total;
     return 0;
 }
@@ -223,6 +268,8 @@ tnl_parse_udp_payload(enum sw_port_type type, const uint8_t *data, size_t size,
 {
     md->tun_id = 0;
     md->flags = 0;
+    md->geneve_opts = NULL;
+    md->geneve_opts_size = 0;
     if (type == SW_PORT_VXLAN) {
         return parse_vxlan(data, size, md, header_size);
     } else if (type == SW_PORT_GENEVE) {

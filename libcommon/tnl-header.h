@@ -26,9 +26,9 @@
 #define TNL_VXLAN_HEADER_SIZE 8
 #define TNL_GENEVE_HEADER_SIZE 8
 #define TNL_GENEVE_MAX_OPTS 252     /* 63 words of options. */
-/* Outer Ethernet + IPv4 + the largest header we build (GRE with checksum,
- * key and sequence, or UDP + Geneve without options). */
-#define TNL_MAX_OUTER_SIZE (14 + 20 + 16)
+/* Outer Ethernet + IPv4 + the largest header we build (UDP + Geneve with
+ * the most options). */
+#define TNL_MAX_OUTER_SIZE (14 + 20 + 8 + TNL_GENEVE_HEADER_SIZE + TNL_GENEVE_MAX_OPTS)
 
 /* A packet's tunnel metadata: what the outer headers said on receipt, or
  * what they are to say on sending. */
@@ -39,6 +39,10 @@ struct tnl_md {
     uint16_t flags;             /* FLOWKEY_TUN_* (KEY, CSUM, DF). */
     uint8_t tos;                /* Outer TOS. */
     uint8_t ttl;                /* Outer TTL. */
+    uint16_t geneve_opts_size;  /* Bytes at 'geneve_opts' (multiple of 4). */
+    const uint8_t *geneve_opts; /* Geneve option list (RFC 8926 3.5), in
+                                 * the received packet or the action that
+                                 * set it; NULL if none. */
 };
 
 /* What the outer headers are built from. */
@@ -63,11 +67,14 @@ size_t tnl_build_outer(const struct tnl_build *b, const uint8_t *inner, size_t i
                        uint8_t *out);
 
 /* Parses the UDP payload of a VXLAN or Geneve packet: on success returns 0
- * with md->tun_id and md->flags (KEY; Geneve's OAM and options are not
- * kept) filled and '*header_size' the bytes before the inner frame.
- * Returns EINVAL for a packet to drop: too short, wrong flags or version,
- * not Ethernet, critical options we do not understand, no room for an
- * inner Ethernet header. */
+ * with md->tun_id, md->flags (KEY; Geneve's OAM is not kept) and Geneve's
+ * option list (md->geneve_opts points into 'data') filled and
+ * '*header_size' the bytes before the inner frame. Returns EINVAL for a
+ * packet to drop: too short, wrong flags or version, not Ethernet, no room
+ * for an inner Ethernet header; EBADMSG, with md->tun_id filled, for a
+ * Geneve option list whose option lengths do not add up, or whose header
+ * says "critical options" when none is (whether a critical option is
+ * understood is for the TLV map to say: tun_md_from_geneve()). */
 int tnl_parse_udp_payload(enum sw_port_type, const uint8_t *data, size_t size,
                           struct tnl_md *md, size_t *header_size);
 

@@ -385,8 +385,8 @@ bridge_port_by_name(const struct bridge *br, const char *name)
  * tunnel port 'port': the port's settings, or 'flow''s tunnel fields
  * where the port says "flow" (and then 'wc' records that). */
 static void
-put_tunnel_set(const struct bridge_port *port, const struct flowkey *flow,
-               struct flowkey *wc, struct dp_actions *actions)
+put_tunnel_set(const struct bridge_port *port, const struct tun_md_map *tlv_map,
+               const struct flowkey *flow, struct flowkey *wc, struct dp_actions *actions)
 {
     const struct tnl_config *cfg = &port->tnl;
     uint64_t id = 0;
@@ -428,6 +428,14 @@ put_tunnel_set(const struct bridge_port *port, const struct flowkey *flow,
     if (cfg->csum) {
         dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_CSUM, NULL, 0);
     }
+    if (port->type == SW_PORT_GENEVE && tlv_map->mapped) {
+        uint8_t opts[TUN_MD_GENEVE_MAX];
+        size_t size = tun_md_to_geneve(tlv_map, flow, wc, opts);
+
+        if (size) {
+            dp_actions_put(actions, OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS, opts, size);
+        }
+    }
     dp_actions_end_nested(actions, key);
     dp_actions_end_nested(actions, set);
 }
@@ -439,7 +447,7 @@ bridge_put_output(const struct bridge *br, uint32_t dp_port, const struct flowke
     const struct bridge_port *port = bridge_port_by_dp(br, dp_port);
 
     if (port && tnl_port_type_is_tunnel(port->type) && !port->error) {
-        put_tunnel_set(port, flow, wc, actions);
+        put_tunnel_set(port, &br->tun_md_map, flow, wc, actions);
     }
     dp_actions_put_output(actions, dp_port);
 }

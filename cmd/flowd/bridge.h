@@ -16,6 +16,7 @@
 #include "ofproto.h"
 #include "swconfig.h"
 #include "tnl-config.h"
+#include "tun-metadata.h"
 
 struct bridge_mirror;
 struct ipfix;
@@ -74,6 +75,8 @@ struct bridge {
     size_t n_mirrors;
     uint16_t *flood_vlans;          /* flood-vlans=: VLANs NORMAL floods */
     size_t n_flood_vlans;           /* without learning (RSPAN, mirror.h). */
+    struct tun_md_map tun_md_map;   /* TLV map: Geneve options as
+                                     * tun_metadataN (NXT_TLV_TABLE_MOD). */
 };
 
 /* 'tunnels' is flowd's (tunnel.h), for the bridge's tunnel ports. Returns

@@ -476,6 +476,13 @@ set_tunnel(const struct nlattr *key_attr, struct tnl_md *md)
         case OVS_TUNNEL_KEY_ATTR_CSUM:
             md->flags |= FLOWKEY_TUN_CSUM;
             break;
+        case OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS:
+            /* Points into the actions, which outlive the outputs. */
+            if (size % 4 == 0 && size <= TNL_GENEVE_MAX_OPTS) {
+                md->geneve_opts = size ? data : NULL;
+                md->geneve_opts_size = size;
+            }
+            break;
         default:
             break;
         }

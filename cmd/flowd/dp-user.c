@@ -439,6 +439,15 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
         key.tun_flags = p->tunnel->flags;
         key.tun_tos = p->tunnel->tos;
         key.tun_ttl = p->tunnel->ttl;
+        if (p->tunnel->geneve_opts
+            && tun_md_from_geneve(&dp->tun_md_map, p->tunnel->geneve_opts,
+                                  p->tunnel->geneve_opts_size, &key)) {
+            /* A critical option this bridge does not understand. */
+            if (port && port->tunnel) {
+                port->tunnel->stats.rx_dropped++;
+            }
+            return;
+        }
     }
     flow = dpflow_lookup(&dp->up.flows, &key);
     if (!flow) {

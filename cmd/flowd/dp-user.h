@@ -21,6 +21,7 @@
 #include "log.h"
 #include "netdev.h"
 #include "token-bucket.h"
+#include "tun-metadata.h"
 
 /* Upcalls a port may cause per second (and its burst): a VM that sends a
  * storm of new flows spends its own budget, not the other ports' share of
@@ -74,6 +75,8 @@ struct dp_user {
     void *sample_aux;
     unsigned int patch_depth;       /* Packets from patch ports being
                                      * processed, nested. */
+    struct tun_md_map tun_md_map;   /* Geneve options -> tun_metadataN: the
+                                     * bridge's TLV map. */
 };
 
 /* The userspace provider of dpif.h: most callers use it through there. */

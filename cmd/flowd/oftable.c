@@ -91,11 +91,11 @@ ofrule_create(const struct ofmatch *match)
     const uint64_t *v = fields_words(&match->value), *m = fields_words(&match->mask);
     unsigned int n = 0, i = 0;
     struct ofrule *rule;
-    uint32_t map = 0;
+    uint64_t map = 0;
 
     for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
         if (m[w]) {
-            map |= UINT32_C(1) << w;
+            map |= UINT64_C(1) << w;
             n++;
         }
     }
@@ -115,7 +115,7 @@ ofrule_create(const struct ofmatch *match)
 static unsigned int
 ofrule_n_words(const struct ofrule *rule)
 {
-    return (unsigned int) __builtin_popcount(rule->match_map);
+    return (unsigned int) __builtin_popcountll(rule->match_map);
 }
 
 void
@@ -126,7 +126,7 @@ ofrule_get_match(const struct ofrule *rule, struct ofmatch *match)
 
     memset(match, 0, sizeof *match);
     for (unsigned int w = 0; w < OF_FIELDS_U64S; w++) {
-        if (rule->match_map & (UINT32_C(1) << w)) {
+        if (rule->match_map & (UINT64_C(1) << w)) {
             v[w] = rule->match_words[i];
             m[w] = rule->match_words[n + i];
             i++;

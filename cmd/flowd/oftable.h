@@ -37,7 +37,7 @@ struct ofrule {
                                      * (table-private). */
     uint64_t seqno;                 /* Insertion order, for ties between
                                      * subtables (table-private). */
-    uint32_t match_map;             /* Bit w: word w of the match's mask
+    uint64_t match_map;             /* Bit w: word w of the match's mask
                                      * (as uint64_t words of of_fields) is
                                      * nonzero. */
     uint16_t priority;
@@ -62,7 +62,7 @@ struct ofrule {
     uint64_t match_words[];
 };
 
-_Static_assert(OF_FIELDS_U64S <= 32, "ofrule.match_map has a bit per of_fields word");
+_Static_assert(OF_FIELDS_U64S <= 64, "ofrule.match_map has a bit per of_fields word");
 
 struct oftable {
     struct oftable_subtable **subtables; /* By max priority, highest first. */

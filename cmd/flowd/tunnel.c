@@ -417,8 +417,17 @@ decapsulate(struct tunnels *t, struct tnl_receiver *r, int i, struct dp_packet *
         err = tnl_parse_udp_payload(r->type, data, size, &parsed, &ofs);
         md->tun_id = parsed.tun_id;
         md->flags |= parsed.flags;
+        md->geneve_opts = parsed.geneve_opts;
+        md->geneve_opts_size = parsed.geneve_opts_size;
     }
-    if (err) {
+    if (err == EBADMSG) {
+        /* Malformed options: the header named the port, count it there. */
+        port = find_port(t, r, md);
+        if (port) {
+            port->stats.rx_dropped++;
+        }
+        return NULL;
+    } else if (err) {
         return NULL;
     }
     port = find_port(t, r, md);

@@ -3,7 +3,9 @@
  * the packet. Whatever the bytes, a parser must stay inside them, and what
  * it accepts must leave a whole inner Ethernet header after its header. A
  * frame that we build ourselves around those bytes must parse back to the
- * same key. */
+ * same key. The Geneve options of an accepted packet go through a TLV map
+ * into flow key fields, and those fields must encode back into options
+ * that give the same fields. */
 #include <endian.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 #include "flowkey.h"
 #include "tnl-header.h"
+#include "tun-metadata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,6 +63,37 @@ check_roundtrip(enum sw_port_type type, const uint8_t *inner, size_t inner_size,
     free(frame);
 }
 
+/* Maps the options of an accepted Geneve packet and checks the round trip
+ * through tun_md_to_geneve(). */
+static void
+check_options(const struct tnl_md *md)
+{
+    static const struct tun_md_mapping mappings[] = {
+        { { 0xffff, 0x80, 4 }, 0 }, { { 0x0102, 0x01, 0 }, 1 }, { { 0x0102, 0x02, 8 }, 7 },
+    };
+    uint8_t opts[TUN_MD_GENEVE_MAX];
+    struct flowkey key, back;
+    struct tun_md_map map;
+    size_t size;
+
+    memset(&map, 0, sizeof map);
+    if (tun_md_map_add(&map, mappings, 3, NULL) != TUN_MD_OK) {
+        fail("fixed TLV map refused");
+    }
+    memset(&key, 0, sizeof key);
+    if (tun_md_from_geneve(&map, md->geneve_opts, md->geneve_opts_size, &key)) {
+        return;
+    }
+    size = tun_md_to_geneve(&map, &key, NULL, opts);
+    memset(&back, 0, sizeof back);
+    if (size > TUN_MD_GENEVE_MAX || !tun_md_geneve_opts_valid(opts, size)
+        || tun_md_from_geneve(&map, opts, size, &back)
+        || back.tun_md_present != key.tun_md_present
+        || memcmp(back.tun_metadata, key.tun_metadata, sizeof key.tun_metadata)) {
+        fail("Geneve options do not round-trip through the TLV map");
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,6 +114,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             : !tnl_parse_udp_payload(type, copy, size - 1, &md, &ofs)) {
         if (ofs + 14 > size - 1) {
             fail("accepted a packet without room for an inner Ethernet header");
+        }
+        if (type == SW_PORT_GENEVE) {
+            check_options(&md);
         }
     }
     if (size > 14 + 9) {

@@ -200,9 +200,27 @@ test_geneve_options(void)
     CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs), 0);
     CHECK_INT_EQ(ofs, 16);
     CHECK_INT_EQ(md.tun_id, 7);
-    payload[1] = 0x40;                      /* A critical option: drop. */
+    CHECK_INT_EQ(md.geneve_opts_size, 8);
+    CHECK(md.geneve_opts == payload + 8);
+    payload[1] = 0x40;                      /* C bit, no critical option. */
     CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs),
-                 EINVAL);
+                 EBADMSG);
+    CHECK_INT_EQ(md.tun_id, 7);             /* Still says which port. */
+    payload[10] = 0x80;                     /* Now the first option is critical. */
+    CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs), 0);
+    payload[1] = 0;                         /* Critical option, no C bit. */
+    CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs),
+                 EBADMSG);
+    payload[10] = 0;
+    payload[11] = 1;                        /* First option: 4 value bytes ... */
+    CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs), 0);
+    payload[11] = 2;                        /* ... 8: past the option list. */
+    CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs),
+                 EBADMSG);
+    payload[11] = 0x1f;                     /* 124: far past it. */
+    CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs),
+                 EBADMSG);
+    payload[11] = 0;
     payload[1] = 0;
     payload[0] = 0x40 | 2;                  /* Version 1: drop. */
     CHECK_INT_EQ(tnl_parse_udp_payload(SW_PORT_GENEVE, payload, sizeof payload, &md, &ofs),

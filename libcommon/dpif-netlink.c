@@ -24,7 +24,8 @@
 
 #include "odp-netlink.h"
 
-enum dn_family { DN_DATAPATH, DN_VPORT, DN_FLOW, DN_PACKET, DN_N_FAMILIES };
+/* DN_METER is optional (Linux 4.15 and later): its id stays 0 without it. */
+enum dn_family { DN_DATAPATH, DN_VPORT, DN_FLOW, DN_PACKET, DN_METER, DN_N_FAMILIES };
 
 static const struct {
     const char *name;           /* Generic netlink family name. */
@@ -34,6 +35,7 @@ static const struct {
     [DN_VPORT] = { OVS_VPORT_FAMILY, OVS_VPORT_VERSION },
     [DN_FLOW] = { OVS_FLOW_FAMILY, OVS_FLOW_VERSION },
     [DN_PACKET] = { OVS_PACKET_FAMILY, OVS_PACKET_VERSION },
+    [DN_METER] = { OVS_METER_FAMILY, OVS_METER_VERSION },
 };
 
 struct dpif_netlink {
@@ -77,7 +79,9 @@ dn_resolve_families(struct dpif_netlink *dn)
     for (int i = 0; i < DN_N_FAMILIES && !error; i++) {
         struct genl_family *family = genl_ctrl_search_by_name(cache, dn_families[i].name);
 
-        if (!family) {
+        if (!family && i == DN_METER) {
+            dn->family_ids[i] = 0;      /* A kernel older than meters. */
+        } else if (!family) {
             error = ENOENT;     /* The openvswitch module is not loaded. */
         } else {
             dn->family_ids[i] = genl_family_get_id(family);
@@ -520,6 +524,56 @@ dpif_netlink_vport_del(struct dpif_netlink *dn, int dp_ifindex, uint32_t port_no
     struct nl_msg *msg = dn_request(dn, DN_VPORT, OVS_VPORT_CMD_DEL, 0, dp_ifindex);
 
     if (nla_put_u32(msg, OVS_VPORT_ATTR_PORT_NO, port_no) < 0) {
+        nlmsg_free(msg);
+        return EMSGSIZE;
+    }
+    return dn_transact(dn, msg, NULL, NULL);
+}
+
+/* ---- Meters ------------------------------------------------------------------ */
+
+bool
+dpif_netlink_meters_supported(const struct dpif_netlink *dn)
+{
+    return dn->family_ids[DN_METER] != 0;
+}
+
+int
+dpif_netlink_meter_set(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id,
+                       uint32_t rate_kbps, uint32_t burst_kbit)
+{
+    struct nl_msg *msg;
+    struct nlattr *bands, *band;
+
+    if (!dpif_netlink_meters_supported(dn)) {
+        return EOPNOTSUPP;
+    }
+    msg = dn_request(dn, DN_METER, OVS_METER_CMD_SET, 0, dp_ifindex);
+    if (nla_put_u32(msg, OVS_METER_ATTR_ID, meter_id) < 0
+        || nla_put_flag(msg, OVS_METER_ATTR_KBPS) < 0
+        || !(bands = nla_nest_start(msg, OVS_METER_ATTR_BANDS))
+        || !(band = nla_nest_start(msg, OVS_BAND_ATTR_UNSPEC))
+        || nla_put_u32(msg, OVS_BAND_ATTR_TYPE, OVS_METER_BAND_TYPE_DROP) < 0
+        || nla_put_u32(msg, OVS_BAND_ATTR_RATE, rate_kbps) < 0
+        || nla_put_u32(msg, OVS_BAND_ATTR_BURST, burst_kbit) < 0) {
+        nlmsg_free(msg);
+        return EMSGSIZE;
+    }
+    nla_nest_end(msg, band);
+    nla_nest_end(msg, bands);
+    return dn_transact(dn, msg, NULL, NULL);
+}
+
+int
+dpif_netlink_meter_del(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id)
+{
+    struct nl_msg *msg;
+
+    if (!dpif_netlink_meters_supported(dn)) {
+        return EOPNOTSUPP;
+    }
+    msg = dn_request(dn, DN_METER, OVS_METER_CMD_DEL, 0, dp_ifindex);
+    if (nla_put_u32(msg, OVS_METER_ATTR_ID, meter_id) < 0) {
         nlmsg_free(msg);
         return EMSGSIZE;
     }

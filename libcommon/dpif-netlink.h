@@ -103,6 +103,14 @@ struct dpif_netlink_vport_spec {
 int dpif_netlink_vport_add(struct dpif_netlink *, int dp_ifindex,
                            const struct dpif_netlink_vport_spec *, uint32_t *port_no);
 int dpif_netlink_vport_del(struct dpif_netlink *, int dp_ifindex, uint32_t port_no);
+
+/* Meters (the ovs_meter family, Linux 4.15 and later): one drop band at
+ * 'rate_kbps' kbit/s with a 'burst_kbit' kbit bucket. EOPNOTSUPP where the
+ * kernel has no meters. */
+bool dpif_netlink_meters_supported(const struct dpif_netlink *);
+int dpif_netlink_meter_set(struct dpif_netlink *, int dp_ifindex, uint32_t meter_id,
+                           uint32_t rate_kbps, uint32_t burst_kbit);
+int dpif_netlink_meter_del(struct dpif_netlink *, int dp_ifindex, uint32_t meter_id);
 /* By name (any datapath): ENODEV if there is no such vport. */
 int dpif_netlink_vport_get(struct dpif_netlink *, const char *name,
                            struct dpif_netlink_vport *);

@@ -1396,6 +1396,8 @@ format_known_action(struct buf *b, const struct nlattr *nla)
         return format_u32_action(b, "recirc", nla);
     case OVS_ACTION_ATTR_TRUNC:
         return format_u32_action(b, "trunc", nla);
+    case OVS_ACTION_ATTR_METER:
+        return format_u32_action(b, "meter", nla);
     case OVS_ACTION_ATTR_POP_VLAN:
         buf_put_cstr(b, "pop_vlan");
         return !dp_nla_size(nla);
@@ -1722,6 +1724,8 @@ parse_action(char *item, struct dp_actions *actions, struct buf *error)
         return parse_u32_action("recirc", OVS_ACTION_ATTR_RECIRC, content, actions, error);
     } else if (!strcmp(item, "trunc")) {
         return parse_u32_action("trunc", OVS_ACTION_ATTR_TRUNC, content, actions, error);
+    } else if (!strcmp(item, "meter")) {
+        return parse_u32_action("meter", OVS_ACTION_ATTR_METER, content, actions, error);
     } else if (!strcmp(item, "action_type")) {
         return parse_generic_action(content, actions, error);
     }

@@ -189,6 +189,47 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
     return dp_port;
 }
 
+/* Policing (a kernel meter) and shaping (tc) of a kernel datapath port. */
+static void
+bridge_port_set_qos_kernel(struct bridge *br, struct bridge_port *port, struct buf *errors)
+{
+    struct dpif_port_qos qos = {
+        .policing_rate = port->policing_rate, .policing_burst = port->policing_burst,
+        .shaping_rate = port->shaping_rate, .shaping_burst = port->shaping_burst,
+    };
+    struct buf error = BUF_INITIALIZER;
+
+    if ((qos.policing_rate || qos.shaping_rate)
+        && dpif_port_set_qos(br->dp, port->dp_port, &qos, &error)) {
+        LOG_WARN("%s: port %s: %s", br->name, port->name, buf_cstr(&error));
+        buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, buf_cstr(&error));
+    }
+    buf_uninit(&error);
+}
+
+/* Why a port of type 'port->type' cannot be on a kernel datapath bridge. */
+static char *
+kernel_refusal(const struct bridge_port *port)
+{
+    switch (port->type) {
+    case SW_PORT_PATCH:
+        /* Open vSwitch puts all its kernel bridges in one datapath and
+         * follows a patch in translation; here each bridge is a kernel
+         * datapath of its own, and no kernel flow reaches another one. */
+        return xstrdup("patch ports are not supported on the kernel datapath: each "
+                       "datapath=kernel bridge is a kernel datapath of its own, and a "
+                       "kernel flow cannot reach the peer bridge's datapath; put both "
+                       "bridges on datapath=user, or join them with a veth pair");
+    case SW_PORT_BOND:
+        return xstrdup("bonds are not supported on the kernel datapath yet (no member "
+                       "choice, carrier failover or LACP there): use datapath=user for "
+                       "this bridge, or a Linux bond device as a system port");
+    default:
+        return xasprintf("port type %s is not supported on the kernel datapath yet",
+                         sw_port_type_to_string(port->type));
+    }
+}
+
 /* The kernel datapath takes devices only, for now. */
 static void
 bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct buf *errors)
@@ -196,10 +237,10 @@ bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct bu
     if (port->type == SW_PORT_SYSTEM || port->type == SW_PORT_INTERNAL) {
         dpif_port_add(br->dp, port->dp_port, port->name,
                       port->type == SW_PORT_INTERNAL ? DPIF_PORT_INTERNAL : DPIF_PORT_SYSTEM);
+        bridge_port_set_qos_kernel(br, port, errors);
     } else {
         free(port->error);
-        port->error = xasprintf("port type %s is not supported on the kernel datapath yet",
-                                sw_port_type_to_string(port->type));
+        port->error = kernel_refusal(port);
         buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
     }
 }
@@ -335,6 +376,14 @@ bridge_port_by_dp(const struct bridge *br, uint32_t dp_port)
     return NULL;
 }
 
+bool
+bridge_port_is_admin_down(const struct bridge *br, uint32_t dp_port)
+{
+    const struct bridge_port *port = bridge_port_by_dp(br, dp_port);
+
+    return port && port->admin_down;
+}
+
 struct bridge_port *
 bridge_port_by_ofport(const struct bridge *br, uint32_t ofport)
 {
@@ -446,6 +495,9 @@ bridge_put_output(const struct bridge *br, uint32_t dp_port, const struct flowke
 {
     const struct bridge_port *port = bridge_port_by_dp(br, dp_port);
 
+    if (port && port->admin_down) {
+        return;                 /* Sends nothing (the kernel would). */
+    }
     if (port && tnl_port_type_is_tunnel(port->type) && !port->error) {
         put_tunnel_set(port, &br->tun_md_map, flow, wc, actions);
     }

@@ -103,6 +103,10 @@ struct bridge_packet_in_cookie {
 
 struct bridge_port *bridge_port_by_dp(const struct bridge *, uint32_t dp_port);
 struct bridge_port *bridge_port_by_ofport(const struct bridge *, uint32_t ofport);
+/* Whether datapath port 'dp_port' is admin_state=down: translation drops
+ * what it receives and sends it nothing (the kernel datapath knows no
+ * such state; the userspace datapath also checks it itself). */
+bool bridge_port_is_admin_down(const struct bridge *, uint32_t dp_port);
 /* OpenFlow port number of a datapath port (OFPP13_LOCAL for the bridge's
  * own port), 0 if there is none. */
 uint32_t bridge_ofport_of_dp(const struct bridge *, uint32_t dp_port);

@@ -15,6 +15,7 @@
 #include "hash.h"
 #include "log.h"
 #include "packet.h"
+#include "token-bucket.h"
 #include "util.h"
 
 #define PORT_CHECK_MSEC 1000        /* Vport dump: devices gone or back. */
@@ -32,6 +33,8 @@ struct dp_kernel_port {
     struct dpif_netlink_upcall_sock *sock; /* Its misses arrive here. */
     uint32_t upcall_pid;            /* 'sock''s netlink port id. */
     struct ovs_vport_stats stats;   /* As of the last vport dump. */
+    struct dpif_port_qos qos;       /* Policing and shaping asked for. */
+    bool metered;                   /* Kernel meter 'port_no' polices it. */
 };
 
 /* What flowd knows of a flow it keeps in the kernel (dpflow.dp_data). */
@@ -396,6 +399,113 @@ port_set_upcall_pid(struct dp_kernel *dp, struct dp_kernel_port *port)
                                               &port->upcall_pid, 1);
 }
 
+/* ---- Ports: ingress policing and egress shaping ------------------------------- */
+
+/* Egress shaping: a tc tbf qdisc on the device, which the kernel's vport
+ * transmits through (an internal vport hands packets to the host stack
+ * without a qdisc: it cannot be shaped). Put on at every attach, so that
+ * a device deleted and created again is shaped again. */
+static int
+port_shape(struct dp_kernel_port *port, struct buf *error)
+{
+    if (port->type != DPIF_PORT_SYSTEM) {
+        buf_printf(error, "egress shaping needs a port on a device (type=system); %s is "
+                   "an internal port", port->name);
+        return EINVAL;
+    }
+    return netdev_shaping_set_device(port->name, port->qos.shaping_rate,
+                                     port->qos.shaping_burst, error);
+}
+
+static void
+port_apply_shaping(struct dp_kernel *dp, struct dp_kernel_port *port)
+{
+    struct buf error = BUF_INITIALIZER;
+
+    if (port->qos.shaping_rate && port_shape(port, &error)) {
+        LOG_WARN("%s: port %u (%s): egress shaping not applied: %s", dp->up.name,
+                 port->port_no, port->name, buf_cstr(&error));
+    }
+    buf_uninit(&error);
+}
+
+/* Ingress policing: kernel meter number 'port_no' with one drop band,
+ * which every flow from the port runs first (dp_kernel_port_meter()). */
+static int
+port_police(struct dp_kernel *dp, struct dp_kernel_port *port, struct buf *error)
+{
+    uint32_t burst = port->qos.policing_burst ? port->qos.policing_burst
+                                              : TOKEN_BUCKET_DEFAULT_BURST_KBIT;
+    int err;
+
+    if (!port->qos.policing_rate) {
+        if (port->metered) {
+            dpif_netlink_meter_del(dp->nl, dp->dp_ifindex, port->port_no);
+            port->metered = false;
+        }
+        return 0;
+    }
+    err = dpif_netlink_meter_set(dp->nl, dp->dp_ifindex, port->port_no,
+                                 port->qos.policing_rate, burst);
+    if (err == EOPNOTSUPP) {
+        buf_printf(error, "ingress policing on the kernel datapath needs kernel meters "
+                   "(the ovs_meter family, Linux 4.15 or later)");
+    } else if (err) {
+        buf_printf(error, "cannot set kernel meter %u: %s", port->port_no, strerror(err));
+    }
+    port->metered = !err;
+    return err;
+}
+
+static int
+dp_kernel_port_set_qos(struct dpif *dpif, uint32_t port_no, const struct dpif_port_qos *qos,
+                       struct buf *error)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port = port_get(dp, port_no);
+    bool was_shaped;
+    int err, shape_err = 0;
+
+    if (!port) {
+        return ENOENT;
+    }
+    was_shaped = port->qos.shaping_rate != 0;
+    port->qos = *qos;
+    err = port_police(dp, port, error);
+    if (was_shaped && !qos->shaping_rate && port->type == DPIF_PORT_SYSTEM) {
+        netdev_shaping_clear_device(port->name);
+    } else if (qos->shaping_rate && port->attached) {
+        if (err) {
+            buf_put_cstr(error, "; ");
+        }
+        shape_err = port_shape(port, error);
+    }
+    return err ? err : shape_err;
+}
+
+static bool
+dp_kernel_port_meter(struct dpif *dpif, uint32_t port_no, uint32_t *meter_id)
+{
+    const struct dp_kernel_port *port = port_get(dp_kernel_cast(dpif), port_no);
+
+    *meter_id = port_no;
+    return port && port->metered;
+}
+
+/* Takes the port's policing and shaping away (the port leaves the bridge,
+ * or the bridge goes). */
+static void
+port_clear_qos(struct dp_kernel *dp, struct dp_kernel_port *port)
+{
+    if (port->metered) {
+        dpif_netlink_meter_del(dp->nl, dp->dp_ifindex, port->port_no);
+        port->metered = false;
+    }
+    if (port->qos.shaping_rate && port->type == DPIF_PORT_SYSTEM) {
+        netdev_shaping_clear_device(port->name);
+    }
+}
+
 /* Creates the port's vport with its number and upcall socket, or takes
  * over the one a previous flowd left. Returns 0 or an errno, with the
  * reason in port->error. */
@@ -436,6 +546,7 @@ port_attach(struct dp_kernel *dp, struct dp_kernel_port *port)
     }
     port->attached = true;
     port_set_error(port, NULL);
+    port_apply_shaping(dp, port);
     return 0;
 }
 
@@ -459,6 +570,7 @@ dp_kernel_port_del(struct dpif *dpif, uint32_t port_no)
     if (!port) {
         return;
     }
+    port_clear_qos(dp, port);
     /* Port 0 is the datapath itself: it goes with the datapath. */
     if (port->attached && port_no != 0) {
         dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, port_no);
@@ -983,6 +1095,9 @@ dp_kernel_destroy(struct dpif *dpif, bool keep)
     struct kflow *kflow;
 
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        if (!keep && dp->ports[i]) {
+            port_clear_qos(dp, dp->ports[i]);
+        }
         port_destroy(dp->ports[i]);
     }
     free(dp->ports);
@@ -1018,5 +1133,7 @@ static const struct dpif_class dp_kernel_class = {
     .execute = dp_kernel_execute,
     .upcall_pid = dp_kernel_upcall_pid,
     .set_sampler = dp_kernel_set_sampler,
+    .port_set_qos = dp_kernel_port_set_qos,
+    .port_meter = dp_kernel_port_meter,
     .flow_uninstall = dp_kernel_flow_uninstall,
 };

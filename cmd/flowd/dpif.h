@@ -82,6 +82,14 @@ struct dpif_port_status {
     struct netdev_stats stats;      /* Packets through the port. */
 };
 
+/* A port's rates, in the units of Open vSwitch's port options. */
+struct dpif_port_qos {
+    uint32_t policing_rate;         /* Ingress, kbit/s; 0 = not policed. */
+    uint32_t policing_burst;        /* kbit; 0 = the default. */
+    uint32_t shaping_rate;          /* Egress, kbit/s; 0 = not shaped. */
+    uint32_t shaping_burst;         /* kbit; 0 = the default. */
+};
+
 struct dpif;
 
 /* A datapath provider. */
@@ -128,6 +136,16 @@ struct dpif_class {
     /* Sets the packet sampler ('sample' NULL: none); false if the datapath
      * cannot sample. */
     bool (*set_sampler)(struct dpif *, dp_sample_func *, void *aux, uint32_t first_skip);
+
+    /* Ingress policing and egress shaping of port 'port_no' (kbit/s and
+     * kbit; a rate of 0 turns it off), kept across the device going and
+     * coming back. Returns 0 or an errno with the reason in 'error'. May be
+     * NULL: the datapath polices and shapes by itself (userspace). */
+    int (*port_set_qos)(struct dpif *, uint32_t port_no, const struct dpif_port_qos *,
+                        struct buf *error);
+    /* The meter a flow from 'port_no' must go through first (its ingress
+     * policing), or false if none. May be NULL. */
+    bool (*port_meter)(struct dpif *, uint32_t port_no, uint32_t *meter_id);
 
     /* Removes 'flow', which is leaving 'flows', from the datapath, and
      * brings its counters up to date. May be NULL ('flows' is the
@@ -227,6 +245,20 @@ static inline uint32_t
 dpif_upcall_pid(struct dpif *dpif, uint32_t port_no)
 {
     return dpif->class->upcall_pid(dpif, port_no);
+}
+
+static inline int
+dpif_port_set_qos(struct dpif *dpif, uint32_t port_no, const struct dpif_port_qos *qos,
+                  struct buf *error)
+{
+    return dpif->class->port_set_qos ? dpif->class->port_set_qos(dpif, port_no, qos, error)
+                                     : 0;
+}
+
+static inline bool
+dpif_port_meter(struct dpif *dpif, uint32_t port_no, uint32_t *meter_id)
+{
+    return dpif->class->port_meter && dpif->class->port_meter(dpif, port_no, meter_id);
 }
 
 static inline bool

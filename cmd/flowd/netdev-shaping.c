@@ -6,11 +6,15 @@
  * tbf paces what flowd sends there (queueing up to SHAPING_LATENCY_US,
  * then dropping, which is what makes TCP senders slow down). The qdisc is
  * put on whenever the device is opened, and taken off when the port stops
- * being shaped or leaves the bridge. */
+ * being shaped or leaves the bridge.
+ *
+ * The kernel datapath's vports transmit through the device's qdisc anyway:
+ * there the same tbf goes on by device name (netdev_shaping_set_device()). */
 #include "netdev.h"
 
 #include <errno.h>
 #include <linux/pkt_sched.h>
+#include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/tbf.h>
@@ -20,10 +24,10 @@
 #define SHAPING_LATENCY_US 50000    /* Longest a packet waits in the qdisc. */
 #define SHAPING_MIN_BURST_KBIT 100  /* Several full-size frames. */
 
-/* Runs 'add' (true) or delete of a tbf root qdisc on 'dev'. */
+/* Runs 'add' (true) or delete of a tbf root qdisc on device 'name'. */
 static int
-shaping_qdisc(const struct netdev *dev, bool add, uint32_t rate_kbps, uint32_t burst_kbit,
-              struct buf *error)
+shaping_qdisc(int ifindex, const char *name, bool add, uint32_t rate_kbps,
+              uint32_t burst_kbit, struct buf *error)
 {
     struct nl_sock *sock = nl_socket_alloc();
     struct rtnl_qdisc *qdisc = rtnl_qdisc_alloc();
@@ -35,7 +39,7 @@ shaping_qdisc(const struct netdev *dev, bool add, uint32_t rate_kbps, uint32_t b
         buf_printf(error, "rtnetlink: %s", nl_geterror(err));
         err = EIO;
     } else {
-        rtnl_tc_set_ifindex(TC_CAST(qdisc), netdev_ifindex(dev));
+        rtnl_tc_set_ifindex(TC_CAST(qdisc), ifindex);
         rtnl_tc_set_parent(TC_CAST(qdisc), TC_H_ROOT);
         rtnl_tc_set_kind(TC_CAST(qdisc), "tbf");
         if (add) {
@@ -50,13 +54,23 @@ shaping_qdisc(const struct netdev *dev, bool add, uint32_t rate_kbps, uint32_t b
             err = rtnl_qdisc_delete(sock, qdisc);
         }
         if (err < 0) {
-            buf_printf(error, "tc tbf on %s: %s", netdev_name(dev), nl_geterror(err));
+            buf_printf(error, "tc tbf on %s: %s", name, nl_geterror(err));
             err = EIO;
         }
     }
     rtnl_qdisc_put(qdisc);
     nl_socket_free(sock);
     return err;
+}
+
+/* 'burst_kbit' 0: 100 ms at the rate; never less than a few frames. */
+static uint32_t
+shaping_burst(uint32_t rate_kbps, uint32_t burst_kbit)
+{
+    if (!burst_kbit) {
+        burst_kbit = rate_kbps / 10;
+    }
+    return MAX(burst_kbit, SHAPING_MIN_BURST_KBIT);
 }
 
 int
@@ -70,13 +84,8 @@ netdev_shaping_set(struct netdev *dev, uint32_t rate_kbps, uint32_t burst_kbit,
                    "is an internal port", netdev_name(dev));
         return EINVAL;
     }
-    if (!burst_kbit) {
-        burst_kbit = rate_kbps / 10;                /* 100 ms at the rate. */
-    }
-    if (burst_kbit < SHAPING_MIN_BURST_KBIT) {
-        burst_kbit = SHAPING_MIN_BURST_KBIT;
-    }
-    err = shaping_qdisc(dev, true, rate_kbps, burst_kbit, error);
+    err = shaping_qdisc(netdev_ifindex(dev), netdev_name(dev), true, rate_kbps,
+                        shaping_burst(rate_kbps, burst_kbit), error);
     if (!err) {
         err = netdev_set_qdisc_bypass(dev, false, error);
     }
@@ -90,7 +99,33 @@ netdev_shaping_clear(struct netdev *dev)
 
     if (netdev_kind(dev) == NETDEV_AFPACKET) {
         netdev_set_qdisc_bypass(dev, true, &error);
-        shaping_qdisc(dev, false, 0, 0, &error);
+        shaping_qdisc(netdev_ifindex(dev), netdev_name(dev), false, 0, 0, &error);
+    }
+    buf_uninit(&error);
+}
+
+int
+netdev_shaping_set_device(const char *name, uint32_t rate_kbps, uint32_t burst_kbit,
+                          struct buf *error)
+{
+    unsigned int ifindex = if_nametoindex(name);
+
+    if (!ifindex) {
+        buf_printf(error, "egress shaping: no device %s", name);
+        return ENODEV;
+    }
+    return shaping_qdisc(ifindex, name, true, rate_kbps, shaping_burst(rate_kbps, burst_kbit),
+                         error);
+}
+
+void
+netdev_shaping_clear_device(const char *name)
+{
+    unsigned int ifindex = if_nametoindex(name);
+    struct buf error = BUF_INITIALIZER;
+
+    if (ifindex) {
+        shaping_qdisc(ifindex, name, false, 0, 0, &error);
     }
     buf_uninit(&error);
 }

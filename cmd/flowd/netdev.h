@@ -71,5 +71,10 @@ int netdev_shaping_set(struct netdev *, uint32_t rate_kbps, uint32_t burst_kbit,
                        struct buf *error);
 /* Removes the qdisc and sends straight to the driver again. */
 void netdev_shaping_clear(struct netdev *);
+/* The same on device 'name', for a port of the kernel datapath (which
+ * sends through the qdisc): ENODEV if there is no such device. */
+int netdev_shaping_set_device(const char *name, uint32_t rate_kbps, uint32_t burst_kbit,
+                              struct buf *error);
+void netdev_shaping_clear_device(const char *name);
 
 #endif

@@ -794,6 +794,34 @@ xlate_finish(struct xlate_ctx *ctx, struct flowkey *mask)
     ofpacts_uninit(&ctx->action_set);
 }
 
+/* A policed port of the kernel datapath: its meter comes before all else,
+ * so that what exceeds the rate is neither forwarded nor mirrored. */
+static void
+put_ingress_meter(struct bridge *br, uint32_t in_port, struct dp_upcall_result *r,
+                  struct buf *trace_out)
+{
+    struct dp_actions actions;
+    uint32_t meter_id;
+    size_t before;
+
+    if (!dpif_port_meter(br->dp, in_port, &meter_id)) {
+        return;
+    }
+    if (trace_out) {
+        buf_printf(trace_out, "ingress policing: kernel meter %u first\n", meter_id);
+    }
+    dp_actions_init(&actions);
+    dp_actions_put(&actions, OVS_ACTION_ATTR_METER, &meter_id, sizeof meter_id);
+    before = actions.size;
+    DP_ACTIONS_FOR_EACH (nla, r->actions.data, r->actions.size) {
+        dp_actions_put(&actions, nla->nla_type, dp_nla_data(nla), dp_nla_size(nla));
+    }
+    dp_actions_uninit(&r->actions);
+    r->actions = actions;
+    /* The meter is the port's, not the flow's own action. */
+    r->mirror_size += before;
+}
+
 void
 bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_result *r,
              struct buf *trace_out)
@@ -807,6 +835,12 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
         return;
     }
     trace(&ctx, "bridge %s: packet from OpenFlow port %u", br->name, ctx.flow.pkt.in_port);
+    if (bridge_port_is_admin_down(br, key->in_port)) {
+        /* The kernel datapath receives on it regardless: the flow drops. */
+        trace(&ctx, "input port is administratively down (admin_state=down): drop");
+        xlate_finish(&ctx, &r->mask);
+        return;
+    }
     if (br->fail_open) {
         trace(&ctx, "fail-open: no controller, the tables are set aside: NORMAL");
         output_normal(&ctx);
@@ -828,6 +862,7 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
     }
     r->rules = ctx.rules;
     r->n_rules = ctx.n_rules;
+    put_ingress_meter(br, key->in_port, r, trace_out);
 }
 
 void

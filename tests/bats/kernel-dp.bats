@@ -151,6 +151,16 @@ expect_pass() {
     expect_pass replug-del replug-vport-gone replug-add replug-vport-back replug-ping
 }
 
+@test "flowd: admin_state=down on a kernel port drops what it receives and sends it nothing" {
+    expect_pass admin-down admin-down-no-ping admin-down-no-ping-in admin-down-drop-flow \
+        admin-down-shown admin-up admin-up-ping
+}
+
+@test "flowd: ingress policing by a kernel meter, egress shaping by tc tbf, on kernel ports" {
+    expect_pass police-set police-rate police-meter-action police-unset police-gone \
+        shape-set shape-rate shape-unset shape-gone
+}
+
 @test "flowd: idle kernel flows expire, del-port and del-br delete vport and datapath" {
     expect_pass idle-timeout idle-expired del-port del-port-vport-gone del-br \
         del-br-datapath-gone flowd-exit no-sanitizer-reports

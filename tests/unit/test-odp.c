@@ -412,6 +412,7 @@ test_actions_round_trips(void)
         "userspace(pid=4000000000,userdata(0x0102030405060708))",
         "userspace(pid=5,userdata(0x))",
         "recirc(7),trunc(100)",
+        "meter(2),1",
         "action_type(200,0x0102030405)",
         "action_type(999)",
         "action_type(32769,0x00000000)",
@@ -435,7 +436,7 @@ test_actions_rejects(void)
         "userspace()", "userspace(pid=x)", "userspace(userdata(0x01))",
         "userspace(pid=1,userdata(0x1))", "userspace(pid=1,userdata(01))",
         "userspace(pid=1,userdata(0xzz))", "userspace(pid=1,pid=2)",
-        "userspace(pid=1,userdata(0x01),userdata(0x02))", "recirc()", "recirc(x)",
+        "userspace(pid=1,userdata(0x01),userdata(0x02))", "recirc()", "recirc(x)", "meter()",
         "trunc(-1)", "action_type()", "action_type(65536)", "action_type(1,0x1)",
         "action_type(1,12)", "action_type(1,0x0g)", "sample(1)", "ct(commit)",
     };

@@ -8,7 +8,8 @@
 #                               the test scripts (kernel-tests.sh,
 #                               kernel-flowd-tests.sh, ktest-lib.sh), the
 #                               openvswitch module with its dependencies,
-#                               veth and the vport-vxlan/geneve/gre modules;
+#                               veth, the vport-vxlan/geneve/gre modules and
+#                               sch_tbf (egress shaping);
 #                               dp, flowd, portd and ofctl from BINDIR,
 #                               iproute2's ip (for namespaces), iperf3 (a
 #                               burst of flows) and Debian's ovs-dpctl (the
@@ -70,7 +71,8 @@ add_module() {
     done
     order+=("$path")
 }
-for m in openvswitch veth vport-vxlan vport-geneve vport-gre; do
+# sch_tbf: egress shaping of kernel datapath ports.
+for m in openvswitch veth vport-vxlan vport-geneve vport-gre sch_tbf; do
     add_module "$m"
 done
 

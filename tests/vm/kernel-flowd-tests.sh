@@ -173,6 +173,55 @@ check replug-add sh -c '/usr/sbin/ip link add k1 type veth peer name e1 &&
 check replug-vport-back wait_for 10 vport_k1
 check replug-ping wait_for 10 ping12 1
 
+# admin_state=down on a kernel port: the kernel still receives on the vport,
+# so translation drops what comes in (a drop flow) and sends it nothing;
+# the change replaces the kernel's flows at once.
+ping21() {
+    ip netns exec h2 ping -c "${1:-2}" -W 2 10.0.1.1
+}
+check admin-down portd set-port kbr k2 admin_state=down
+check admin-down-no-ping sh -c '! /usr/sbin/ip netns exec h2 ping -c 2 -W 1 10.0.1.1'
+check admin-down-no-ping-in sh -c '! /usr/sbin/ip netns exec h1 ping -c 2 -W 1 10.0.1.2'
+flows=$(dp dump-flows kbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: admin down: /'
+expect_grep admin-down-drop-flow '^in_port\(2\),.*packets:[1-9].*actions:drop$' "$flows"
+check admin-down-shown sh -c 'ofctl show kbr | grep -A1 "(k2)" | grep -q "config: *PORT_DOWN"'
+check admin-up portd set-port kbr k2 admin_state=up
+check admin-up-ping wait_for 10 ping21 1
+
+# iperf_kbps IPERF3-CLIENT-ARGS...: h2 -> h1, what h1 received, in kbit/s.
+iperf_kbps() {
+    ip netns exec h1 iperf3 -s -D -1 -p 5202 > /dev/null 2>&1
+    sleep 1
+    ip netns exec h2 iperf3 -c 10.0.1.1 -p 5202 -t 4 -f k "$@" 2>&1 |
+        awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Kbits/sec") print int($(i - 1)) }'
+}
+# rate_near NAME MEASURED CONFIGURED: within 50%..150% (the bands check
+# that the configured rate is what limits the traffic, not the speed of
+# this emulated machine).
+rate_near() {
+    [ -n "$2" ] && [ "$2" -ge $(($3 / 2)) ] && [ "$2" -le $(($3 * 3 / 2)) ]
+    result "$1" $? "measured ${2:-nothing} kbit/s, configured $3 kbit/s"
+}
+
+# Ingress policing: a kernel meter, run first by every flow from the port.
+check police-set portd set-port kbr k2 ingress_policing_rate=2000 ingress_policing_burst=200
+rate=$(iperf_kbps -u -b 20M -l 1000)
+rate_near police-rate "$rate" 2000
+flows=$(dp dump-flows kbr 2>&1)
+expect_grep police-meter-action '^in_port\(2\),.*actions:meter\(2\),' "$flows"
+check police-unset portd set-port kbr k2 ingress_policing_rate= ingress_policing_burst=
+check police-gone sh -c '! dp dump-flows kbr | grep -q "meter("'
+
+# Egress shaping: tc tbf on the device, which the vport sends through.
+check shape-set portd set-port kbr k1 egress_shaping_rate=2000
+rate=$(iperf_kbps)
+rate_near shape-rate "$rate" 2000
+check shape-unset portd set-port kbr k1 egress_shaping_rate=
+rate=$(iperf_kbps)
+[ -n "$rate" ] && [ "$rate" -gt 4000 ]
+result shape-gone $? "measured ${rate:-nothing} kbit/s after unshaping, expected over 4000"
+
 # Idle flows expire from the kernel; a port deleted from the bridge leaves
 # the datapath; deleting the bridge deletes the datapath.
 check idle-timeout portd set-bridge kbr flow-idle-timeout=1000

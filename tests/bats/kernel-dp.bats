@@ -161,6 +161,10 @@ expect_pass() {
         shape-set shape-rate shape-unset shape-gone
 }
 
+@test "flowd: patch ports and bonds are refused on a kernel bridge with the reason" {
+    expect_pass patch-refused patch-del bond-refused bond-del
+}
+
 @test "flowd: idle kernel flows expire, del-port and del-br delete vport and datapath" {
     expect_pass idle-timeout idle-expired del-port del-port-vport-gone del-br \
         del-br-datapath-gone flowd-exit no-sanitizer-reports

@@ -222,6 +222,16 @@ rate=$(iperf_kbps)
 [ -n "$rate" ] && [ "$rate" -gt 4000 ]
 result shape-gone $? "measured ${rate:-nothing} kbit/s after unshaping, expected over 4000"
 
+# Patch ports and bonds are refused on a kernel bridge, saying why.
+out=$(portd add-port kbr kp type=patch peer=kq 2>&1; portd show kbr 2>&1)
+expect_grep patch-refused 'patch ports are not supported on the kernel datapath: each' "$out"
+check patch-del portd del-port kbr kp
+ip link add kb1 type veth peer name kb2
+out=$(portd add-bond kbr kb kb1 kb2 2>&1; portd show kbr 2>&1)
+expect_grep bond-refused 'bonds are not supported on the kernel datapath yet' "$out"
+check bond-del portd del-port kbr kb
+ip link del kb1
+
 # Idle flows expire from the kernel; a port deleted from the bridge leaves
 # the datapath; deleting the bridge deletes the datapath.
 check idle-timeout portd set-bridge kbr flow-idle-timeout=1000

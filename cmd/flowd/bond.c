@@ -318,6 +318,17 @@ lacp_send(struct bond *bond, size_t index, long long now)
                         ? LACP_SLOW_MSEC : LACP_FAST_MSEC);
 }
 
+/* 802.1AX: with both ends passive nobody transmits (the Periodic machine
+ * rests in NO_PERIODIC, which silences the Transmit machine too), so two
+ * passive ends never form an aggregator. A passive end answers an active
+ * partner only. */
+static bool
+lacp_may_send(const struct bond *bond, const struct bond_member *m)
+{
+    return bond->lacp_active
+           || (m->partner_current && (m->partner.state & LACP_STATE_ACTIVITY));
+}
+
 /* Member states from LACP, and the LACPDUs that are due: periodic ones,
  * and one at once whenever what we would say changed. */
 static void
@@ -340,8 +351,7 @@ bond_lacp_run(struct bond *bond, long long now)
                      && (m->partner.state & LACP_STATE_SYNC)
                      && (m->partner.state & LACP_STATE_COLLECTING);
         bond_lacp_actor(bond, i, &actor);
-        if (m->netdev && m->carrier
-            && (bond->lacp_active || m->partner_current)
+        if (m->netdev && m->carrier && lacp_may_send(bond, m)
             && (now >= m->next_tx || actor.state != m->sent_state)) {
             lacp_send(bond, i, now);
         }

@@ -70,6 +70,32 @@ buf_put_cstr(struct buf *b, const char *s)
 }
 
 void
+buf_put_uint(struct buf *b, uint64_t x)
+{
+    char text[20];
+    size_t i = sizeof text;
+
+    do {
+        text[--i] = '0' + x % 10;
+        x /= 10;
+    } while (x);
+    buf_put(b, text + i, sizeof text - i);
+}
+
+void
+buf_put_hex(struct buf *b, uint64_t x)
+{
+    char text[16];
+    size_t i = sizeof text;
+
+    do {
+        text[--i] = "0123456789abcdef"[x & 15];
+        x >>= 4;
+    } while (x);
+    buf_put(b, text + i, sizeof text - i);
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list args)
 {
     va_list copy;

@@ -20,6 +20,10 @@ void buf_reserve(struct buf *, size_t extra);
 void buf_put(struct buf *, const void *, size_t);
 void buf_put_char(struct buf *, char);
 void buf_put_cstr(struct buf *, const char *);
+/* An unsigned integer in decimal, or in lowercase hex without "0x": what
+ * "%" PRIu64 and "%" PRIx64 write, without printf's cost in hot loops. */
+void buf_put_uint(struct buf *, uint64_t);
+void buf_put_hex(struct buf *, uint64_t);
 void buf_printf(struct buf *, const char *fmt, ...) SY_PRINTF(2, 3);
 void buf_vprintf(struct buf *, const char *fmt, va_list) SY_PRINTF(2, 0);
 /* Returns the contents as a C string ("" when empty); stays owned by 'buf'. */

@@ -74,6 +74,8 @@ enum {
 #define IP6 0x86dd
 #define ARP 0x0806
 
+_Static_assert(OFF_N_FIELDS <= 64, "of_fields_present() needs a bit per field");
+
 static const struct of_field_impl fields[OFF_N_FIELDS] = {
     [OFF_IN_PORT] = { D(OFF_IN_PORT, "in_port", NULL, 4, 32, false, true, BASIC, 0,
                         "OXM_OF_IN_PORT", 0, 0, 0, OFF_FMT_PORT, BASIC, 0, "OXM_OF_IN_PORT"),
@@ -390,6 +392,60 @@ of_field_same_storage(const struct of_field_desc *a, const struct of_field_desc 
     return a == b || (impl(a)->group && impl(a)->group == impl(b)->group);
 }
 
+unsigned int
+of_field_group(const struct of_field_desc *f)
+{
+    return impl(f)->group;
+}
+
+/* Whether the field has a 1-bit in 'flds', read in place: the same answer
+ * as of_value_is_zero() of of_field_get(), without building the value. */
+static bool
+field_is_set(const struct of_field_impl *fi, const struct of_fields *flds)
+{
+    const uint8_t *p = (const uint8_t *) flds + fi->offset;
+    uint64_t x;
+
+    if (fi->kind == OFS_BYTES) {
+        for (unsigned int i = 0; i < fi->desc.n_bytes; i++) {
+            if (p[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+    x = (load_uint(p, fi->size) >> fi->shift) & fi->bits;
+    return fi->desc.n_bytes < 8 ? (x & ((UINT64_C(1) << (fi->desc.n_bytes * 8)) - 1)) != 0
+                                : x != 0;
+}
+
+bool
+of_field_is_set(const struct of_field_desc *f, const struct of_fields *flds)
+{
+    return field_is_set(impl(f), flds);
+}
+
+uint64_t
+of_fields_present(const struct of_fields *flds)
+{
+    const uint64_t *w = (const uint64_t *) (const void *) flds;
+    uint64_t present = 0;
+
+    for (size_t i = 0; i < OFF_N_FIELDS; i++) {
+        const struct of_field_impl *fi = &fields[i];
+        uint64_t word = w[fi->offset / 8];
+
+        /* Most words of a mask are zero: a field that lies within one
+         * zero word is skipped without looking closer. Integers are
+         * aligned; byte strings (addresses) may run into the next words,
+         * and then field_is_set() reads them whole. */
+        if ((word || fi->offset % 8u + fi->desc.n_bytes > 8) && field_is_set(fi, flds)) {
+            present |= UINT64_C(1) << i;
+        }
+    }
+    return present;
+}
+
 /* ---- Prerequisites -------------------------------------------------------- */
 
 /* Reads the match's exactly matched eth_type/ip_proto, or -1 if not exact. */
@@ -417,4 +473,20 @@ of_field_prereqs_ok(const struct of_field_desc *f, const struct ofmatch *m)
         }
     }
     return true;
+}
+
+const struct of_field_desc *
+ofmatch_field_alias(const struct ofmatch *m, const struct of_field_desc *f)
+{
+    unsigned int group = impl(f)->group;
+
+    if (of_field_prereqs_ok(f, m)) {
+        return f;
+    }
+    for (size_t i = 0; group && i < OFF_N_FIELDS; i++) {
+        if (fields[i].group == group && of_field_prereqs_ok(&fields[i].desc, m)) {
+            return &fields[i].desc;
+        }
+    }
+    return NULL;
 }

@@ -49,10 +49,7 @@ ofmatch_get(const struct ofmatch *m, const struct of_field_desc *f, union of_val
 bool
 ofmatch_has(const struct ofmatch *m, const struct of_field_desc *f)
 {
-    union of_value mask;
-
-    of_field_get(f, &m->mask, &mask);
-    return !of_value_is_zero(f, &mask);
+    return of_field_is_set(f, &m->mask);
 }
 
 bool
@@ -106,31 +103,13 @@ ofmatch_overlaps(const struct ofmatch *a, const struct ofmatch *b)
     return true;
 }
 
-/* A field whose own prerequisites fail is still fine when another field of
- * its storage group applies (tp_src under udp is udp_src, not tcp_src). */
-const struct of_field_desc *
-ofmatch_field_alias(const struct ofmatch *m, const struct of_field_desc *f)
-{
-    if (of_field_prereqs_ok(f, m)) {
-        return f;
-    }
-    for (int id = 0; id < OFF_N_FIELDS; id++) {
-        const struct of_field_desc *g = of_field_by_id(id);
-
-        if (of_field_same_storage(f, g) && of_field_prereqs_ok(g, m)) {
-            return g;
-        }
-    }
-    return NULL;
-}
-
 int
 ofmatch_check_prereqs(const struct ofmatch *m, struct buf *error)
 {
-    for (int id = 0; id < OFF_N_FIELDS; id++) {
-        const struct of_field_desc *f = of_field_by_id(id);
+    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
+        const struct of_field_desc *f = of_field_by_id(__builtin_ctzll(present));
 
-        if (ofmatch_has(m, f) && !ofmatch_field_alias(m, f)) {
+        if (!ofmatch_field_alias(m, f)) {
             if (error) {
                 buf_printf(error, "%s requires %s", f->name,
                            f->prereq_ip_proto == 6 ? "tcp, udp or sctp (e.g. tcp,tp_dst=80)"

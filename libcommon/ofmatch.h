@@ -140,6 +140,13 @@ bool of_value_is_zero(const struct of_field_desc *, const union of_value *);
 /* Two fields that share storage in of_fields (tcp_src and udp_src, nw_src
  * and arp_spa, vlan_tci and vlan_vid...) belong to one group. */
 bool of_field_same_storage(const struct of_field_desc *, const struct of_field_desc *);
+/* The storage group number shared by such fields; 0 for a field alone. */
+unsigned int of_field_group(const struct of_field_desc *);
+/* True if the field has a 1-bit in 'fields'. */
+bool of_field_is_set(const struct of_field_desc *, const struct of_fields *);
+/* Bit 'id' (1 << id) set for every field with a 1-bit in 'fields' (a
+ * match's mask): what a codec or a printer walks instead of every field. */
+uint64_t of_fields_present(const struct of_fields *);
 /* True if 'match' satisfies the field's prerequisites. */
 bool of_field_prereqs_ok(const struct of_field_desc *, const struct ofmatch *);
 

@@ -282,20 +282,17 @@ encode10_nw_addr(struct enc10 *e, enum of_field_id id, uint8_t *p, uint32_t *wc,
 static void
 check_uncovered(struct enc10 *e)
 {
-    struct ofmatch rest;
     const uint64_t *mk = (const uint64_t *) (const void *) &e->m->mask;
     const uint64_t *cv = (const uint64_t *) (const void *) &e->covered;
-    uint64_t *r = (uint64_t *) (void *) &rest.mask;
+    struct of_fields rest;
+    uint64_t *r = (uint64_t *) (void *) &rest, uncovered;
 
-    memset(&rest, 0, sizeof rest);
     for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
         r[i] = mk[i] & ~cv[i];
     }
-    for (int id = 0; id < OFF_N_FIELDS; id++) {
-        if (ofmatch_has(&rest, F(id))) {
-            fail10(e, F(id)->name);
-            return;
-        }
+    uncovered = of_fields_present(&rest);
+    if (uncovered) {
+        fail10(e, F(__builtin_ctzll(uncovered))->name);
     }
 }
 
@@ -472,12 +469,15 @@ oxm_put_vlan(struct buf *b, const struct ofmatch *m)
 void
 ofp_oxm_encode(const struct ofmatch *m, struct buf *b)
 {
-    bool done[OFF_N_FIELDS] = { false };
+    uint32_t done_groups = 0;       /* Bit G: storage group G went out. */
+    bool tos_done = false;
 
-    for (int id = 0; id < OFF_N_FIELDS; id++) {
+    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
+        int id = __builtin_ctzll(present);
         const struct of_field_desc *f = F(id), *alias;
+        unsigned int group = of_field_group(f);
 
-        if (done[id] || !ofmatch_has(m, f)) {
+        if ((group && done_groups & (UINT32_C(1) << group)) || (id == OFF_NW_TOS && tos_done)) {
             continue;
         }
         if (id == OFF_VLAN_TCI || id == OFF_VLAN_VID || id == OFF_VLAN_PCP) {
@@ -488,13 +488,11 @@ ofp_oxm_encode(const struct ofmatch *m, struct buf *b)
         }
         /* Everything sharing storage with 'f' went out with it, except
          * the TOS slices, which are disjoint (DSCP and ECN). */
-        for (int j = 0; j < OFF_N_FIELDS; j++) {
-            if (of_field_same_storage(f, F(j)) && (id != OFF_IP_DSCP && id != OFF_IP_ECN)) {
-                done[j] = true;
-            }
+        if (id != OFF_IP_DSCP && id != OFF_IP_ECN) {
+            done_groups |= UINT32_C(1) << group;
         }
         if (id == OFF_IP_DSCP) {
-            done[OFF_NW_TOS] = true;
+            tos_done = true;
         }
     }
 }

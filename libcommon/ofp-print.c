@@ -11,7 +11,17 @@
 void
 ofp_format_mac(struct buf *b, const uint8_t m[6])
 {
-    buf_printf(b, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    static const char hex[] = "0123456789abcdef";
+    char text[17];
+
+    for (int i = 0; i < 6; i++) {
+        text[i * 3] = hex[m[i] >> 4];
+        text[i * 3 + 1] = hex[m[i] & 15];
+        if (i < 5) {
+            text[i * 3 + 2] = ':';
+        }
+    }
+    buf_put(b, text, sizeof text);
 }
 
 static const struct {
@@ -38,7 +48,7 @@ ofp_format_port(struct buf *b, uint32_t port, const struct ofp_port_map *map)
             return;
         }
     }
-    buf_printf(b, "%" PRIu32, port);
+    buf_put_uint(b, port);
 }
 
 /* ---- Field values ----------------------------------------------------------- */
@@ -76,6 +86,15 @@ format_addr(struct buf *b, const struct of_field_desc *f, const union of_value *
 {
     char text[INET6_ADDRSTRLEN];
 
+    if (f->format == OFF_FMT_IPV4) {
+        for (int i = 0; i < 4; i++) {
+            if (i) {
+                buf_put_char(b, '.');
+            }
+            buf_put_uint(b, v->u8[i]);
+        }
+        return;
+    }
     inet_ntop(f->format == OFF_FMT_IPV4 ? AF_INET : AF_INET6, v->u8, text, sizeof text);
     buf_put_cstr(b, text);
 }
@@ -119,7 +138,8 @@ format_value(struct buf *b, const struct of_field_desc *f, const union of_value 
     case OFF_FMT_IPV4: case OFF_FMT_IPV6:
         format_addr(b, f, v);
         if (masked && (prefix = mask_prefix(mask, f->n_bytes)) >= 0) {
-            buf_printf(b, "/%d", prefix);
+            buf_put_char(b, '/');
+            buf_put_uint(b, prefix);
         } else if (masked) {
             buf_put_char(b, '/');
             format_addr(b, f, mask);
@@ -138,7 +158,7 @@ format_value(struct buf *b, const struct of_field_desc *f, const union of_value 
         break;
     case OFF_FMT_DEC:
         if (!masked) {
-            buf_printf(b, "%" PRIu64, value_to_uint(v, f->n_bytes));
+            buf_put_uint(b, value_to_uint(v, f->n_bytes));
             return;
         }
         break;
@@ -149,9 +169,11 @@ format_value(struct buf *b, const struct of_field_desc *f, const union of_value 
         format_addr(b, f, v);   /* Not reached: wide fields are addresses. */
         return;
     }
-    buf_printf(b, "0x%" PRIx64, value_to_uint(v, f->n_bytes));
+    buf_put_cstr(b, "0x");
+    buf_put_hex(b, value_to_uint(v, f->n_bytes));
     if (masked) {
-        buf_printf(b, "/0x%" PRIx64, value_to_uint(mask, f->n_bytes));
+        buf_put_cstr(b, "/0x");
+        buf_put_hex(b, value_to_uint(mask, f->n_bytes));
     }
 }
 
@@ -221,38 +243,46 @@ format_vlan(struct buf *b, size_t start, const struct ofmatch *m)
 void
 ofp_format_match(struct buf *b, const struct ofmatch *m, const struct ofp_port_map *map)
 {
-    bool done[OFF_N_FIELDS] = { false };
+    uint64_t done = 0;              /* Bit ID: field ID is printed or left out. */
+    uint32_t done_groups = 0;       /* Bit G: storage group G is printed. */
     size_t start = b->size;
-    bool printed_type;
+    bool printed_type, vlan_done = false;
 
+#define BIT(ID) (UINT64_C(1) << (ID))
     if (format_shorthand(b, m, &printed_type)) {
-        done[OFF_IP_PROTO] = done[OFF_ARP_OP] = true;
+        done |= BIT(OFF_IP_PROTO) | BIT(OFF_ARP_OP);
     }
-    done[OFF_ETH_TYPE] = printed_type;
-    done[OFF_VLAN_TCI] = done[OFF_VLAN_VID] = done[OFF_VLAN_PCP] = true;
-    done[OFF_IP_DSCP] = true;   /* Printed as nw_tos. */
-    for (int id = 0; id < OFF_N_FIELDS; id++) {
+    done |= printed_type ? BIT(OFF_ETH_TYPE) : 0;
+    done |= BIT(OFF_VLAN_TCI) | BIT(OFF_VLAN_VID) | BIT(OFF_VLAN_PCP);
+    done |= BIT(OFF_IP_DSCP);       /* Printed as nw_tos. */
+    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
+        int id = __builtin_ctzll(present);
         const struct of_field_desc *f = of_field_by_id(id), *alias;
+        unsigned int group = of_field_group(f);
         union of_value v, mask;
 
-        if (id == OFF_ETH_SRC) {
+        if (id >= OFF_ETH_SRC && !vlan_done) {
             format_vlan(b, start, m);       /* Where OVS puts it. */
+            vlan_done = true;
         }
-        if (done[id] || !ofmatch_has(m, f)) {
+        if (done & BIT(id) || (group && done_groups & (UINT32_C(1) << group))) {
             continue;
         }
         alias = ofmatch_field_alias(m, f);
         alias = alias ? alias : f;
-        for (int j = 0; j < OFF_N_FIELDS; j++) {
-            if (of_field_same_storage(f, of_field_by_id(j)) && id != OFF_IP_ECN) {
-                done[j] = true;
-            }
+        if (id != OFF_IP_ECN) {
+            done_groups |= UINT32_C(1) << group;
         }
         ofmatch_get(m, alias, &v, &mask);
         sep(b, start);
-        buf_printf(b, "%s=", alias->name);
+        buf_put_cstr(b, alias->name);
+        buf_put_char(b, '=');
         format_value(b, alias, &v, &mask, map);
     }
+    if (!vlan_done) {
+        format_vlan(b, start, m);
+    }
+#undef BIT
 }
 
 /* ---- Actions ----------------------------------------------------------------- */
@@ -473,7 +503,8 @@ format_rule(struct buf *b, uint16_t priority, const struct ofmatch *m,
     size_t start = b->size;
 
     if (priority != OFP_DEFAULT_PRIORITY) {
-        buf_printf(b, "priority=%u", priority);
+        buf_put_cstr(b, "priority=");
+        buf_put_uint(b, priority);
     }
     sep(b, start);
     ofp_format_match(b, m, map);
@@ -488,10 +519,26 @@ void
 ofp_format_flow_stats(struct buf *b, const struct ofp_flow_stats *fs,
                       const struct ofp_port_map *map)
 {
-    buf_printf(b, " cookie=0x%" PRIx64 ", duration=%" PRIu32 ".%03us, table=%u, "
-               "n_packets=%" PRIu64 ", n_bytes=%" PRIu64 ", ", fs->cookie, fs->duration_sec,
-               (unsigned) (fs->duration_nsec / 1000000), fs->table_id, fs->packet_count,
-               fs->byte_count);
+    unsigned int msec = fs->duration_nsec / 1000000;
+
+    /* By hand rather than one printf: this line is written once per flow
+     * of a dump, and vfprintf was most of the time of formatting it. */
+    buf_put_cstr(b, " cookie=0x");
+    buf_put_hex(b, fs->cookie);
+    buf_put_cstr(b, ", duration=");
+    buf_put_uint(b, fs->duration_sec);
+    buf_put_char(b, '.');
+    if (msec < 100) {
+        buf_put_cstr(b, msec < 10 ? "00" : "0");
+    }
+    buf_put_uint(b, msec);
+    buf_put_cstr(b, "s, table=");
+    buf_put_uint(b, fs->table_id);
+    buf_put_cstr(b, ", n_packets=");
+    buf_put_uint(b, fs->packet_count);
+    buf_put_cstr(b, ", n_bytes=");
+    buf_put_uint(b, fs->byte_count);
+    buf_put_cstr(b, ", ");
     if (fs->idle_timeout) {
         buf_printf(b, "idle_timeout=%u, ", fs->idle_timeout);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "connmgr.h"
+#include "dp-kernel.h"
 #include "dp-user.h"
 #include "ipfix.h"
 #include "log.h"
@@ -230,7 +231,7 @@ kernel_refusal(const struct bridge_port *port)
     }
 }
 
-/* The kernel datapath takes devices only, for now. */
+/* The kernel datapath takes devices and tunnels, for now. */
 static void
 bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct buf *errors)
 {
@@ -238,6 +239,10 @@ bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct bu
         dpif_port_add(br->dp, port->dp_port, port->name,
                       port->type == SW_PORT_INTERNAL ? DPIF_PORT_INTERNAL : DPIF_PORT_SYSTEM);
         bridge_port_set_qos_kernel(br, port, errors);
+    } else if (tnl_port_type_is_tunnel(port->type) && port->error) {
+        buf_printf(errors, "%s: port %s: %s\n", br->name, port->name, port->error);
+    } else if (tnl_port_type_is_tunnel(port->type)) {
+        dp_kernel_tunnel_port_add(br->dp, port->dp_port, port->name, &port->tnl);
     } else {
         free(port->error);
         port->error = kernel_refusal(port);

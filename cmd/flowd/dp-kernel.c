@@ -6,7 +6,9 @@
  * callbacks only record, and the work on what they found follows. */
 #include "dp-kernel.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "hash.h"
 #include "log.h"
 #include "packet.h"
+#include "swconfig.h"
 #include "token-bucket.h"
 #include "util.h"
 
@@ -23,10 +26,25 @@
 #define STATS_FRESH_MSEC 100        /* sync_stats() skips younger dumps. */
 #define UPCALL_BATCH 64             /* Upcalls per socket per wake-up. */
 
+/* Tunnel vports are numbered above every OpenFlow port number (bridge
+ * ports have their ofport as vport number) and below the kernel's
+ * DP_MAX_PORTS (65535). */
+#define TNL_VPORT_BASE (SW_OFPORT_MAX + 1)
+#define TNL_VPORT_SLOTS 255
+
+/* A bridge port with a vport of its own (a device), a tunnel vport (one
+ * per type and UDP port, shared by the bridge's tunnel ports of that kind,
+ * like Open vSwitch's vxlan_sys_4789), or a tunnel port (no vport of its
+ * own: 'tnl' and 'vport' set, no socket, never 'attached' itself). */
 struct dp_kernel_port {
     uint32_t port_no;               /* Vport number (= bridge dp_port). */
     char *name;                     /* Device name. */
-    enum dpif_port_type type;
+    enum dpif_port_type type;       /* Tunnel (v)ports: internal. */
+    uint32_t vport_type;            /* OVS_VPORT_TYPE_*. */
+    uint16_t dst_port;              /* Tunnel vport: its UDP port; 0 GRE. */
+    unsigned int n_users;           /* Tunnel vport: tunnel ports on it. */
+    struct tnl_config *tnl;         /* Tunnel port: its settings. */
+    struct dp_kernel_port *vport;   /* Tunnel port: its tunnel vport. */
     bool attached;                  /* The vport exists in the kernel. */
     char *error;                    /* Why it is not attached, or NULL. */
     long long next_retry;           /* When to try attaching it again. */
@@ -53,6 +71,7 @@ struct dp_kernel {
     int dp_ifindex;                 /* Names the datapath in requests. */
     struct dp_kernel_port **ports;  /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
+    struct dp_kernel_port *tnl_vports[TNL_VPORT_SLOTS]; /* TNL_VPORT_BASE + i. */
     struct hmap flows_by_ufid;      /* kflows by UFID hash. */
     unsigned int dump_seq;          /* Number of the current flow dump. */
     long long next_dump;            /* When run() dumps flows next. */
@@ -72,7 +91,27 @@ dp_kernel_cast(struct dpif *dpif)
 static struct dp_kernel_port *
 port_get(const struct dp_kernel *dp, uint32_t port_no)
 {
+    if (port_no >= TNL_VPORT_BASE && port_no - TNL_VPORT_BASE < TNL_VPORT_SLOTS) {
+        return dp->tnl_vports[port_no - TNL_VPORT_BASE];
+    }
     return port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
+}
+
+/* Iterates over the ports that have a vport in the kernel (bridge ports
+ * with a device, then tunnel vports): '*i' starts at 0. */
+static struct dp_kernel_port *
+next_vport(const struct dp_kernel *dp, uint32_t *i)
+{
+    while (*i < dp->n_ports_allocated + TNL_VPORT_SLOTS) {
+        uint32_t k = (*i)++;
+        struct dp_kernel_port *port = (k < dp->n_ports_allocated ? dp->ports[k]
+                                       : dp->tnl_vports[k - dp->n_ports_allocated]);
+
+        if (port && !port->tnl) {
+            return port;
+        }
+    }
+    return NULL;
 }
 
 /* ---- Flows: naming and counters ------------------------------------------- */
@@ -199,6 +238,132 @@ dp_kernel_flow_uninstall(struct dpif *dpif, struct dpflow *flow)
     free(kflow);
 }
 
+/* ---- Tunnel ports: the kernel's view and the pipeline's ---------------------- */
+
+/* The kernel sees one vport per tunnel type and UDP port; the pipeline
+ * sees the bridge's tunnel ports. A packet from a tunnel vport belongs to
+ * the tunnel port its outer addresses and key select (as the userspace
+ * datapath's receive side chooses); an output to a tunnel port goes to
+ * its vport, after the set(tunnel(...)) the pipeline put before it. */
+
+/* How well tunnel port 'port' matches a packet received with tunnel
+ * metadata 'key': 0 not at all, higher is more exact. */
+static int
+tunnel_port_match(const struct dp_kernel_port *port, const struct flowkey *key)
+{
+    const struct tnl_config *cfg = port->tnl;
+    int score = 1;
+
+    if (cfg->local_ip && cfg->local_ip != key->tun_dst) {
+        return 0;
+    }
+    if (!cfg->remote_flow) {
+        if (cfg->remote_ip != key->tun_src) {
+            return 0;
+        }
+        score += 2;
+    }
+    if (!cfg->in_key.flow) {
+        bool has_key = (key->tun_flags & FLOWKEY_TUN_KEY) != 0;
+
+        if (has_key != cfg->in_key.present
+            || (has_key && key->tun_id != cfg->in_key.value)) {
+            return 0;
+        }
+        score += 1;
+    }
+    return score + (cfg->local_ip ? 1 : 0);
+}
+
+/* The tunnel port that receives what tunnel vport 'vport' received with
+ * the metadata of 'key', or NULL. */
+static struct dp_kernel_port *
+tunnel_port_demux(const struct dp_kernel *dp, const struct dp_kernel_port *vport,
+                  const struct flowkey *key)
+{
+    struct dp_kernel_port *best = NULL;
+    int best_score = 0;
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        struct dp_kernel_port *port = dp->ports[i];
+        int score = port && port->vport == vport ? tunnel_port_match(port, key) : 0;
+
+        if (score > best_score) {
+            best = port;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+static bool
+is_tunnel_vport(const struct dp_kernel *dp, uint32_t port_no)
+{
+    return port_no >= TNL_VPORT_BASE && port_get(dp, port_no);
+}
+
+/* The key the pipeline sees for kernel key 'kkey': a tunnel vport's
+ * packets come from their tunnel port. False if no tunnel port takes
+ * them. */
+static bool
+key_from_kernel(const struct dp_kernel *dp, const struct flowkey *kkey, struct flowkey *key)
+{
+    *key = *kkey;
+    if (is_tunnel_vport(dp, kkey->in_port)) {
+        const struct dp_kernel_port *port = tunnel_port_demux(dp, port_get(dp, kkey->in_port),
+                                                              kkey);
+
+        if (!port) {
+            return false;
+        }
+        key->in_port = port->port_no;
+    }
+    return true;
+}
+
+/* The kernel's number for bridge port 'port_no'. */
+static uint32_t
+kernel_port_no(const struct dp_kernel *dp, uint32_t port_no)
+{
+    const struct dp_kernel_port *port = port_get(dp, port_no);
+
+    return port && port->tnl ? port->vport->port_no : port_no;
+}
+
+/* The mask of a flow from a tunnel port also holds what chose the port
+ * among those sharing its vport. */
+static void
+mask_add_tunnel_demux(const struct dp_kernel *dp, const struct flowkey *key,
+                      struct flowkey *mask)
+{
+    const struct dp_kernel_port *port = port_get(dp, key->in_port);
+
+    if (port && port->tnl) {
+        mask->tun_src = mask->tun_dst = UINT32_MAX;
+        mask->tun_id = UINT64_MAX;
+        mask->tun_flags |= FLOWKEY_TUN_KEY;
+    }
+}
+
+/* Pipeline actions 'data' as the kernel needs them in 'out': outputs to
+ * tunnel ports go to their vports. */
+static void
+actions_to_kernel(const struct dp_kernel *dp, const void *data, size_t size,
+                  struct dp_actions *out)
+{
+    dp_actions_copy(out, data, size);
+    DP_ACTIONS_FOR_EACH (nla, data, size) {
+        if (dp_nla_type(nla) == OVS_ACTION_ATTR_OUTPUT && dp_nla_size(nla) == 4) {
+            size_t ofs = (const uint8_t *) dp_nla_data(nla) - (const uint8_t *) data;
+            uint32_t port_no;
+
+            memcpy(&port_no, dp_nla_data(nla), 4);
+            port_no = kernel_port_no(dp, port_no);
+            memcpy(out->data + ofs, &port_no, 4);
+        }
+    }
+}
+
 /* ---- Upcalls ------------------------------------------------------------------ */
 
 static void
@@ -216,14 +381,17 @@ result_uninit(struct dp_upcall_result *result)
     result->rules = NULL;
 }
 
-/* Puts the pipeline's answer for a packet of 'key' into the kernel as a
- * megaflow, and into flowd's record. */
+/* Puts the pipeline's answer for a packet of 'key' (as the pipeline saw
+ * it) into the kernel as a megaflow with 'kactions' (the answer's actions
+ * as the kernel needs them), and into flowd's record. */
 static void
 install_flow(struct dp_kernel *dp, const struct flowkey *key,
-             struct dp_upcall_result *result, size_t packet_size)
+             struct dp_upcall_result *result, const struct dp_actions *kactions,
+             size_t packet_size)
 {
     struct dpflow *flow, *existing;
     struct dpif_netlink_ufid ufid;
+    struct flowkey kkey;
     uint32_t words[4];
     int error;
 
@@ -250,8 +418,10 @@ install_flow(struct dp_kernel *dp, const struct flowkey *key,
 
     flow_make_ufid(&flow->key, dpflow_mask(flow), words);
     ufid_to_netlink(words, &ufid);
-    error = dpif_netlink_flow_put(dp->nl, dp->dp_ifindex, &flow->key, dpflow_mask(flow),
-                                  flow->actions.data, flow->actions.size, &ufid,
+    kkey = flow->key;
+    kkey.in_port = kernel_port_no(dp, kkey.in_port);
+    error = dpif_netlink_flow_put(dp->nl, dp->dp_ifindex, &kkey, dpflow_mask(flow),
+                                  kactions->data, kactions->size, &ufid,
                                   DPIF_NETLINK_PUT_CREATE);
     if (error) {
         /* EEXIST: a flow flowd has not taken over yet overlaps it; the
@@ -269,23 +439,40 @@ install_flow(struct dp_kernel *dp, const struct flowkey *key,
 static void
 handle_miss(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
 {
+    struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
     struct dp_upcall_result result;
+    struct flowkey key;
     int error;
 
-    result_init(&result);
-    dp->up.upcall(dp->up.upcall_aux, &up->key, &result);
-    if (result.install) {
-        install_flow(dp, &up->key, &result, up->packet_size);
+    if (!key_from_kernel(dp, &up->key, &key)) {
+        dp->up.n_lost++;
+        if (log_ratelimit_allow(&dp->warn_rl)) {
+            char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+            inet_ntop(AF_INET, &up->key.tun_src, src, sizeof src);
+            inet_ntop(AF_INET, &up->key.tun_dst, dst, sizeof dst);
+            LOG_WARN("%s: vport %u: no tunnel port receives from %s to %s with key "
+                     "%"PRIu64": dropped", dp->up.name, up->key.in_port, src, dst,
+                     up->key.tun_id);
+        }
+        return;
     }
-    if (result.actions.size) {
+    result_init(&result);
+    dp->up.upcall(dp->up.upcall_aux, &key, &result);
+    mask_add_tunnel_demux(dp, &key, &result.mask);
+    actions_to_kernel(dp, result.actions.data, result.actions.size, &kactions);
+    if (result.install) {
+        install_flow(dp, &key, &result, &kactions, up->packet_size);
+    }
+    if (kactions.size) {
         error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &up->key, up->packet,
-                                     up->packet_size, result.actions.data,
-                                     result.actions.size);
+                                     up->packet_size, kactions.data, kactions.size);
         if (error && log_ratelimit_allow(&dp->warn_rl)) {
             LOG_WARN("%s: sending an upcalled packet on failed: %s", dp->up.name,
                      strerror(error));
         }
     }
+    dp_actions_uninit(&kactions);
     result_uninit(&result);
 }
 
@@ -293,6 +480,7 @@ static void
 handle_upcall(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
 {
     struct dp_packet packet;
+    struct flowkey key;
 
     if (up->key_error) {
         dp->up.n_lost++;
@@ -310,6 +498,9 @@ handle_upcall(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
         packet.data = (uint8_t *) up->packet;
         packet.size = up->packet_size;
         packet.in_port = up->key.in_port;
+        if (key_from_kernel(dp, &up->key, &key)) {
+            packet.in_port = key.in_port;
+        }
         dp->up.userspace(dp->up.upcall_aux, &packet, up->userdata, up->userdata_size);
     }
 }
@@ -348,12 +539,12 @@ static int
 dp_kernel_fill_pollfds(struct dpif *dpif, struct pollfd *fds, void **handles, int max)
 {
     struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port;
+    uint32_t i = 0;
     int n = 0;
 
-    for (uint32_t i = 0; i < dp->n_ports_allocated && n < max; i++) {
-        struct dp_kernel_port *port = dp->ports[i];
-
-        if (port && port->sock) {
+    while (n < max && (port = next_vport(dp, &i))) {
+        if (port->sock) {
             fds[n].fd = dpif_netlink_upcall_sock_fd(port->sock);
             fds[n].events = POLLIN;
             fds[n].revents = 0;
@@ -383,13 +574,6 @@ port_set_error(struct dp_kernel_port *port, char *error)
 {
     free(port->error);
     port->error = error;
-}
-
-static uint32_t
-port_vport_type(const struct dp_kernel_port *port)
-{
-    return port->type == DPIF_PORT_INTERNAL ? OVS_VPORT_TYPE_INTERNAL
-                                            : OVS_VPORT_TYPE_NETDEV;
 }
 
 static int
@@ -513,8 +697,8 @@ static int
 port_attach(struct dp_kernel *dp, struct dp_kernel_port *port)
 {
     struct dpif_netlink_vport_spec spec = {
-        .name = port->name, .type = port_vport_type(port), .port_no = port->port_no,
-        .upcall_pid = port->upcall_pid,
+        .name = port->name, .type = port->vport_type, .port_no = port->port_no,
+        .dst_port = port->dst_port, .upcall_pid = port->upcall_pid,
     };
     struct dpif_netlink_vport vport;
     int error = dpif_netlink_vport_get(dp->nl, port->name, &vport);
@@ -557,51 +741,47 @@ port_destroy(struct dp_kernel_port *port)
         dpif_netlink_upcall_sock_close(port->sock);
         free(port->name);
         free(port->error);
+        free(port->tnl);
         free(port);
     }
 }
+
+static void tunnel_vport_release(struct dp_kernel *, struct dp_kernel_port *vport);
 
 static void
 dp_kernel_port_del(struct dpif *dpif, uint32_t port_no)
 {
     struct dp_kernel *dp = dp_kernel_cast(dpif);
-    struct dp_kernel_port *port = port_get(dp, port_no);
+    struct dp_kernel_port *port = port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
 
     if (!port) {
         return;
     }
     port_clear_qos(dp, port);
-    /* Port 0 is the datapath itself: it goes with the datapath. */
-    if (port->attached && port_no != 0) {
+    if (port->tnl) {
+        tunnel_vport_release(dp, port->vport);
+    } else if (port->attached && port_no != 0) {
+        /* Port 0 is the datapath itself: it goes with the datapath. */
         dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, port_no);
     }
     port_destroy(port);
     dp->ports[port_no] = NULL;
 }
 
-static void
-dp_kernel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
-                   enum dpif_port_type type)
+/* A new port with a vport of its own, attached if it can be. */
+static struct dp_kernel_port *
+port_create(struct dp_kernel *dp, uint32_t port_no, const char *name, uint32_t vport_type,
+            uint16_t dst_port)
 {
-    struct dp_kernel *dp = dp_kernel_cast(dpif);
-    struct dp_kernel_port *port;
+    struct dp_kernel_port *port = xzalloc(sizeof *port);
     int error;
 
-    if (port_no >= dp->n_ports_allocated) {
-        uint32_t n = MAX(port_no + 1, dp->n_ports_allocated * 2);
-
-        dp->ports = xrealloc(dp->ports, n * sizeof *dp->ports);
-        memset(dp->ports + dp->n_ports_allocated, 0,
-               (n - dp->n_ports_allocated) * sizeof *dp->ports);
-        dp->n_ports_allocated = n;
-    }
-    dp_kernel_port_del(dpif, port_no);
-
-    port = xzalloc(sizeof *port);
     port->port_no = port_no;
     port->name = xstrdup(name);
-    port->type = type;
-    dp->ports[port_no] = port;
+    port->type = (vport_type == OVS_VPORT_TYPE_NETDEV ? DPIF_PORT_SYSTEM
+                  : DPIF_PORT_INTERNAL);
+    port->vport_type = vport_type;
+    port->dst_port = dst_port;
     error = dpif_netlink_upcall_sock_open(&port->sock, &port->upcall_pid);
     if (error) {
         port_set_error(port, xasprintf("cannot open an upcall socket: %s", strerror(error)));
@@ -612,6 +792,136 @@ dp_kernel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
         port->next_retry = time_msec() + PORT_CHECK_MSEC;
         LOG_WARN("%s: port %u (%s): %s", dp->up.name, port_no, name, port->error);
     }
+    return port;
+}
+
+/* Makes room for bridge port 'port_no', removing the one there. */
+static void
+port_slot_clear(struct dp_kernel *dp, uint32_t port_no)
+{
+    if (port_no >= dp->n_ports_allocated) {
+        uint32_t n = MAX(port_no + 1, dp->n_ports_allocated * 2);
+
+        dp->ports = xrealloc(dp->ports, n * sizeof *dp->ports);
+        memset(dp->ports + dp->n_ports_allocated, 0,
+               (n - dp->n_ports_allocated) * sizeof *dp->ports);
+        dp->n_ports_allocated = n;
+    }
+    dp_kernel_port_del(&dp->up, port_no);
+}
+
+static void
+dp_kernel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
+                   enum dpif_port_type type)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+
+    port_slot_clear(dp, port_no);
+    dp->ports[port_no] = port_create(dp, port_no, name,
+                                     type == DPIF_PORT_INTERNAL ? OVS_VPORT_TYPE_INTERNAL
+                                                                : OVS_VPORT_TYPE_NETDEV,
+                                     0);
+}
+
+/* ---- Tunnel vports ------------------------------------------------------------- */
+
+static uint32_t
+tunnel_vport_type(enum sw_port_type type)
+{
+    return (type == SW_PORT_VXLAN ? OVS_VPORT_TYPE_VXLAN
+            : type == SW_PORT_GENEVE ? OVS_VPORT_TYPE_GENEVE : OVS_VPORT_TYPE_GRE);
+}
+
+/* Open vSwitch's names: vxlan_sys_4789, genev_sys_6081, gre_sys. */
+static char *
+tunnel_vport_name(uint32_t vport_type, uint16_t dst_port)
+{
+    return (vport_type == OVS_VPORT_TYPE_VXLAN ? xasprintf("vxlan_sys_%u", dst_port)
+            : vport_type == OVS_VPORT_TYPE_GENEVE ? xasprintf("genev_sys_%u", dst_port)
+            : xstrdup("gre_sys"));
+}
+
+/* The slot for a new tunnel vport 'name': the number a previous flowd gave
+ * it if that is free (its flows stay valid), else the first free one;
+ * TNL_VPORT_SLOTS if none is. */
+static uint32_t
+tunnel_vport_slot(struct dp_kernel *dp, const char *name)
+{
+    struct dpif_netlink_vport vport;
+
+    if (!dpif_netlink_vport_get(dp->nl, name, &vport) && vport.dp_ifindex == dp->dp_ifindex
+        && vport.port_no >= TNL_VPORT_BASE && vport.port_no - TNL_VPORT_BASE < TNL_VPORT_SLOTS
+        && !dp->tnl_vports[vport.port_no - TNL_VPORT_BASE]) {
+        return vport.port_no - TNL_VPORT_BASE;
+    }
+    for (uint32_t i = 0; i < TNL_VPORT_SLOTS; i++) {
+        if (!dp->tnl_vports[i]) {
+            return i;
+        }
+    }
+    return TNL_VPORT_SLOTS;
+}
+
+/* The tunnel vport for 'cfg''s type and UDP port, created for its first
+ * user; NULL if all numbers are taken. */
+static struct dp_kernel_port *
+tunnel_vport_get(struct dp_kernel *dp, const struct tnl_config *cfg)
+{
+    uint32_t type = tunnel_vport_type(cfg->type);
+    uint16_t dst_port = cfg->type == SW_PORT_GRE ? 0 : cfg->dst_port;
+    struct dp_kernel_port *vport;
+    uint32_t slot;
+    char *name;
+
+    for (slot = 0; slot < TNL_VPORT_SLOTS; slot++) {
+        vport = dp->tnl_vports[slot];
+        if (vport && vport->vport_type == type && vport->dst_port == dst_port) {
+            vport->n_users++;
+            return vport;
+        }
+    }
+    name = tunnel_vport_name(type, dst_port);
+    slot = tunnel_vport_slot(dp, name);
+    if (slot < TNL_VPORT_SLOTS) {
+        vport = port_create(dp, TNL_VPORT_BASE + slot, name, type, dst_port);
+        vport->n_users = 1;
+        dp->tnl_vports[slot] = vport;
+    } else {
+        vport = NULL;
+    }
+    free(name);
+    return vport;
+}
+
+static void
+tunnel_vport_release(struct dp_kernel *dp, struct dp_kernel_port *vport)
+{
+    if (vport && !--vport->n_users) {
+        if (vport->attached) {
+            dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, vport->port_no);
+        }
+        dp->tnl_vports[vport->port_no - TNL_VPORT_BASE] = NULL;
+        port_destroy(vport);
+    }
+}
+
+void
+dp_kernel_tunnel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
+                          const struct tnl_config *cfg)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port = xzalloc(sizeof *port);
+
+    port_slot_clear(dp, port_no);
+    port->port_no = port_no;
+    port->name = xstrdup(name);
+    port->type = DPIF_PORT_INTERNAL;
+    port->tnl = xmemdup(cfg, sizeof *cfg);
+    port->vport = tunnel_vport_get(dp, cfg);
+    if (!port->vport) {
+        port_set_error(port, xasprintf("no vport number left for another tunnel type"));
+    }
+    dp->ports[port_no] = port;
 }
 
 static void
@@ -634,6 +944,13 @@ dp_kernel_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_stat
 
     if (!port) {
         return false;
+    } else if (port->tnl) {
+        /* Its vport's counters are those of every tunnel port on it. */
+        status->deviceless = true;
+        status->present = port->vport && port->vport->attached;
+        status->failed = !port->vport;
+        status->error = port->vport ? port->vport->error : port->error;
+        return true;
     }
     status->present = port->attached;
     status->error = port->error;
@@ -741,11 +1058,12 @@ dp_kernel_ports_run(struct dpif *dpif, long long now, bool now_all)
                      strerror(error));
         }
     } else {
+        struct dp_kernel_port *port;
+        uint32_t i = 0;
+
         remove_unknown_vports(dp, &list);
-        for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
-            if (dp->ports[i]) {
-                changed |= port_check(dp, dp->ports[i], &list, now, now_all);
-            }
+        while ((port = next_vport(dp, &i))) {
+            changed |= port_check(dp, port, &list, now, now_all);
         }
     }
     free(list.vports);
@@ -811,31 +1129,38 @@ mask_within(const struct flowkey *narrow, const struct flowkey *wide)
     return true;
 }
 
-/* Whether the pipeline, asked now about 'u''s packets, would install 'u'
- * as it is: the same actions, depending on no field 'u' does not match. */
+/* Whether the pipeline, asked now about 'u''s packets (seen as 'key'),
+ * would install 'u' as it is: the same actions, depending on no field 'u'
+ * does not match. */
 static bool
-unknown_flow_is_right(const struct unknown_flow *u, struct dp_upcall_result *result)
+unknown_flow_is_right(const struct dp_kernel *dp, const struct unknown_flow *u,
+                      const struct flowkey *key, struct dp_upcall_result *result)
 {
+    struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
     struct flowkey mask = result->mask;
+    bool right;
 
-    flowkey_mask_canonicalize(&u->key, &mask);
-    return (result->install && mask_within(&mask, &u->mask)
-            && result->actions.size == u->actions.size
-            && (!u->actions.size
-                || !memcmp(result->actions.data, u->actions.data, u->actions.size)));
+    mask_add_tunnel_demux(dp, key, &mask);
+    flowkey_mask_canonicalize(key, &mask);
+    actions_to_kernel(dp, result->actions.data, result->actions.size, &kactions);
+    right = (result->install && mask_within(&mask, &u->mask)
+             && kactions.size == u->actions.size
+             && (!u->actions.size || !memcmp(kactions.data, u->actions.data, u->actions.size)));
+    dp_actions_uninit(&kactions);
+    return right;
 }
 
 /* Takes 'u' into flowd's record, with the rules and learning behind it;
  * its packets so far were counted by whoever installed it. */
 static bool
-adopt_flow(struct dp_kernel *dp, const struct unknown_flow *u,
+adopt_flow(struct dp_kernel *dp, const struct unknown_flow *u, const struct flowkey *key,
            struct dp_upcall_result *result, long long now)
 {
     struct dpflow *flow, *existing;
     uint32_t words[4];
 
-    flow = dpflow_install(&dp->up.flows, &u->key, &u->mask, u->actions.data, u->actions.size,
-                          &existing);
+    flow = dpflow_install(&dp->up.flows, key, &u->mask, result->actions.data,
+                          result->actions.size, &existing);
     if (!flow) {
         return false;
     }
@@ -867,24 +1192,27 @@ revalidate_unknown(struct dp_kernel *dp, struct unknown_flow *unknown, size_t n,
 
     for (size_t i = 0; i < n; i++) {
         struct dp_upcall_result result;
+        struct flowkey key;
 
-        if (!unknown[i].key_error && unknown[i].has_ufid) {
+        if (!unknown[i].key_error && unknown[i].has_ufid
+            && key_from_kernel(dp, &unknown[i].key, &key)) {
             result_init(&result);
-            dp->up.upcall(dp->up.upcall_aux, &unknown[i].key, &result);
+            dp->up.upcall(dp->up.upcall_aux, &key, &result);
             result_uninit(&result);
         }
     }
     for (size_t i = 0; i < n; i++) {
         struct unknown_flow *u = &unknown[i];
         struct dp_upcall_result result;
+        struct flowkey key;
         bool keep = false;
 
         result_init(&result);
-        if (!u->key_error && u->has_ufid) {
-            dp->up.upcall(dp->up.upcall_aux, &u->key, &result);
-            keep = (unknown_flow_is_right(u, &result)
+        if (!u->key_error && u->has_ufid && key_from_kernel(dp, &u->key, &key)) {
+            dp->up.upcall(dp->up.upcall_aux, &key, &result);
+            keep = (unknown_flow_is_right(dp, u, &key, &result)
                     && dp->up.flows.n_flows < dp->up.flow_limit
-                    && adopt_flow(dp, u, &result, now));
+                    && adopt_flow(dp, u, &key, &result, now));
         }
         result_uninit(&result);
         if (keep) {
@@ -1007,6 +1335,7 @@ dp_kernel_execute(struct dpif *dpif, struct dp_packet *packet, const void *actio
                   size_t size)
 {
     struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
     struct flowkey md;
     int error;
 
@@ -1016,9 +1345,12 @@ dp_kernel_execute(struct dpif *dpif, struct dp_packet *packet, const void *actio
     /* The kernel parses the packet itself and only needs the metadata; a
      * packet from the controller enters through the bridge's own port. */
     flowkey_extract(packet->data, packet->size,
-                    port_get(dp, packet->in_port) ? packet->in_port : 0, &md, NULL);
+                    port_get(dp, packet->in_port) ? kernel_port_no(dp, packet->in_port) : 0,
+                    &md, NULL);
+    actions_to_kernel(dp, actions, size, &kactions);
     error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &md, packet->data, packet->size,
-                                 actions, size);
+                                 kactions.data, kactions.size);
+    dp_actions_uninit(&kactions);
     if (error && log_ratelimit_allow(&dp->warn_rl)) {
         LOG_WARN("%s: executing a packet in the kernel failed: %s", dp->up.name,
                  strerror(error));
@@ -1099,6 +1431,9 @@ dp_kernel_destroy(struct dpif *dpif, bool keep)
             port_clear_qos(dp, dp->ports[i]);
         }
         port_destroy(dp->ports[i]);
+    }
+    for (uint32_t i = 0; i < TNL_VPORT_SLOTS; i++) {
+        port_destroy(dp->tnl_vports[i]);
     }
     free(dp->ports);
     if (!keep && dp->dp_ifindex) {

@@ -28,11 +28,21 @@
 
 #include "buf.h"
 #include "dpif.h"
+#include "tnl-config.h"
 
 /* Opens the kernel datapath 'name', creating it if it does not exist.
  * Returns NULL, with the reason in 'errors', without the openvswitch
  * module or on a kernel failure. */
 struct dpif *dp_kernel_create(const char *name, dp_upcall_func *, void *aux,
                               struct buf *errors);
+
+/* Adds tunnel port 'port_no' ('name', settings 'cfg') to kernel datapath
+ * 'dpif'. It has no vport of its own: it sends and receives through the
+ * datapath's vport for its type and UDP port (vxlan_sys_4789, genev_sys_6081,
+ * gre_sys, numbered from 65280 up), which the first such port creates and
+ * the last one deletes. Packets from that vport go to the tunnel port their
+ * outer addresses and key select, as on the userspace datapath. */
+void dp_kernel_tunnel_port_add(struct dpif *, uint32_t port_no, const char *name,
+                               const struct tnl_config *cfg);
 
 #endif

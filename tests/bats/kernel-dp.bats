@@ -170,6 +170,17 @@ expect_pass() {
         del-br-datapath-gone flowd-exit no-sanitizer-reports
 }
 
+@test "flowd: tunnel ports of a kernel bridge share one vport per type and reach kernel vxlan, geneve and gretap peers" {
+    expect_pass tnl-setup tnl-add-br tnl-add-port tnl-add-vxlan tnl-add-geneve tnl-add-gre \
+        tnl-vport-vxlan tnl-vport-geneve tnl-vport-gre tnl-ping-vxlan tnl-ping-geneve \
+        tnl-ping-gre tnl-flow-encap tnl-flow-decap tnl-fdb
+}
+
+@test "flowd: key=flow tunnel on a kernel bridge: set_field tun_id and a tun_id match" {
+    expect_pass tnl-keyflow-del tnl-keyflow-add tnl-keyflow-of tnl-keyflow-ping \
+        tnl-keyflow-encap tnl-keyflow-decap tnl-del-br tnl-vports-gone
+}
+
 @test "no check failed" {
     run grep -a "SY-KTEST .* FAIL" "$SY_KSERIAL"
     [ "$status" -ne 0 ] || { echo "$output"; false; }

@@ -34,7 +34,7 @@ release=$(ls "$cache/kernel/lib/modules" | head -n 1)
 moddir=$cache/kernel/lib/modules/$release
 image=$cache/kernel-initramfs.gz
 
-programs=(dp flowd portd ofctl)
+programs=(dp flowd portd ofctl tunnel)
 scripts=(kernel-tests.sh kernel-flowd-tests.sh ktest-lib.sh)
 inputs=("$here/kernel-init" "$0" "$moddir/modules.dep")
 for f in "${programs[@]}"; do inputs+=("$bindir/$f"); done

@@ -240,6 +240,65 @@ check del-port portd del-port kbr k2
 check del-port-vport-gone wait_for 10 sh -c '! dp show kbr | grep -q "port 2: k2"'
 check del-br portd del-br kbr
 check del-br-datapath-gone wait_for 10 sh -c '! ovs-dpctl show system@kbr'
+# Tunnel ports on a kernel bridge, against the kernel's own vxlan, geneve
+# and gretap devices. Host v (10.0.9.1) hangs off port tk of bridge tbr;
+# namespaces pv, pg and pr each hold one tunnel device with an inner
+# address 10.0.9.1N and reach this host's underlay address 192.168.5N.1
+# over veth uN/wN. flowd's tunnel ports share one vport per type and UDP
+# port (vxlan_sys_4789, genev_sys_6081, gre_sys), as Open vSwitch's do.
+setup_tunnel_peers() {
+    ip netns add v && ip link add tk type veth peer name tv0 &&
+    ip link set tv0 netns v && ip -n v link set lo up &&
+    ip -n v addr add 10.0.9.1/24 dev tv0 && ip -n v link set tv0 up &&
+    ip link set tk up || return 1
+    for p in v:1:vxlan:"id 100 dstport 4789 local 192.168.51.2" g:2:geneve:"id 200" \
+             r:3:gretap:"key 300 local 192.168.53.2"; do
+        ns=p${p%%:*} n=$(echo "$p" | cut -d: -f2) kind=$(echo "$p" | cut -d: -f3)
+        opts=$(echo "$p" | cut -d: -f4)
+        ip netns add "$ns" && ip link add u$n type veth peer name w$n &&
+        ip link set w$n netns "$ns" && ip addr add 192.168.5$n.1/24 dev u$n &&
+        ip link set u$n up && ip -n "$ns" addr add 192.168.5$n.2/24 dev w$n &&
+        ip -n "$ns" link set w$n up && ip -n "$ns" link set lo up &&
+        ip -n "$ns" link add tun0 type "$kind" $opts remote 192.168.5$n.1 &&
+        ip -n "$ns" addr add 10.0.9.1$n/24 dev tun0 && ip -n "$ns" link set tun0 up ||
+            return 1
+    done
+}
+vping() {
+    ip netns exec v ping -c 1 -W 2 "$1"
+}
+check tnl-setup setup_tunnel_peers
+check tnl-add-br portd add-br tbr datapath=kernel
+check tnl-add-port portd add-port tbr tk
+check tnl-add-vxlan tunnel add tbr t1 type=vxlan remote_ip=192.168.51.2 key=100 ofport=11
+check tnl-add-geneve tunnel add tbr t2 type=geneve remote_ip=192.168.52.2 key=200 ofport=12
+check tnl-add-gre tunnel add tbr t3 type=gre remote_ip=192.168.53.2 key=300 ofport=13
+show=$(dp show tbr 2>&1)
+echo "$show" | sed 's/^/sy-ktest: dp show tbr: /'
+expect_grep tnl-vport-vxlan '^  port 652[89][0-9]: vxlan_sys_4789 \(vxlan: dst_port=4789\)' "$show"
+expect_grep tnl-vport-geneve '^  port 652[89][0-9]: genev_sys_6081 \(geneve: dst_port=6081\)' "$show"
+expect_grep tnl-vport-gre '^  port 652[89][0-9]: gre_sys \(gre\)' "$show"
+check tnl-ping-vxlan wait_for 20 vping 10.0.9.11
+flows=$(dp dump-flows tbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: dp dump-flows tbr: /'
+check tnl-ping-geneve wait_for 20 vping 10.0.9.12
+check tnl-ping-gre wait_for 20 vping 10.0.9.13
+expect_grep tnl-flow-encap 'set\(tunnel\(tun_id=0x64,dst=192\.168\.51\.2,.*ttl=64.*\)\),(output:)?652[89][0-9]' "$flows"
+expect_grep tnl-flow-decap '^tunnel\(tun_id=0x64,src=192\.168\.51\.2,dst=192\.168\.51\.1[,)].*in_port\(652[89][0-9]\).*actions:1$' "$flows"
+expect_grep tnl-fdb '^ +11 +0 ' "$(flowd fdb-show tbr 2>&1)"
+# key=flow: an OpenFlow rule gives the VNI (set_field) and matches it.
+check tnl-keyflow-del tunnel del tbr t1
+check tnl-keyflow-add tunnel add tbr t1 type=vxlan remote_ip=192.168.51.2 key=flow ofport=11
+check tnl-keyflow-of sh -c 'ofctl add-flow tbr "priority=10,in_port=1,actions=set_field:100->tun_id,output:11" &&
+    ofctl add-flow tbr "priority=10,in_port=11,tun_id=100,actions=output:1" &&
+    ofctl add-flow tbr "priority=10,in_port=11,actions=drop"'
+check tnl-keyflow-ping wait_for 20 vping 10.0.9.11
+flows=$(dp dump-flows tbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: key=flow: /'
+expect_grep tnl-keyflow-encap 'in_port\(1\),.*set\(tunnel\(tun_id=0x64,dst=192\.168\.51\.2' "$flows"
+expect_grep tnl-keyflow-decap '^tunnel\(tun_id=0x64,.*actions:1$' "$flows"
+check tnl-del-br portd del-br tbr
+check tnl-vports-gone wait_for 10 sh -c '! /usr/sbin/ip link show vxlan_sys_4789'
 check flowd-exit stop_flowd
 kill "$(cat "$SY_RUNDIR/portd.pid")" 2>/dev/null
 sed 's/^/sy-ktest: flowd.log: /' "$SY_LOGDIR/flowd.log" | tail -n 25

@@ -2,7 +2,7 @@
 # kernel-dp: the kernel datapath, in a QEMU guest on a stock Debian kernel
 # (this machine's kernel has no openvswitch module). setup_file builds the
 # image (tests/vm/build-kernel-image.sh: the module, dp, flowd, portd and
-# ofctl from SY_BINDIR, Debian's ovs-dpctl), boots it once and waits for the
+# ofctl and tunnel from SY_BINDIR, Debian's ovs-dpctl), boots it once and waits for the
 # guest's tests/vm/kernel-tests.sh (dp) and kernel-flowd-tests.sh (flowd on
 # a kernel bridge) to print their "SY-KTEST NAME PASS|FAIL" lines and
 # "SY-KTEST-DONE" on the serial console; each @test below asserts on one

@@ -11,7 +11,9 @@
 # which makes every 5-tuple a flow of its own), a flowd restart under a
 # running ping (no loss; the new flowd takes the kernel's flows over), a
 # device unplugged and plugged back, idle expiry, deleting a port and the
-# bridge.
+# bridge; then tunnel ports (vxlan, geneve, gre, and key=flow with
+# set_field tun_id) on a second kernel bridge against the kernel's own
+# tunnel devices.
 
 . /ktest-lib.sh
 

@@ -74,8 +74,6 @@ enum {
 #define IP6 0x86dd
 #define ARP 0x0806
 
-_Static_assert(OFF_N_FIELDS <= 64, "of_fields_present() needs a bit per field");
-
 static const struct of_field_impl fields[OFF_N_FIELDS] = {
     [OFF_IN_PORT] = { D(OFF_IN_PORT, "in_port", NULL, 4, 32, false, true, BASIC, 0,
                         "OXM_OF_IN_PORT", 0, 0, 0, OFF_FMT_PORT, BASIC, 0, "OXM_OF_IN_PORT"),
@@ -425,11 +423,12 @@ of_field_is_set(const struct of_field_desc *f, const struct of_fields *flds)
     return field_is_set(impl(f), flds);
 }
 
-uint64_t
-of_fields_present(const struct of_fields *flds)
+void
+of_fields_present(const struct of_fields *flds, struct of_field_set *present)
 {
     const uint64_t *w = (const uint64_t *) (const void *) flds;
-    uint64_t present = 0;
+
+    memset(present, 0, sizeof *present);
 
     for (size_t i = 0; i < OFF_N_FIELDS; i++) {
         const struct of_field_impl *fi = &fields[i];
@@ -440,10 +439,9 @@ of_fields_present(const struct of_fields *flds)
          * aligned; byte strings (addresses) may run into the next words,
          * and then field_is_set() reads them whole. */
         if ((word || fi->offset % 8u + fi->desc.n_bytes > 8) && field_is_set(fi, flds)) {
-            present |= UINT64_C(1) << i;
+            present->words[i / 64] |= UINT64_C(1) << (i % 64);
         }
     }
-    return present;
 }
 
 /* ---- Prerequisites -------------------------------------------------------- */

@@ -106,8 +106,12 @@ ofmatch_overlaps(const struct ofmatch *a, const struct ofmatch *b)
 int
 ofmatch_check_prereqs(const struct ofmatch *m, struct buf *error)
 {
-    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
-        const struct of_field_desc *f = of_field_by_id(__builtin_ctzll(present));
+    struct of_field_set present;
+
+    of_fields_present(&m->mask, &present);
+    for (int id = of_field_set_next(&present, 0); id < OFF_N_FIELDS;
+         id = of_field_set_next(&present, id + 1)) {
+        const struct of_field_desc *f = of_field_by_id(id);
 
         if (!ofmatch_field_alias(m, f)) {
             if (error) {

@@ -144,9 +144,31 @@ bool of_field_same_storage(const struct of_field_desc *, const struct of_field_d
 unsigned int of_field_group(const struct of_field_desc *);
 /* True if the field has a 1-bit in 'fields'. */
 bool of_field_is_set(const struct of_field_desc *, const struct of_fields *);
-/* Bit 'id' (1 << id) set for every field with a 1-bit in 'fields' (a
- * match's mask): what a codec or a printer walks instead of every field. */
-uint64_t of_fields_present(const struct of_fields *);
+/* A set of field ids, one bit each. */
+#define OF_FIELD_SET_WORDS ((OFF_N_FIELDS + 63) / 64)
+struct of_field_set {
+    uint64_t words[OF_FIELD_SET_WORDS];
+};
+
+/* The fields with a 1-bit in 'fields' (a match's mask): what a codec or a
+ * printer walks instead of every field. */
+void of_fields_present(const struct of_fields *, struct of_field_set *);
+
+/* The first field id in 's' at or after 'id', or OFF_N_FIELDS if none:
+ *     for (id = of_field_set_next(&s, 0); id < OFF_N_FIELDS;
+ *          id = of_field_set_next(&s, id + 1)) */
+static inline int
+of_field_set_next(const struct of_field_set *s, int id)
+{
+    for (int w = id / 64; w < (int) OF_FIELD_SET_WORDS; w++) {
+        uint64_t bits = s->words[w] & (w == id / 64 ? UINT64_MAX << (id % 64) : UINT64_MAX);
+
+        if (bits) {
+            return w * 64 + __builtin_ctzll(bits);
+        }
+    }
+    return OFF_N_FIELDS;
+}
 /* True if 'match' satisfies the field's prerequisites. */
 bool of_field_prereqs_ok(const struct of_field_desc *, const struct ofmatch *);
 

@@ -285,14 +285,17 @@ check_uncovered(struct enc10 *e)
     const uint64_t *mk = (const uint64_t *) (const void *) &e->m->mask;
     const uint64_t *cv = (const uint64_t *) (const void *) &e->covered;
     struct of_fields rest;
-    uint64_t *r = (uint64_t *) (void *) &rest, uncovered;
+    uint64_t *r = (uint64_t *) (void *) &rest;
+    struct of_field_set uncovered;
+    int id;
 
     for (size_t i = 0; i < OF_FIELDS_U64S; i++) {
         r[i] = mk[i] & ~cv[i];
     }
-    uncovered = of_fields_present(&rest);
-    if (uncovered) {
-        fail10(e, F(__builtin_ctzll(uncovered))->name);
+    of_fields_present(&rest, &uncovered);
+    id = of_field_set_next(&uncovered, 0);
+    if (id < OFF_N_FIELDS) {
+        fail10(e, F(id)->name);
     }
 }
 
@@ -470,10 +473,12 @@ void
 ofp_oxm_encode(const struct ofmatch *m, struct buf *b)
 {
     uint32_t done_groups = 0;       /* Bit G: storage group G went out. */
+    struct of_field_set present;
     bool tos_done = false;
 
-    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
-        int id = __builtin_ctzll(present);
+    of_fields_present(&m->mask, &present);
+    for (int id = of_field_set_next(&present, 0); id < OFF_N_FIELDS;
+         id = of_field_set_next(&present, id + 1)) {
         const struct of_field_desc *f = F(id), *alias;
         unsigned int group = of_field_group(f);
 

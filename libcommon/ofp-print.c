@@ -243,20 +243,21 @@ format_vlan(struct buf *b, size_t start, const struct ofmatch *m)
 void
 ofp_format_match(struct buf *b, const struct ofmatch *m, const struct ofp_port_map *map)
 {
-    uint64_t done = 0;              /* Bit ID: field ID is printed or left out. */
+    bool done[OFF_N_FIELDS] = { false };   /* Printed or left out. */
     uint32_t done_groups = 0;       /* Bit G: storage group G is printed. */
+    struct of_field_set present;
     size_t start = b->size;
     bool printed_type, vlan_done = false;
 
-#define BIT(ID) (UINT64_C(1) << (ID))
     if (format_shorthand(b, m, &printed_type)) {
-        done |= BIT(OFF_IP_PROTO) | BIT(OFF_ARP_OP);
+        done[OFF_IP_PROTO] = done[OFF_ARP_OP] = true;
     }
-    done |= printed_type ? BIT(OFF_ETH_TYPE) : 0;
-    done |= BIT(OFF_VLAN_TCI) | BIT(OFF_VLAN_VID) | BIT(OFF_VLAN_PCP);
-    done |= BIT(OFF_IP_DSCP);       /* Printed as nw_tos. */
-    for (uint64_t present = of_fields_present(&m->mask); present; present &= present - 1) {
-        int id = __builtin_ctzll(present);
+    done[OFF_ETH_TYPE] = printed_type;
+    done[OFF_VLAN_TCI] = done[OFF_VLAN_VID] = done[OFF_VLAN_PCP] = true;
+    done[OFF_IP_DSCP] = true;       /* Printed as nw_tos. */
+    of_fields_present(&m->mask, &present);
+    for (int id = of_field_set_next(&present, 0); id < OFF_N_FIELDS;
+         id = of_field_set_next(&present, id + 1)) {
         const struct of_field_desc *f = of_field_by_id(id), *alias;
         unsigned int group = of_field_group(f);
         union of_value v, mask;
@@ -265,7 +266,7 @@ ofp_format_match(struct buf *b, const struct ofmatch *m, const struct ofp_port_m
             format_vlan(b, start, m);       /* Where OVS puts it. */
             vlan_done = true;
         }
-        if (done & BIT(id) || (group && done_groups & (UINT32_C(1) << group))) {
+        if (done[id] || (group && done_groups & (UINT32_C(1) << group))) {
             continue;
         }
         alias = ofmatch_field_alias(m, f);
@@ -282,7 +283,6 @@ ofp_format_match(struct buf *b, const struct ofmatch *m, const struct ofp_port_m
     if (!vlan_done) {
         format_vlan(b, start, m);
     }
-#undef BIT
 }
 
 /* ---- Actions ----------------------------------------------------------------- */

@@ -31,6 +31,7 @@ struct msg_codec {
     bool mp_request;            /* Multipart request (else reply). */
     decode_func *decode;
     encode_func *encode;
+    uint32_t nx_subtype;        /* Nicira messages: the subtype. */
 };
 
 /* ---- Small helpers --------------------------------------------------------- */
@@ -1202,6 +1203,119 @@ encode_nxt_flow_mod_table_id(const struct ofp_msg *m, struct buf *b, struct buf 
     return 0;
 }
 
+#define NXT_TLV_TABLE_MOD 24
+#define NXT_TLV_TABLE_REQUEST 25
+#define NXT_TLV_TABLE_REPLY 26
+#define NX_TLV_MAP_SIZE 8
+
+/* The vendor id and subtype were checked by ofp_decode_ext(). */
+static int
+pull_nx_header(struct ofp_reader *r)
+{
+    return ofpr_pull(r, 8) ? 0 : OFPERR_BAD_LEN;
+}
+
+static void
+put_nx_header(struct buf *b, uint32_t subtype)
+{
+    put32(b, OFP_NICIRA_VENDOR);
+    put32(b, subtype);
+}
+
+/* The nx_tlv_map entries that fill the rest of the message. */
+static int
+decode_tlv_maps(struct ofp_reader *r, struct ofp_tlv_table *t)
+{
+    if (r->left % NX_TLV_MAP_SIZE) {
+        return OFPERR_BAD_LEN;
+    }
+    t->n_mappings = r->left / NX_TLV_MAP_SIZE;
+    t->mappings = t->n_mappings ? xcalloc(t->n_mappings, sizeof *t->mappings) : NULL;
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        const uint8_t *p = ofpr_pull(r, NX_TLV_MAP_SIZE);
+        struct tun_md_mapping *m = &t->mappings[i];
+
+        m->option.opt_class = rd16(p);
+        m->option.opt_type = p[2];
+        m->option.opt_len = p[3];
+        m->index = rd16(p + 4);
+    }
+    return 0;
+}
+
+static void
+encode_tlv_maps(const struct ofp_tlv_table *t, struct buf *b)
+{
+    for (size_t i = 0; i < t->n_mappings; i++) {
+        const struct tun_md_mapping *m = &t->mappings[i];
+
+        put16(b, m->option.opt_class);
+        put8(b, m->option.opt_type);
+        put8(b, m->option.opt_len);
+        put16(b, m->index);
+        put_zeros(b, 2);
+    }
+}
+
+static int
+decode_nxt_tlv_table_mod(struct ofp_reader *r, struct ofp_msg *m)
+{
+    const uint8_t *p;
+
+    if (pull_nx_header(r) || !(p = ofpr_pull(r, 8))) {
+        return OFPERR_BAD_LEN;
+    }
+    m->tlv_table.command = rd16(p);
+    return decode_tlv_maps(r, &m->tlv_table);
+}
+
+static int
+encode_nxt_tlv_table_mod(const struct ofp_msg *m, struct buf *b, struct buf *error)
+{
+    put_nx_header(b, NXT_TLV_TABLE_MOD);
+    put16(b, m->tlv_table.command);
+    put_zeros(b, 6);
+    encode_tlv_maps(&m->tlv_table, b);
+    return 0;
+}
+
+static int
+decode_nxt_tlv_table_request(struct ofp_reader *r, struct ofp_msg *m)
+{
+    return pull_nx_header(r) || r->left ? OFPERR_BAD_LEN : 0;
+}
+
+static int
+encode_nxt_tlv_table_request(const struct ofp_msg *m, struct buf *b, struct buf *error)
+{
+    put_nx_header(b, NXT_TLV_TABLE_REQUEST);
+    return 0;
+}
+
+static int
+decode_nxt_tlv_table_reply(struct ofp_reader *r, struct ofp_msg *m)
+{
+    const uint8_t *p;
+
+    if (pull_nx_header(r) || !(p = ofpr_pull(r, 16))) {
+        return OFPERR_BAD_LEN;
+    }
+    m->tlv_table.max_option_space = rd32(p);
+    m->tlv_table.max_fields = rd16(p + 4);
+    return decode_tlv_maps(r, &m->tlv_table);
+}
+
+static int
+encode_nxt_tlv_table_reply(const struct ofp_msg *m, struct buf *b, struct buf *error)
+{
+    put_nx_header(b, NXT_TLV_TABLE_REPLY);
+    put32(b, m->tlv_table.max_option_space);
+    put16(b, m->tlv_table.max_fields);
+    put_zeros(b, 10);
+    encode_tlv_maps(&m->tlv_table, b);
+    return 0;
+}
+
 /* ---- The table ------------------------------------------------------------- */
 
 #define MSG(TYPE, NAME, R10, R13, DEC, ENC) \
@@ -1209,6 +1323,9 @@ encode_nxt_flow_mod_table_id(const struct ofp_msg *m, struct buf *b, struct buf 
 #define MP(TYPE, NAME, MPTYPE, REQ, R10, DEC, ENC) \
     [OFPTYPE_##TYPE] = { OFPTYPE_##TYPE, NAME, R10, REQ ? OFPT13_MULTIPART_REQUEST \
                          : OFPT13_MULTIPART_REPLY, MPTYPE, REQ, DEC, ENC }
+#define NXT(TYPE, NAME, SUBTYPE, DEC, ENC) \
+    [OFPTYPE_##TYPE] = { OFPTYPE_##TYPE, NAME, OFPT_VENDOR, OFPT_VENDOR, MP_NONE, false, DEC, \
+                         ENC, SUBTYPE }
 #define REQ10 OFPT10_STATS_REQUEST
 #define REP10 OFPT10_STATS_REPLY
 
@@ -1253,8 +1370,14 @@ static const struct msg_codec codecs[OFPTYPE_N_TYPES] = {
     MP(PORT_STATS_REPLY, "PORT_STATS_REPLY", 4, false, REP10, decode_port_stats, encode_port_stats),
     MP(PORT_DESC_REQUEST, "PORT_DESC_REQUEST", 13, true, RAW_NONE, decode_empty, encode_empty),
     MP(PORT_DESC_REPLY, "PORT_DESC_REPLY", 13, false, RAW_NONE, decode_port_desc, encode_port_desc),
-    MSG(NXT_FLOW_MOD_TABLE_ID, "NXT_FLOW_MOD_TABLE_ID", OFPT_VENDOR, OFPT_VENDOR,
+    NXT(NXT_FLOW_MOD_TABLE_ID, "NXT_FLOW_MOD_TABLE_ID", NXT_FLOW_MOD_TABLE_ID,
         decode_nxt_flow_mod_table_id, encode_nxt_flow_mod_table_id),
+    NXT(NXT_TLV_TABLE_MOD, "NXT_TLV_TABLE_MOD", NXT_TLV_TABLE_MOD,
+        decode_nxt_tlv_table_mod, encode_nxt_tlv_table_mod),
+    NXT(NXT_TLV_TABLE_REQUEST, "NXT_TLV_TABLE_REQUEST", NXT_TLV_TABLE_REQUEST,
+        decode_nxt_tlv_table_request, encode_nxt_tlv_table_request),
+    NXT(NXT_TLV_TABLE_REPLY, "NXT_TLV_TABLE_REPLY", NXT_TLV_TABLE_REPLY,
+        decode_nxt_tlv_table_reply, encode_nxt_tlv_table_reply),
 };
 
 const char *
@@ -1277,14 +1400,16 @@ is_multipart_raw(uint8_t version, uint8_t raw)
         : raw == OFPT13_MULTIPART_REQUEST || raw == OFPT13_MULTIPART_REPLY;
 }
 
-/* Finds the codec for a wire type (and multipart type). */
+/* Finds the codec for a wire type (and multipart type, or for a Nicira
+ * message its subtype; -1 if none). */
 static const struct msg_codec *
-find_codec(uint8_t version, uint8_t raw, int mp_type)
+find_codec(uint8_t version, uint8_t raw, int mp_type, int64_t nx_subtype)
 {
     for (size_t i = 0; i < OFPTYPE_N_TYPES; i++) {
         const struct msg_codec *c = &codecs[i];
 
-        if (raw != RAW_NONE && raw_type(c, version) == raw && (mp_type < 0 || c->mp_type == mp_type)) {
+        if (raw != RAW_NONE && raw_type(c, version) == raw && (mp_type < 0 || c->mp_type == mp_type)
+            && (nx_subtype < 0 || c->nx_subtype == nx_subtype)) {
             return c;
         }
     }
@@ -1349,6 +1474,9 @@ ofp_msg_uninit(struct ofp_msg *m)
     case OFPTYPE_TABLE_STATS_REPLY: free(m->table_stats.tables); break;
     case OFPTYPE_PORT_STATS_REPLY: free(m->port_stats.ports); break;
     case OFPTYPE_PORT_DESC_REPLY: free(m->port_desc.ports); break;
+    case OFPTYPE_NXT_TLV_TABLE_MOD: case OFPTYPE_NXT_TLV_TABLE_REPLY:
+        free(m->tlv_table.mappings);
+        break;
     default: break;
     }
     memset(&m->flow_mod, 0, sizeof *m - offsetof(struct ofp_msg, flow_mod)); /* The union. */
@@ -1379,6 +1507,7 @@ ofp_decode_ext(const void *data, size_t size, struct ofp_msg *m, bool flow_mod_t
     const struct msg_codec *c;
     struct ofp_reader r;
     int mp_type = -1, error;
+    int64_t nx_subtype = -1;
 
     memset(m, 0, sizeof *m);
     m->type = OFPTYPE_N_TYPES;
@@ -1406,9 +1535,19 @@ ofp_decode_ext(const void *data, size_t size, struct ofp_msg *m, bool flow_mod_t
         mp_type = rd16(mp);
         m->mp_flags = rd16(mp + 2);
     }
-    c = find_codec(m->version, p[1], mp_type);
+    if (p[1] == OFPT_VENDOR) {
+        /* Nicira messages: vendor id, then the subtype picks the codec. */
+        if (r.left < 8) {
+            return OFPERR_BAD_LEN;
+        } else if (rd32(r.p) != OFP_NICIRA_VENDOR) {
+            return OFPERR_BAD_EXPERIMENTER;
+        }
+        nx_subtype = rd32(r.p + 4);
+    }
+    c = find_codec(m->version, p[1], mp_type, nx_subtype);
     if (!c) {
-        return mp_type >= 0 ? OFPERR_BAD_MULTIPART : OFPERR_BAD_TYPE;
+        return (mp_type >= 0 ? OFPERR_BAD_MULTIPART
+                : nx_subtype >= 0 ? OFPERR_BAD_EXP_TYPE : OFPERR_BAD_TYPE);
     }
     m->type = c->type;
     m->flow_mod.nx_table_id = m->type == OFPTYPE_FLOW_MOD && flow_mod_table_id;

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "ofmatch.h"
 #include "ofpact.h"
+#include "tun-metadata.h"
 
 #define OFP10_VERSION 0x01
 #define OFP13_VERSION 0x04
@@ -148,6 +149,7 @@ enum ofptype {
     OFPTYPE_PORT_DESC_REQUEST, OFPTYPE_PORT_DESC_REPLY,
     /* Open vSwitch's Nicira extension messages (vendor 0x00002320). */
     OFPTYPE_NXT_FLOW_MOD_TABLE_ID,
+    OFPTYPE_NXT_TLV_TABLE_MOD, OFPTYPE_NXT_TLV_TABLE_REQUEST, OFPTYPE_NXT_TLV_TABLE_REPLY,
     OFPTYPE_N_TYPES
 };
 
@@ -371,6 +373,18 @@ struct ofp_port_desc_reply {
 
 #define OFPMPF_MORE 0x0001       /* Multipart flag: more replies follow. */
 
+/* NXT_TLV_TABLE_MOD commands. */
+enum { NXTTMC_ADD, NXTTMC_DELETE, NXTTMC_CLEAR };
+
+/* NXT_TLV_TABLE_MOD and _REPLY: Geneve option <-> tun_metadataN. */
+struct ofp_tlv_table {
+    uint16_t command;               /* MOD: NXTTMC_*. */
+    uint32_t max_option_space;      /* REPLY: option bytes the switch keeps. */
+    uint16_t max_fields;            /* REPLY: tun_metadataN fields it has. */
+    struct tun_md_mapping *mappings; /* Owned. */
+    size_t n_mappings;
+};
+
 struct ofp_msg {
     enum ofptype type;
     uint8_t version;            /* Wire version: OFP10_VERSION, OFP13_VERSION. */
@@ -400,6 +414,7 @@ struct ofp_msg {
         struct ofp_port_stats_reply port_stats;
         struct ofp_port_desc_reply port_desc;
         bool flow_mod_table_id;                 /* NXT_FLOW_MOD_TABLE_ID: "set". */
+        struct ofp_tlv_table tlv_table;         /* NXT_TLV_TABLE_MOD/REPLY. */
     };
 };
 

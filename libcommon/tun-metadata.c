@@ -54,7 +54,8 @@ static int
 parse_one(const char **s, struct tun_md_mapping *m, struct buf *error)
 {
     const char *p = *s, *close;
-    char inner[128];
+    char inner[128], *end;
+    unsigned long idx;
     int err;
 
     if (*p != '{' || !(close = strchr(p, '}')) || (size_t) (close - p - 1) >= sizeof inner) {
@@ -67,23 +68,16 @@ parse_one(const char **s, struct tun_md_mapping *m, struct buf *error)
         return err;
     }
     p = close + 1;
-    m->index = UINT16_MAX;
-    if (str_starts_with(p, "->")) {
-        char *end;
-        unsigned long idx;
-
-        p += 2;
-        if (!str_starts_with(p, "tun_metadata")) {
-            return parse_error(error, "expected tun_metadataN after ->", p);
-        }
-        p += strlen("tun_metadata");
-        if (*p < '0' || *p > '9') {
-            return parse_error(error, "expected a field number", p);
-        }
-        idx = strtoul(p, &end, 10);
-        m->index = idx > 0xfffe ? 0xfffe : idx;
-        p = end;
+    if (!str_starts_with(p, "->tun_metadata")) {
+        return parse_error(error, "expected ->tun_metadataN", p);
     }
+    p += strlen("->tun_metadata");
+    if (*p < '0' || *p > '9') {
+        return parse_error(error, "expected a field number", p);
+    }
+    idx = strtoul(p, &end, 10);
+    m->index = idx > 0xfffe ? 0xfffe : idx;
+    p = end;
     *s = p;
     return 0;
 }
@@ -173,20 +167,13 @@ tun_md_map_del(struct tun_md_map *map, const struct tun_md_mapping *ms, size_t n
 
     for (size_t i = 0; i < n; i++) {
         const struct tun_md_mapping *m = &ms[i];
-        int found = -1;
 
-        for (int j = 0; j < TUN_MD_N_FIELDS && found < 0; j++) {
-            if (new.mapped & (1u << j) && same_option(&new.options[j], &m->option)
-                && new.options[j].opt_len == m->option.opt_len
-                && (m->index == UINT16_MAX || m->index == j)) {
-                found = j;
-            }
+        if (m->index >= TUN_MD_N_FIELDS) {
+            return map_error(error, TUN_MD_BAD_INDEX, m, "only tun_metadata0 to "
+                             "tun_metadata7 exist here");
         }
-        if (found < 0) {
-            return map_error(error, TUN_MD_NOT_MAPPED, m, "no such mapping");
-        }
-        new.mapped &= ~(1u << found);
-        memset(&new.options[found], 0, sizeof new.options[found]);
+        new.mapped &= ~(1u << m->index);
+        memset(&new.options[m->index], 0, sizeof new.options[m->index]);
     }
     *map = new;
     return TUN_MD_OK;
@@ -195,11 +182,8 @@ tun_md_map_del(struct tun_md_map *map, const struct tun_md_mapping *ms, size_t n
 void
 tun_md_format_mapping(const struct tun_md_mapping *m, struct buf *b)
 {
-    buf_printf(b, "{class=0x%x,type=0x%x,len=%u}", m->option.opt_class, m->option.opt_type,
-               m->option.opt_len);
-    if (m->index != UINT16_MAX) {
-        buf_printf(b, "->tun_metadata%u", m->index);
-    }
+    buf_printf(b, "{class=0x%x,type=0x%x,len=%u}->tun_metadata%u", m->option.opt_class,
+               m->option.opt_type, m->option.opt_len, m->index);
 }
 
 /* ---- Geneve options ------------------------------------------------------ */

@@ -50,19 +50,16 @@ enum tun_md_error {
     TUN_MD_BAD_INDEX,               /* No such tun_metadataN here. */
     TUN_MD_ALREADY_MAPPED,          /* Add: the field is mapped already. */
     TUN_MD_DUP_ENTRY,               /* Add: the option is mapped already. */
-    TUN_MD_NOT_MAPPED,              /* Delete: no such mapping. */
 };
 
 /* Parses "{class=0xffff,type=0x80,len=4}->tun_metadata0[,...]" into at
- * most 'max' mappings. With 'options_only', "{class=..,type=..,len=..}" with no
- * "->" is accepted too (what del-tlv-map may be given) and the index is
- * then UINT16_MAX. Returns 0 or EINVAL with a message in 'error'. */
+ * most 'max' mappings. Returns 0 or EINVAL with a message in 'error'. */
 int tun_md_parse_mappings(const char *text, struct tun_md_mapping *out, size_t max,
                           size_t *n, struct buf *error);
 
 /* Adds or deletes 'n' mappings, all or nothing; returns TUN_MD_OK or why
- * not, with a message in 'error' (may be NULL). A delete matches by index
- * when it has one, else by option. */
+ * not, with a message in 'error' (may be NULL). A delete names fields by
+ * index (as NXTTMC_DELETE does): one that is not mapped is ignored. */
 enum tun_md_error tun_md_map_add(struct tun_md_map *, const struct tun_md_mapping *, size_t n,
                                  struct buf *error);
 enum tun_md_error tun_md_map_del(struct tun_md_map *, const struct tun_md_mapping *, size_t n,

@@ -525,6 +525,15 @@ handle_msg(struct connmgr *mgr, struct ofconn *conn, struct ofp_msg *msg)
     case OFPTYPE_NXT_FLOW_MOD_TABLE_ID:
         conn->flow_mod_table_id = msg->flow_mod_table_id;
         return 0;
+    case OFPTYPE_NXT_TLV_TABLE_MOD:
+        return conn_may_modify(conn) ? ofproto_tlv_table_mod(br, &msg->tlv_table)
+                                     : OFPERR_IS_SLAVE;
+    case OFPTYPE_NXT_TLV_TABLE_REQUEST:
+        ofp_msg_init(&reply, OFPTYPE_NXT_TLV_TABLE_REPLY, conn->version, msg->xid);
+        ofproto_tlv_table_get(br, &reply.tlv_table);
+        send_msg(conn, &reply);
+        ofp_msg_uninit(&reply);
+        return 0;
     case OFPTYPE_DESC_REQUEST:
     case OFPTYPE_FLOW_STATS_REQUEST:
     case OFPTYPE_AGGREGATE_REQUEST:

@@ -444,6 +444,11 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
             ctl_reply_printf(reply, "    RX policed:%llu\n",
                              (unsigned long long) dp_port->n_policed);
         }
+        if (dp_port && dp_port->tunnel) {
+            /* Bad tunnel headers (Geneve option lists, critical options). */
+            ctl_reply_printf(reply, "    RX dropped:%llu\n",
+                             (unsigned long long) dp_port->tunnel->stats.rx_dropped);
+        }
     }
 }
 

@@ -93,6 +93,142 @@ check_output_port(const struct bridge *br, uint32_t port)
     return 0;
 }
 
+/* ---- Geneve options (tun_metadataN) ------------------------------------- */
+
+static void tables_changed(struct bridge *);
+
+/* A tun_metadataN field is usable once the TLV map has it, and a value
+ * must fit in the option's length (the field keeps it right-aligned in
+ * TUN_MD_MAX_LEN bytes). */
+static bool
+tun_md_mapped(const struct bridge *br, const struct of_field_desc *f)
+{
+    int index = of_field_tun_metadata_index(f);
+
+    return index < 0 || br->tun_md_map.mapped & (1u << index);
+}
+
+static bool
+tun_md_value_fits(const struct bridge *br, const struct of_field_desc *f,
+                  const union of_value *value)
+{
+    int index = of_field_tun_metadata_index(f);
+    unsigned int len;
+
+    if (index < 0) {
+        return true;
+    }
+    len = br->tun_md_map.options[index].opt_len;
+    for (unsigned int i = 0; i + len < TUN_MD_MAX_LEN; i++) {
+        if (value->u8[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Bits [ofs, ofs + n_bits) of 'f' exist in its mapped option. */
+static bool
+tun_md_bits_fit(const struct bridge *br, const struct of_field_desc *f, unsigned int ofs,
+                unsigned int n_bits)
+{
+    int index = of_field_tun_metadata_index(f);
+
+    return (index < 0 || (tun_md_mapped(br, f)
+                          && ofs + n_bits <= br->tun_md_map.options[index].opt_len * 8u));
+}
+
+static int
+check_match_tun_md(const struct bridge *br, const struct ofmatch *match)
+{
+    for (int i = 0; i < TUN_MD_N_FIELDS; i++) {
+        const struct of_field_desc *f = of_field_by_id(OFF_TUN_METADATA0 + i);
+        union of_value value, mask;
+
+        if (!ofmatch_has(match, f)) {
+            continue;
+        } else if (!tun_md_mapped(br, f)) {
+            return OFPERR_BAD_FIELD;
+        }
+        ofmatch_get(match, f, &value, &mask);
+        if (!tun_md_value_fits(br, f, &value)) {
+            return OFPERR_BAD_VALUE;
+        }
+    }
+    return 0;
+}
+
+static int
+check_set_field(const struct bridge *br, const struct ofpact *a)
+{
+    const struct of_field_desc *f = of_field_by_id(a->set_field.field);
+
+    return (tun_md_mapped(br, f) && tun_md_value_fits(br, f, &a->set_field.value)
+            ? 0 : OFPERR_BAD_SET_ARGUMENT);
+}
+
+static int
+check_reg_move(const struct bridge *br, const struct ofpact *a)
+{
+    const struct of_field_desc *src = of_field_by_id(a->reg_move.src);
+    const struct of_field_desc *dst = of_field_by_id(a->reg_move.dst);
+
+    return (tun_md_bits_fit(br, src, a->reg_move.src_ofs, a->reg_move.n_bits)
+            && tun_md_bits_fit(br, dst, a->reg_move.dst_ofs, a->reg_move.n_bits)
+            ? 0 : OFPERR_BAD_ACTION_ARGUMENT);
+}
+
+int
+ofproto_tlv_table_mod(struct bridge *br, const struct ofp_tlv_table *mod)
+{
+    struct tun_md_map map = br->tun_md_map;
+    struct buf error = BUF_INITIALIZER;
+    enum tun_md_error e = TUN_MD_OK;
+    struct dp_user *dp;
+
+    if (mod->command == NXTTMC_ADD) {
+        e = tun_md_map_add(&map, mod->mappings, mod->n_mappings, &error);
+    } else if (mod->command == NXTTMC_DELETE) {
+        e = tun_md_map_del(&map, mod->mappings, mod->n_mappings, &error);
+    } else if (mod->command == NXTTMC_CLEAR) {
+        memset(&map, 0, sizeof map);
+    } else {
+        buf_uninit(&error);
+        return OFPERR_BAD_REQUEST_EPERM;
+    }
+    if (e != TUN_MD_OK) {
+        LOG_INFO("%s: TLV map change refused: %s", br->name, buf_cstr(&error));
+        buf_uninit(&error);
+        return e == TUN_MD_BAD_LEN ? OFPERR_BAD_LEN : OFPERR_BAD_REQUEST_EPERM;
+    }
+    buf_uninit(&error);
+    br->tun_md_map = map;
+    dp = dp_user_of(br->dp);
+    if (dp) {
+        dp->tun_md_map = map;
+    }
+    /* Datapath flows matched and built options by the old map. */
+    tables_changed(br);
+    return 0;
+}
+
+void
+ofproto_tlv_table_get(const struct bridge *br, struct ofp_tlv_table *reply)
+{
+    const struct tun_md_map *map = &br->tun_md_map;
+
+    memset(reply, 0, sizeof *reply);
+    reply->max_option_space = TUN_MD_N_FIELDS * TUN_MD_MAX_LEN;
+    reply->max_fields = TUN_MD_N_FIELDS;
+    reply->mappings = xcalloc(TUN_MD_N_FIELDS, sizeof *reply->mappings);
+    for (int i = 0; i < TUN_MD_N_FIELDS; i++) {
+        if (map->mapped & (1u << i)) {
+            reply->mappings[reply->n_mappings].option = map->options[i];
+            reply->mappings[reply->n_mappings++].index = i;
+        }
+    }
+}
+
 int
 ofproto_check_ofpacts(const struct bridge *br, const struct ofpacts *ofpacts,
                       uint8_t table_id)
@@ -118,6 +254,12 @@ ofproto_check_ofpacts(const struct bridge *br, const struct ofpacts *ofpacts,
             break;
         case OFPACT_WRITE_ACTIONS:
             error = a->nested ? ofproto_check_ofpacts(br, a->nested, table_id) : 0;
+            break;
+        case OFPACT_SET_FIELD:
+            error = check_set_field(br, a);
+            break;
+        case OFPACT_REG_MOVE:
+            error = check_reg_move(br, a);
             break;
         default:
             break;
@@ -269,6 +411,10 @@ ofproto_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, uint8_t versi
         if (ofmatch_check_prereqs(&fm->match, &error)) {
             buf_uninit(&error);
             return OFPERR_BAD_PREREQ;
+        }
+        retval = check_match_tun_md(br, &fm->match);
+        if (retval) {
+            return retval;
         }
         retval = ofproto_check_ofpacts(br, &fm->ofpacts, fm->table_id);
         if (retval) {

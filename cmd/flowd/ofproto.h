@@ -53,6 +53,15 @@ void ofproto_credit_all(struct bridge *);
  * credited the datapath flows first (bridge_run() does, in its sweep). */
 void ofproto_expire(struct bridge *, long long now);
 
+/* NXT_TLV_TABLE_MOD: changes the bridge's TLV map (Geneve options as
+ * tun_metadataN), all or nothing. Returns 0 or an OFPERR_*. Flows that use
+ * a field whose mapping goes away stay, and match only packets that carry
+ * the option of the new mapping, if any. */
+int ofproto_tlv_table_mod(struct bridge *, const struct ofp_tlv_table *);
+/* NXT_TLV_TABLE_REPLY's body: the bridge's TLV map (the caller frees
+ * reply->mappings, or uninits the message that holds it). */
+void ofproto_tlv_table_get(const struct bridge *, struct ofp_tlv_table *reply);
+
 /* Checks a rule's instructions for this switch: ports, tables, groups and
  * meters. Returns 0 or an OFPERR_*. */
 int ofproto_check_ofpacts(const struct bridge *, const struct ofpacts *, uint8_t table_id);

@@ -36,6 +36,11 @@ static const struct ofctl_command commands[] = {
     { "packet-out", 3, 4, ofctl_packet_out, "packet-out SWITCH IN_PORT ACTIONS [HEX_PACKET]" },
     { "monitor", 1, 2, ofctl_monitor, "monitor SWITCH [MISS_LEN]" },
     { "snoop", 1, 1, ofctl_snoop, "snoop SWITCH" },
+    { "add-tlv-map", 2, 2, ofctl_add_tlv_map,
+      "add-tlv-map SWITCH {class=C,type=T,len=L}->tun_metadataN[,...]" },
+    { "del-tlv-map", 1, 2, ofctl_del_tlv_map,
+      "del-tlv-map SWITCH [{class=C,type=T,len=L}->tun_metadataN[,...]]" },
+    { "dump-tlv-map", 1, 1, ofctl_dump_tlv_map, "dump-tlv-map SWITCH" },
 };
 
 int

@@ -93,5 +93,8 @@ int ofctl_mod_port(struct ofctl *, int argc, char *argv[]);
 int ofctl_packet_out(struct ofctl *, int argc, char *argv[]);
 int ofctl_monitor(struct ofctl *, int argc, char *argv[]);
 int ofctl_snoop(struct ofctl *, int argc, char *argv[]);
+int ofctl_add_tlv_map(struct ofctl *, int argc, char *argv[]);
+int ofctl_del_tlv_map(struct ofctl *, int argc, char *argv[]);
+int ofctl_dump_tlv_map(struct ofctl *, int argc, char *argv[]);
 
 #endif

@@ -42,16 +42,12 @@ test_parse(void)
     CHECK_INT_EQ(ms[1].index, 7);
     tun_md_format_mapping(&ms[1], &out);
     CHECK_STR_EQ(buf_cstr(&out), "{class=0x102,type=0x1,len=8}->tun_metadata7");
-    /* Without "->": what del-tlv-map may say. */
-    CHECK_INT_EQ(tun_md_parse_mappings("{class=1,type=2,len=4}", ms, 1, &n, &error), 0);
-    CHECK_INT_EQ(ms[0].index, UINT16_MAX);
-
     const char *bad[] = {
         "", "{class=1,type=2}->tun_metadata0", "{class=0x10000,type=1,len=4}->tun_metadata0",
         "{class=1,type=256,len=4}->tun_metadata0", "{class=1,type=1,len=4}->tun_metadata",
         "{class=1,type=1,len=4}->reg0", "{class=1,type=1,len=4", "{color=1}",
         "{class=1,type=1,len=4}x", "{class=1,type=1,len=4}->tun_metadata0,",
-        "{class=1,type=1,len=125}->tun_metadata0",
+        "{class=1,type=1,len=125}->tun_metadata0", "{class=1,type=2,len=4}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         buf_clear(&error);
@@ -89,12 +85,15 @@ test_map_add_del(void)
     CHECK_INT_EQ(add(&map, "{class=1,type=1,len=8}->tun_metadata3", &error), TUN_MD_OK);
     CHECK_INT_EQ(map.mapped, 9);
 
-    CHECK_INT_EQ(tun_md_parse_mappings("{class=1,type=1,len=4}", &del, 1, &n, &error), 0);
-    CHECK_INT_EQ(tun_md_map_del(&map, &del, 1, &error), TUN_MD_NOT_MAPPED);   /* len 8 */
-    CHECK_INT_EQ(tun_md_parse_mappings("{class=1,type=1,len=8}", &del, 1, &n, &error), 0);
+    /* Delete by index; an unmapped index is ignored, a bad one refused. */
+    CHECK_INT_EQ(tun_md_parse_mappings("{class=1,type=1,len=8}->tun_metadata3", &del, 1, &n,
+                                       &error), 0);
     CHECK_INT_EQ(tun_md_map_del(&map, &del, 1, &error), TUN_MD_OK);
     CHECK_INT_EQ(map.mapped, 1);
-    CHECK_INT_EQ(tun_md_map_del(&map, &del, 1, &error), TUN_MD_NOT_MAPPED);
+    CHECK_INT_EQ(tun_md_map_del(&map, &del, 1, &error), TUN_MD_OK);
+    CHECK_INT_EQ(map.mapped, 1);
+    del.index = 8;
+    CHECK_INT_EQ(tun_md_map_del(&map, &del, 1, &error), TUN_MD_BAD_INDEX);
     buf_uninit(&error);
 }
 

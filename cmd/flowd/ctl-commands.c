@@ -247,7 +247,7 @@ cmd_mirror_stats(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 }
 
 /* tunnel-state BR: "NAME STATE RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES
- * TX_DROPPED" for each tunnel port (tunnel list/show). */
+ * TX_DROPPED TX_TOO_BIG_REPLIES" for each tunnel port (tunnel list/show). */
 static void
 cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
@@ -262,12 +262,12 @@ cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         dpif_port_status(br->dp, port->dp_port, &status);
         if (tnl) {
             ctl_reply_printf(reply, "%s %s %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64
-                             "\n", port->name, port_state(port, &status),
+                             " %"PRIu64"\n", port->name, port_state(port, &status),
                              tnl->stats.rx_packets, tnl->stats.rx_bytes,
                              tnl->stats.tx_packets, tnl->stats.tx_bytes,
-                             tnl->stats.tx_dropped);
+                             tnl->stats.tx_dropped, tnl->stats.tx_too_big_replies);
         } else if (tnl_port_type_is_tunnel(port->type)) {
-            ctl_reply_printf(reply, "%s error 0 0 0 0 0\n", port->name);
+            ctl_reply_printf(reply, "%s error 0 0 0 0 0 0\n", port->name);
         }
     }
 }

@@ -240,6 +240,8 @@ main_loop(struct flowd *flowd)
             ctl_server_run(flowd->ctl);
         }
         run_periodic(flowd, time_msec());
+        /* Path MTU answers that the packets above caused. */
+        tunnels_deliver_replies(flowd->tunnels);
     }
     free(set);
 }

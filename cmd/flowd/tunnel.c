@@ -20,6 +20,7 @@
 #include "flowkey.h"
 #include "log.h"
 #include "packet.h"
+#include "tnl-pmtu.h"
 #include "util.h"
 
 #define RX_BATCH 32
@@ -31,6 +32,9 @@
 #define ROUTE_FORGET_MSEC 60000     /* Drop a route unused for this long. */
 #define SCRATCH_SIZE (65536 + 256)
 #define RX_SOCKET_BUFFER (4 << 20)
+#define REPLY_QUEUE 16              /* "Too big" answers waiting to enter. */
+#define REPLIES_PER_MINUTE 6000     /* Per tunnel port: 100 a second ... */
+#define REPLIES_BURST 50            /* ... in bursts of 50. */
 
 /* A socket that receives one kind of encapsulation. */
 struct tnl_receiver {
@@ -63,6 +67,15 @@ struct tnl_route {
     uint8_t next_hop_mac[6];        /* Gateway's or remote's MAC. */
 };
 
+/* An ICMP "fragmentation needed" or ICMPv6 "packet too big" answer, waiting
+ * to enter its bridge as if its tunnel port had received it. */
+struct tnl_reply {
+    struct tnl_port *port;          /* The port it enters through. */
+    struct tnl_md md;               /* Outer headers it "arrived" with. */
+    size_t size;                    /* Frame bytes at buf + RX_HEADROOM. */
+    uint8_t buf[RX_HEADROOM + TNL_PMTU_REPLY_MAX];
+};
+
 struct tunnels {
     struct tnl_port **ports;
     size_t n_ports, allocated_ports;
@@ -78,6 +91,8 @@ struct tunnels {
     uint16_t ip_id;                 /* Next IPv4 identification. */
     struct log_ratelimit rl;        /* For warnings packets can trigger. */
     uint8_t *scratch;               /* SCRATCH_SIZE, to finish checksums. */
+    struct tnl_reply *replies;      /* REPLY_QUEUE of them ... */
+    size_t n_replies;               /* ... of which these wait. */
 };
 
 struct tunnels *
@@ -101,6 +116,7 @@ tunnels_create(void)
         setsockopt(t->nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     }
     t->scratch = xmalloc(SCRATCH_SIZE);
+    t->replies = xmalloc(REPLY_QUEUE * sizeof *t->replies);
     t->ip_id = (uint16_t) time_msec();
     return t;
 }
@@ -145,6 +161,7 @@ tunnels_destroy(struct tunnels *t)
     close_fd(t->raw_fd);
     close_fd(t->ioctl_fd);
     free(t->scratch);
+    free(t->replies);
     free(t);
 }
 
@@ -268,12 +285,14 @@ tunnels_port_add(struct tunnels *t, struct dp_user *dp, uint32_t port_no, const 
                  const struct tnl_config *cfg, struct buf *errors)
 {
     struct tnl_port *port = xzalloc(sizeof *port);
+    struct log_ratelimit reply_rl = LOG_RATELIMIT_INIT(REPLIES_PER_MINUTE, REPLIES_BURST);
     struct buf error = BUF_INITIALIZER;
 
     port->name = xstrdup(name);
     port->cfg = *cfg;
     port->dp = dp;
     port->port_no = port_no;
+    port->reply_rl = reply_rl;
     if (!receiver_get(t, cfg, &error)) {
         port->error = buf_steal_cstr(&error);
         buf_printf(errors, "%s: port %s: %s\n", dp->up.name, name, port->error);
@@ -295,6 +314,15 @@ tunnels_port_del(struct tunnels *t, struct tnl_port *port)
             memmove(&t->ports[i], &t->ports[i + 1], (t->n_ports - i - 1) * sizeof *t->ports);
             t->n_ports--;
             break;
+        }
+    }
+    for (size_t i = 0; i < t->n_replies;) {
+        if (t->replies[i].port == port) {
+            memmove(&t->replies[i], &t->replies[i + 1],
+                    (t->n_replies - i - 1) * sizeof *t->replies);
+            t->n_replies--;
+        } else {
+            i++;
         }
     }
     if (!port->error) {
@@ -495,6 +523,29 @@ tunnels_receive(struct tunnels *t, int index)
     }
     /* Queued outputs point into the buffers: send before the next batch. */
     flush_datapaths(touched, n_touched);
+}
+
+void
+tunnels_deliver_replies(struct tunnels *t)
+{
+    /* A reply is never too big for anything, and never answered: nothing
+     * queues more while these go in; but stay safe if something did. */
+    size_t n = t->n_replies;
+
+    for (size_t i = 0; i < n && i < t->n_replies; i++) {
+        struct tnl_reply *reply = &t->replies[i];
+        struct dp_packet packet;
+
+        memset(&packet, 0, sizeof packet);
+        packet.data = reply->buf + RX_HEADROOM;
+        packet.size = reply->size;
+        packet.headroom = RX_HEADROOM;
+        packet.in_port = reply->port->port_no;
+        packet.tunnel = &reply->md;
+        dp_user_receive(reply->port->dp, &packet);
+        dp_user_flush(reply->port->dp);
+    }
+    t->n_replies = 0;
 }
 
 /* ---- routes and neighbours (rtnetlink) --------------------------------------- */
@@ -733,6 +784,19 @@ tunnels_run(struct tunnels *t, long long now)
     }
 }
 
+static uint16_t
+get_be16(const uint8_t *p)
+{
+    return (uint16_t) (p[0] << 8 | p[1]);
+}
+
+static void
+put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v;
+}
+
 /* ---- sending --------------------------------------------------------------- */
 
 /* The UDP source port: a hash of the inner addresses and ports, so one
@@ -824,21 +888,17 @@ default_md(const struct tnl_port *port, struct tnl_md *md)
                  | (cfg->csum ? FLOWKEY_TUN_CSUM : 0) | (cfg->df ? FLOWKEY_TUN_DF : 0));
 }
 
+/* Sends one outer frame, 'iov' (Ethernet header first, at least 14 bytes
+ * in iov[0]; at most 3 pieces). */
 static int
-send_frame(struct tunnels *t, const struct tnl_route *route, uint8_t *outer,
-           size_t outer_size, const uint8_t *inner, size_t inner_size)
+send_frame(struct tunnels *t, const struct tnl_route *route, struct iovec *iov, size_t n_iov)
 {
-    struct iovec iov[2] = {
-        { outer, outer_size },
-        { (void *) inner, inner_size },
-    };
     struct sockaddr_ll sll;
     struct sockaddr_in sin;
+    struct iovec ip_iov[3];
     struct msghdr msg;
 
     memset(&msg, 0, sizeof msg);
-    msg.msg_iov = iov;
-    msg.msg_iovlen = 2;
     if (route->resolved) {
         memset(&sll, 0, sizeof sll);
         sll.sll_family = AF_PACKET;
@@ -846,6 +906,8 @@ send_frame(struct tunnels *t, const struct tnl_route *route, uint8_t *outer,
         sll.sll_protocol = htons(ETH_TYPE_IP);
         sll.sll_halen = 6;
         memcpy(sll.sll_addr, route->next_hop_mac, 6);
+        msg.msg_iov = iov;
+        msg.msg_iovlen = n_iov;
         msg.msg_name = &sll;
         msg.msg_namelen = sizeof sll;
         return sendmsg(t->packet_fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
@@ -855,29 +917,20 @@ send_frame(struct tunnels *t, const struct tnl_route *route, uint8_t *outer,
     memset(&sin, 0, sizeof sin);
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = route->remote;
-    iov[0].iov_base = outer + 14;
-    iov[0].iov_len = outer_size - 14;
+    memcpy(ip_iov, iov, n_iov * sizeof *iov);
+    ip_iov[0].iov_base = (uint8_t *) iov[0].iov_base + 14;
+    ip_iov[0].iov_len = iov[0].iov_len - 14;
+    msg.msg_iov = ip_iov;
+    msg.msg_iovlen = n_iov;
     msg.msg_name = &sin;
     msg.msg_namelen = sizeof sin;
     return sendmsg(t->raw_fd, &msg, MSG_DONTWAIT) < 0 ? errno : 0;
 }
 
-/* Encapsulates and sends one inner frame whose checksums are complete. */
 static void
-send_one(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
-         struct tnl_build *b, const uint8_t *inner, size_t size)
+count_sent(struct tunnels *t, struct tnl_port *port, struct tnl_route *route, int err,
+           size_t size)
 {
-    uint8_t outer[TNL_MAX_OUTER_SIZE];
-    size_t outer_size = tnl_outer_size(b);
-    int err;
-
-    if (outer_size - 14 + size > route->mtu) {
-        port_drop_too_big(t, port, size, outer_size, route->mtu);
-        return;
-    }
-    b->ip_id = t->ip_id++;
-    tnl_build_outer(b, inner, size, outer);
-    err = send_frame(t, route, outer, outer_size, inner, size);
     if (err) {
         port_drop(t, port, strerror(err), size);
         route->expires = 0;         /* Maybe the route changed: look again. */
@@ -887,17 +940,133 @@ send_one(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
     }
 }
 
-static uint16_t
-get_be16(const uint8_t *p)
+/* Answers the sender of 'inner', too big for the path, if it is due an
+ * answer (tnl-pmtu.h) and the port's rate allows: queues it for
+ * tunnels_deliver_replies(). Returns true if it did. */
+static bool
+answer_too_big(struct tunnels *t, struct tnl_port *port, const struct tnl_build *b,
+               const uint8_t *inner, size_t size, size_t max_frame)
 {
-    return (uint16_t) (p[0] << 8 | p[1]);
+    struct tnl_reply *reply;
+    unsigned int mtu;
+
+    if (t->n_replies >= REPLY_QUEUE) {
+        return false;
+    }
+    reply = &t->replies[t->n_replies];
+    reply->size = tnl_pmtu_reply(inner, size, max_frame, reply->buf + RX_HEADROOM, &mtu);
+    if (!reply->size || !log_ratelimit_allow(&port->reply_rl)) {
+        return false;
+    }
+    t->n_replies++;
+    reply->port = port;
+    /* As the remote would have sent it back to us. */
+    memset(&reply->md, 0, sizeof reply->md);
+    reply->md.tun_id = b->md.tun_id;
+    reply->md.ip_src = b->md.ip_dst;
+    reply->md.ip_dst = b->md.ip_src;
+    reply->md.flags = b->md.flags & FLOWKEY_TUN_KEY;
+    if (!port->cfg.in_key.flow) {
+        /* The key the remote sends with (in_key=), if it is another. */
+        reply->md.tun_id = port->cfg.in_key.value;
+        reply->md.flags = port->cfg.in_key.present ? FLOWKEY_TUN_KEY : 0;
+    }
+    reply->md.ttl = TNL_DEFAULT_TTL;
+    port->stats.tx_too_big_replies++;
+    if (log_ratelimit_allow(&t->rl)) {
+        LOG_INFO("tunnel %s: a %zu-byte frame does not fit the path MTU to the remote "
+                 "once encapsulated: told its sender to use an MTU of %u", port->name,
+                 size, mtu);
+    }
+    return true;
 }
 
+/* Sends the outer IPv4 packet (headers 'outer', then 'inner') as fragments
+ * that each fit the path MTU; the remote's IP stack reassembles them. */
 static void
-put_be16(uint8_t *p, uint16_t v)
+send_fragments(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
+               const uint8_t *outer, size_t outer_size, const uint8_t *inner, size_t size)
 {
-    p[0] = v >> 8;
-    p[1] = v;
+    size_t payload = outer_size - 34 + size;
+    size_t max = (route->mtu - 20) & ~(size_t) 7;
+    int err = 0;
+
+    for (size_t ofs = 0; ofs < payload && !err;) {
+        size_t len = MIN(max, payload - ofs);
+        uint16_t frag = ofs / 8 | (ofs + len < payload ? 0x2000 : 0);
+        uint8_t header[34];
+        struct iovec iov[3];
+        size_t n_iov = 1;
+        uint16_t sum;
+
+        memcpy(header, outer, 34);
+        put_be16(header + 14 + 2, 20 + len);
+        put_be16(header + 14 + 6, frag);
+        memset(header + 14 + 10, 0, 2);
+        sum = csum(header + 14, 20);
+        memcpy(header + 14 + 10, &sum, 2);
+        iov[0].iov_base = header;
+        iov[0].iov_len = 34;
+        /* The fragment's bytes [ofs, ofs + len) of the IP payload: the
+         * rest of the outer headers, then the inner frame. */
+        if (ofs < outer_size - 34) {
+            size_t n = MIN(len, outer_size - 34 - ofs);
+
+            iov[n_iov].iov_base = (uint8_t *) outer + 34 + ofs;
+            iov[n_iov++].iov_len = n;
+            if (n < len) {
+                iov[n_iov].iov_base = (uint8_t *) inner;
+                iov[n_iov++].iov_len = len - n;
+            }
+        } else {
+            iov[n_iov].iov_base = (uint8_t *) inner + (ofs - (outer_size - 34));
+            iov[n_iov++].iov_len = len;
+        }
+        err = send_frame(t, route, iov, n_iov);
+        ofs += len;
+    }
+    count_sent(t, port, route, err, size);
+}
+
+/* What send_one() did. */
+enum send_result {
+    SENT,                           /* Sent (or failed to, counted). */
+    TOO_BIG,                        /* Too big: answered or dropped. */
+};
+
+/* Encapsulates and sends one inner frame whose checksums are complete. */
+static enum send_result
+send_one(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
+         struct tnl_build *b, const uint8_t *inner, size_t size)
+{
+    uint8_t outer[TNL_MAX_OUTER_SIZE];
+    size_t outer_size = tnl_outer_size(b);
+    size_t max_frame = route->mtu > outer_size - 14 ? route->mtu - (outer_size - 14) : 0;
+    bool fragment = false;
+    struct iovec iov[2];
+
+    if (size > max_frame) {
+        if (answer_too_big(t, port, b, inner, size, max_frame)) {
+            return TOO_BIG;
+        } else if ((b->md.flags & FLOWKEY_TUN_DF) || route->mtu < 68
+                   || outer_size - 14 + size > 65535) {
+            port_drop_too_big(t, port, size, outer_size, route->mtu);
+            return TOO_BIG;
+        }
+        fragment = true;
+    }
+    b->ip_id = t->ip_id++;
+    tnl_build_outer(b, inner, size, outer);
+    if (fragment) {
+        send_fragments(t, port, route, outer, outer_size, inner, size);
+        return SENT;
+    }
+    iov[0].iov_base = outer;
+    iov[0].iov_len = outer_size;
+    iov[1].iov_base = (void *) inner;
+    iov[1].iov_len = size;
+    count_sent(t, port, route, send_frame(t, route, iov, 2), size);
+    return SENT;
 }
 
 /* Where a TCP super-frame's headers are, checked against its size. */
@@ -999,7 +1168,11 @@ send_segments(struct tunnels *t, struct tnl_port *port, struct tnl_route *route,
         size_t len = MIN(mss, payload - ofs);
         size_t seg = tcp_gso_segment(t, p, &g, index, ofs, len, ofs + len >= payload);
 
-        send_one(t, port, route, b, t->scratch, seg);
+        if (send_one(t, port, route, b, t->scratch, seg) == TOO_BIG) {
+            /* The first segment says it for all: one answer per super-frame
+             * is what its sender needs. */
+            break;
+        }
     }
 }
 

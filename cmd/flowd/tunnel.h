@@ -26,9 +26,23 @@
  * instead, which makes the kernel resolve it (and queue the packet until
  * it has).
  *
- * A packet that does not fit the route's MTU once encapsulated is dropped
- * and counted (tx_dropped, with a rate-limited log line that says by how
- * much), never truncated; DF is set on the outer header by default.
+ * A packet that does not fit the route's MTU once encapsulated is never
+ * truncated. Its sender hears about it as it would from a router (see
+ * tnl-pmtu.h): an IPv4 packet with DF, or an IPv6 packet, is answered with
+ * ICMP "fragmentation needed" or ICMPv6 "packet too big" naming the MTU
+ * that fits inside (the path's less the encapsulation). The answer enters
+ * the bridge as if the tunnel port had received it from the remote, as
+ * Linux's vxlan device on a bridge does it, so it reaches the VM by the
+ * same flows and MAC table as the remote's own replies (on the VM's port
+ * and VLAN). Answers are rate-limited per port (100 a second, bursts of
+ * 50) and counted (tx_too_big_replies). What is not answered (IPv4
+ * without DF, an MTU below 576 or 1280, over the rate, ...) is dropped and
+ * counted (tx_dropped, with a rate-limited log line that says by how
+ * much) on a port with DF on the outer header, the default: a tunnel
+ * endpoint must not fragment (RFC 7348 4.3), and a physical switch drops
+ * a frame too big for its egress too. A port with df_default=false sends
+ * it as outer IPv4 fragments instead, as Linux's vxlan does by default;
+ * the remote's IP stack reassembles them (switchyard's and Linux's do).
  *
  * Per packet there is no allocation and no system call besides the send. */
 #ifndef FLOWD_TUNNEL_H
@@ -40,6 +54,7 @@
 
 #include "buf.h"
 #include "dp-packet.h"
+#include "log.h"
 #include "tnl-config.h"
 #include "tnl-header.h"
 
@@ -49,7 +64,10 @@ struct tunnels;
 struct tnl_port_stats {
     uint64_t rx_packets, rx_bytes;
     uint64_t tx_packets, tx_bytes;
-    uint64_t tx_dropped;            /* Too big for the path, no route, ... */
+    uint64_t tx_dropped;            /* Too big for the path and not
+                                     * answered, no route, ... */
+    uint64_t tx_too_big_replies;    /* Too big for the path, answered with
+                                     * ICMP/ICMPv6 (not in tx_dropped). */
     uint64_t rx_dropped;            /* Received for this port but bad. */
 };
 
@@ -60,6 +78,7 @@ struct tnl_port {
     uint32_t port_no;               /* Its datapath port number. */
     struct tnl_port_stats stats;
     char *error;                    /* Why it cannot receive, or NULL. */
+    struct log_ratelimit reply_rl;  /* Limits "too big" answers. */
 };
 
 struct tunnels *tunnels_create(void);
@@ -83,6 +102,11 @@ void tunnels_send(struct tunnels *, struct tnl_port *port, const struct dp_packe
  * the one at 'index' of those filled. */
 int tunnels_fill_pollfds(const struct tunnels *, struct pollfd *, int max);
 void tunnels_receive(struct tunnels *, int index);
+
+/* Delivers the "too big" answers that sending queued (into the bridges,
+ * as received from their tunnel ports). Called after each round of
+ * packet processing, never from inside one. */
+void tunnels_deliver_replies(struct tunnels *);
 
 /* Periodic work: drops cached routes that are due to be looked up again. */
 void tunnels_run(struct tunnels *, long long now);

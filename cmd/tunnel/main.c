@@ -228,11 +228,13 @@ cmd_del(int argc, char *argv[])
 /* ---- list and show -------------------------------------------------------- */
 
 /* What flowd says of one tunnel port ("tunnel-state BR": lines of
- * "NAME STATE rx_packets rx_bytes tx_packets tx_bytes tx_dropped"). */
+ * "NAME STATE rx_packets rx_bytes tx_packets tx_bytes tx_dropped
+ * tx_too_big_replies"). */
 struct tunnel_state {
     char name[64];
     char state[32];
     unsigned long long rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
+    unsigned long long tx_too_big_replies;
 };
 
 struct tunnel_states {
@@ -256,9 +258,10 @@ fetch_states(const char *br, struct tunnel_states *states)
              line = strtok_r(NULL, "\n", &save)) {
             struct tunnel_state s;
 
-            if (sscanf(line, "%63s %31s %llu %llu %llu %llu %llu", s.name, s.state,
+            s.tx_too_big_replies = 0;
+            if (sscanf(line, "%63s %31s %llu %llu %llu %llu %llu %llu", s.name, s.state,
                        &s.rx_packets, &s.rx_bytes, &s.tx_packets, &s.tx_bytes,
-                       &s.tx_dropped) == 7) {
+                       &s.tx_dropped, &s.tx_too_big_replies) >= 7) {
                 states->items = x2nrealloc(states->items, &states->allocated,
                                            states->n + 1, sizeof *states->items);
                 states->items[states->n++] = s;
@@ -319,6 +322,7 @@ print_text(const struct sw_bridge *br, const struct sw_port *port,
         printf("    rx: %llu packets, %llu bytes\n", state->rx_packets, state->rx_bytes);
         printf("    tx: %llu packets, %llu bytes, %llu dropped\n", state->tx_packets,
                state->tx_bytes, state->tx_dropped);
+        printf("    too big for the path, answered: %llu\n", state->tx_too_big_replies);
     }
 }
 
@@ -347,6 +351,7 @@ print_json(struct json_writer *w, const struct sw_bridge *br, const struct sw_po
         json_kv_uint(w, "tx_packets", state->tx_packets);
         json_kv_uint(w, "tx_bytes", state->tx_bytes);
         json_kv_uint(w, "tx_dropped", state->tx_dropped);
+        json_kv_uint(w, "tx_too_big_replies", state->tx_too_big_replies);
         json_object_end(w);
     }
     json_object_end(w);

@@ -2,9 +2,8 @@
 # tunnel-vxlan: two simulated hosts, each a namespace with its own flowd and
 # portd, joined by an underlay veth that is on no bridge: VXLAN ports carry
 # VMs' traffic between them by the hosts' own routes. Same VNI pings
-# across, another VNI does not, a packet too big for the path is dropped
-# and counted (never truncated), and our VXLAN talks to the Linux kernel's
-# own vxlan device.
+# across, another VNI does not, and our VXLAN talks to the Linux kernel's
+# own vxlan device. (Packets too big for the path: tunnel-pmtu.bats.)
 
 load helpers
 load tunnel-helpers
@@ -81,28 +80,6 @@ vxlan_host() {
     assert_line --regexp "^100	1	1	8	192.0.2.2$"
     assert_line --regexp "^100	1	1	0	192.0.2.1$"
     refute_line --regexp "^200"
-}
-
-@test "vxlan: a packet too big for the underlay is dropped and counted, not truncated" {
-    vxlan_host a 192.0.2.2 1 3
-    vxlan_host b 192.0.2.1 2 4
-    th_ping_ok a v1 10.1.0.2
-
-    # 1400 bytes of ICMP data: 1428 inner IP + 14 + 50 = fits in 1500.
-    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 2 -M do -s 1400 10.1.0.2
-    assert_success
-    # 1472: a full 1500-byte inner packet plus 50 bytes of outer headers.
-    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 1 -M do -s 1472 10.1.0.2
-    assert_failure
-    run th_prog a tunnel show -j br0 vx100
-    [ "$(jq -r '.tunnels[0].statistics.tx_dropped' <<<"$output")" -ge 2 ] || fail "$output"
-    grep -q "over the path MTU of 1500 to the remote (the MTU inside must be at most 1450)" \
-        "$SY_DIR/a/log/flowd.log" ||
-        fail "no log line about the MTU: $(tail "$SY_DIR/a/log/flowd.log")"
-    # A VM whose MTU leaves room for the headers gets everything through.
-    ip -n "sy-$SY_ID-a-v1" link set eth0 mtu 1450
-    run th_vm_exec a v1 ping -n -c 2 -i 0.2 -W 2 -M do -s 1422 10.1.0.2
-    assert_success
 }
 
 @test "vxlan: TCP from VMs with segmentation offload crosses, cut to the VMs' MSS" {

@@ -24,6 +24,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1217,6 +1218,46 @@ odp_parse_key(const char *s_, struct flowkey *key, struct flowkey *mask,
  * length must fit 16 bits, with room for enclosing headers. */
 #define ODP_MAX_PAYLOAD 60000
 
+/* Most sample() actions nested in one another (the kernel allows fewer). */
+#define ODP_MAX_DEPTH 4
+
+bool
+odp_parse_probability(const char *s, uint32_t *probability)
+{
+    char *end;
+    double percent;
+
+    if (!isdigit((unsigned char) *s) || s[strspn(s, "0123456789.")]) {
+        return false;           /* Plain decimals: no sign, exponent, "nan". */
+    }
+    errno = 0;
+    percent = strtod(s, &end);
+    if (errno || *end || !(percent >= 0.0 && percent <= 100.0)) {
+        return false;
+    }
+    /* Rounded to the nearest (the sum is positive: truncating floors). */
+    *probability = (uint64_t) (percent / 100.0 * UINT32_MAX + 0.5);
+    return true;
+}
+
+void
+odp_format_probability(struct buf *b, uint32_t probability)
+{
+    double percent = 100.0 * probability / UINT32_MAX;
+
+    for (int decimals = 1; decimals < 12; decimals++) {
+        char text[32];
+        uint32_t back;
+
+        snprintf(text, sizeof text, "%.*f", decimals, percent);
+        if (odp_parse_probability(text, &back) && back == probability) {
+            buf_put_cstr(b, text);
+            return;
+        }
+    }
+    buf_printf(b, "%.12f", percent);
+}
+
 static void
 format_hex_bytes(struct buf *b, const uint8_t *p, size_t n)
 {
@@ -1246,12 +1287,22 @@ format_generic_action(struct buf *b, const struct nlattr *nla)
     buf_put_char(b, ')');
 }
 
+/* Whether 'nla' holds one nested attribute that fits in it. */
+static bool
+has_nested(const struct nlattr *nla)
+{
+    const struct nlattr *inner = dp_nla_data(nla);
+
+    return (dp_nla_size(nla) >= NLA_HDRLEN && inner->nla_len >= NLA_HDRLEN
+            && inner->nla_len <= dp_nla_size(nla));
+}
+
 static bool
 format_set_masked(struct buf *b, const struct nlattr *nla)
 {
     const struct nlattr *inner = dp_nla_data(nla);
 
-    if (dp_nla_size(nla) < NLA_HDRLEN) {
+    if (!has_nested(nla)) {
         return false;
     }
     for (size_t i = 0; i < ARRAY_SIZE(set_types); i++) {
@@ -1279,8 +1330,7 @@ format_set_tunnel(struct buf *b, const struct nlattr *nla)
     const char *flag_sep = "";
     bool first = true, flags = false;
 
-    if (dp_nla_size(nla) < NLA_HDRLEN || key->nla_type != OVS_KEY_ATTR_TUNNEL
-        || key->nla_len > dp_nla_size(nla)) {
+    if (!has_nested(nla) || key->nla_type != OVS_KEY_ATTR_TUNNEL) {
         return false;
     }
     buf_put_cstr(b, "set(tunnel(");
@@ -1383,9 +1433,45 @@ format_u32_action(struct buf *b, const char *name, const struct nlattr *nla)
     return true;
 }
 
+static void format_action_list(struct buf *, const void *actions, size_t size, int depth);
+
+/* sample(sample=P%,actions(ACTIONS)): runs ACTIONS on a copy of the packet
+ * with probability P (OVS_SAMPLE_ATTR_PROBABILITY out of UINT32_MAX). P
+ * has as few decimals as give back the same probability, at least one. */
+static bool
+format_sample(struct buf *b, const struct nlattr *nla, int depth)
+{
+    const struct nlattr *probability = NULL, *actions = NULL;
+    uint32_t value;
+
+    if (depth >= ODP_MAX_DEPTH) {
+        return false;
+    }
+    DP_ACTIONS_FOR_EACH (attr, dp_nla_data(nla), dp_nla_size(nla)) {
+        if (attr->nla_type == OVS_SAMPLE_ATTR_PROBABILITY && !probability && !actions
+            && dp_nla_size(attr) == 4) {
+            probability = attr;
+        } else if (attr->nla_type == OVS_SAMPLE_ATTR_ACTIONS && probability && !actions) {
+            actions = attr;
+        } else {
+            return false;
+        }
+    }
+    if (!actions) {
+        return false;
+    }
+    memcpy(&value, dp_nla_data(probability), sizeof value);
+    buf_put_cstr(b, "sample(sample=");
+    odp_format_probability(b, value);
+    buf_put_cstr(b, "%,actions(");
+    format_action_list(b, dp_nla_data(actions), dp_nla_size(actions), depth + 1);
+    buf_put_cstr(b, "))");
+    return true;
+}
+
 /* Prints 'nla' in its own syntax; false if it has none or looks unusual. */
 static bool
-format_known_action(struct buf *b, const struct nlattr *nla)
+format_known_action(struct buf *b, const struct nlattr *nla, int depth)
 {
     const struct ovs_action_push_vlan *push;
 
@@ -1419,28 +1505,30 @@ format_known_action(struct buf *b, const struct nlattr *nla)
         return format_set_tunnel(b, nla);
     case OVS_ACTION_ATTR_USERSPACE:
         return format_userspace(b, nla);
+    case OVS_ACTION_ATTR_SAMPLE:
+        return format_sample(b, nla, depth);
     default:
         return false;
     }
 }
 
-static int parse_action(char *item, struct dp_actions *, struct buf *error);
+static int parse_action(char *item, struct dp_actions *, struct buf *error, int depth);
 
 /* Prints one action. The text is checked by parsing it back: anything that
  * would not come back bit for bit (odd flags, unexpected sizes, extra
  * nested attributes) prints as action_type(TYPE,0xPAYLOAD) instead, so
  * that printing never loses information. */
 static void
-format_action(struct buf *b, const struct nlattr *nla)
+format_action(struct buf *b, const struct nlattr *nla, int depth)
 {
     size_t start = b->size;
-    bool ok = format_known_action(b, nla);
+    bool ok = format_known_action(b, nla, depth);
 
     if (ok) {
         struct dp_actions check = DP_ACTIONS_INITIALIZER;
         char *text = xstrdup(b->data + start);
 
-        ok = (!parse_action(text, &check, NULL) && check.size >= NLA_HDRLEN
+        ok = (!parse_action(text, &check, NULL, depth) && check.size >= nla->nla_len
               && !memcmp(check.data, nla, nla->nla_len));
         dp_actions_uninit(&check);
         free(text);
@@ -1451,8 +1539,8 @@ format_action(struct buf *b, const struct nlattr *nla)
     }
 }
 
-void
-odp_format_actions(struct buf *b, const void *actions, size_t size)
+static void
+format_action_list(struct buf *b, const void *actions, size_t size, int depth)
 {
     size_t used = 0;
 
@@ -1464,13 +1552,19 @@ odp_format_actions(struct buf *b, const void *actions, size_t size)
         if (used) {
             buf_put_char(b, ',');
         }
-        format_action(b, nla);
+        format_action(b, nla, depth);
         used = MIN(size, (size_t) ((const uint8_t *) nla - (const uint8_t *) actions)
                          + NLA_ALIGN(nla->nla_len));
     }
     if (used < size) {
         buf_printf(b, "%s<%zu malformed bytes>", used ? "," : "", size - used);
     }
+}
+
+void
+odp_format_actions(struct buf *b, const void *actions, size_t size)
+{
+    format_action_list(b, actions, size, 0);
 }
 
 /* "0xHEX" (an even number of digits, possibly none) into a new array. */
@@ -1656,6 +1750,45 @@ parse_userspace(char *content, struct dp_actions *actions, struct buf *error)
     return 0;
 }
 
+static int parse_action_list(char *s, struct dp_actions *, struct buf *error, int depth);
+
+/* "sample=P%,actions(ACTIONS)", the inside of sample(...). */
+static int
+parse_sample(char *content, struct dp_actions *actions, struct buf *error, int depth)
+{
+    char *percent = strchr(content, '%'), *list, *close;
+    size_t sample, nested;
+    uint32_t probability;
+
+    if (depth >= ODP_MAX_DEPTH) {
+        return odp_error(error, "sample: nested more than %d deep", ODP_MAX_DEPTH);
+    } else if (!str_starts_with(content, "sample=") || !percent) {
+        return odp_error(error, "sample: expected sample=P%%,actions(...), not \"%.*s\"",
+                         ODP_QUOTE_MAX, content);
+    }
+    *percent = '\0';
+    if (!odp_parse_probability(content + 7, &probability)) {
+        return odp_error(error, "sample: bad probability \"%.*s%%\" (expected 0%% to 100%%)",
+                         ODP_QUOTE_MAX, content + 7);
+    }
+    list = skip_space(percent + 1);
+    if (*list != ',' || !str_starts_with(list = skip_space(list + 1), "actions(")
+        || !(close = match_paren(list + 7)) || *skip_space(close + 1)) {
+        return odp_error(error, "sample: expected actions(...) after the probability, "
+                         "not \"%.*s\"", ODP_QUOTE_MAX, list);
+    }
+    *close = '\0';
+    sample = dp_actions_start_nested(actions, OVS_ACTION_ATTR_SAMPLE);
+    dp_actions_put(actions, OVS_SAMPLE_ATTR_PROBABILITY, &probability, sizeof probability);
+    nested = dp_actions_start_nested(actions, OVS_SAMPLE_ATTR_ACTIONS);
+    if (parse_action_list(list + 8, actions, error, depth + 1)) {
+        return EINVAL;
+    }
+    dp_actions_end_nested(actions, nested);
+    dp_actions_end_nested(actions, sample);
+    return 0;
+}
+
 static int
 parse_u32_action(const char *name, uint16_t type, const char *content,
                  struct dp_actions *actions, struct buf *error)
@@ -1695,9 +1828,10 @@ parse_generic_action(char *content, struct dp_actions *actions, struct buf *erro
     return 0;
 }
 
-/* Parses one action (modifying 'item'), appending it to 'actions'. */
+/* Parses one action (modifying 'item'), appending it to 'actions'.
+ * 'depth' counts the sample() actions around it. */
 static int
-parse_action(char *item, struct dp_actions *actions, struct buf *error)
+parse_action(char *item, struct dp_actions *actions, struct buf *error, int depth)
 {
     size_t n = name_length(item);
     char *content;
@@ -1720,6 +1854,8 @@ parse_action(char *item, struct dp_actions *actions, struct buf *error)
         return parse_set(content, actions, error);
     } else if (!strcmp(item, "userspace")) {
         return parse_userspace(content, actions, error);
+    } else if (!strcmp(item, "sample")) {
+        return parse_sample(content, actions, error, depth);
     } else if (!strcmp(item, "recirc")) {
         return parse_u32_action("recirc", OVS_ACTION_ATTR_RECIRC, content, actions, error);
     } else if (!strcmp(item, "trunc")) {
@@ -1734,7 +1870,7 @@ parse_action(char *item, struct dp_actions *actions, struct buf *error)
 
 /* Parses a whole action list in 's' (modified). */
 static int
-parse_action_list(char *s, struct dp_actions *actions, struct buf *error)
+parse_action_list(char *s, struct dp_actions *actions, struct buf *error, int depth)
 {
     char *rest = s, *item;
 
@@ -1757,7 +1893,7 @@ parse_action_list(char *s, struct dp_actions *actions, struct buf *error)
         } else if (!strcmp(item, "drop")) {
             return odp_error(error, "\"drop\" cannot be combined with other actions");
         }
-        retval = parse_action(item, actions, error);
+        retval = parse_action(item, actions, error, depth);
         if (retval) {
             return retval;
         }
@@ -1772,7 +1908,7 @@ odp_parse_actions(const char *s, struct dp_actions *actions, struct buf *error)
     int retval;
 
     dp_actions_clear(actions);
-    retval = parse_action_list(copy, actions, error);
+    retval = parse_action_list(copy, actions, error, 0);
     if (retval) {
         dp_actions_clear(actions);
     }
@@ -1881,7 +2017,7 @@ odp_parse_flow(const char *s_, struct flowkey *key, struct flowkey *mask,
         retval = parse_key_prefix(&s, key, mask, error);
         if (!retval) {
             actions_text = skip_flow_stats(s, error);
-            retval = actions_text ? parse_action_list(actions_text, actions, error) : EINVAL;
+            retval = actions_text ? parse_action_list(actions_text, actions, error, 0) : EINVAL;
         }
     }
     if (retval) {

@@ -21,10 +21,12 @@
  * Actions: PORT, drop, push_vlan(vid=,pcp=[,tpid=]), pop_vlan,
  * set(eth(...)), set(ipv4(...)), set(ipv6(...)), set(tcp(...)),
  * set(udp(...)), set(sctp(...)), userspace(pid=N[,userdata(0x...)]),
- * sample(...), recirc(N), trunc(N), ct(...) where implemented. */
+ * sample(sample=P%,actions(ACTIONS)), recirc(N), trunc(N), meter(N),
+ * and action_type(TYPE[,0xPAYLOAD]) for any other. */
 #ifndef SY_ODP_H
 #define SY_ODP_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +56,14 @@ int odp_parse_actions(const char *, struct dp_actions *, struct buf *error);
  * accepted and ignored). */
 int odp_parse_flow(const char *, struct flowkey *key, struct flowkey *mask,
                    struct dp_actions *, struct buf *error);
+
+/* The probability of a sample() action (out of UINT32_MAX) as a
+ * percentage: "50.0", "0.25", with as many decimals as parsing it back
+ * needs to give the same probability. */
+void odp_format_probability(struct buf *, uint32_t probability);
+/* A percentage from 0 to 100 (plain decimal, no '%') into a probability,
+ * rounded to the nearest; false if it is not one. */
+bool odp_parse_probability(const char *, uint32_t *probability);
 
 /* Calls 'cb' with the name of every attribute of datapath flow key text
  * followed by "(" ("in_port(", "eth(", ...), for tab completion. */

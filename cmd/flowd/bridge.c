@@ -33,6 +33,8 @@ userspace_cb(void *aux, const struct dp_packet *packet, const void *userdata, si
     if (size == sizeof cookie) {
         memcpy(&cookie, userdata, sizeof cookie);
         connmgr_send_packet_in(br->connmgr, packet, &cookie);
+    } else {
+        sflow_received(br->sflow, packet, userdata, size);
     }
 }
 

@@ -1361,7 +1361,9 @@ static bool
 dp_kernel_set_sampler(struct dpif *dpif, dp_sample_func *sample, void *aux,
                       uint32_t first_skip)
 {
-    return !sample;                 /* No packet sampling in the kernel (yet). */
+    /* The kernel cannot call flowd's sampler: sFlow puts sample actions
+     * into the flows instead (sflow.h). */
+    return !sample;
 }
 
 /* ---- Life cycle ------------------------------------------------------------------ */

@@ -134,7 +134,7 @@ struct dpif_class {
     uint32_t (*upcall_pid)(struct dpif *, uint32_t port_no);
 
     /* Sets the packet sampler ('sample' NULL: none); false if the datapath
-     * cannot sample. */
+     * cannot run it (sFlow then samples by sample actions in the flows). */
     bool (*set_sampler)(struct dpif *, dp_sample_func *, void *aux, uint32_t first_skip);
 
     /* Ingress policing and egress shaping of port 'port_no' (kbit/s and

@@ -2,6 +2,7 @@
 #include "sflow.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct sflow {
     bool agent_configured;          /* sflow-agent= given. */
     uint64_t rng;                   /* xorshift64* state. */
     uint32_t skip;                  /* Countdown the datapath runs now. */
+    bool in_actions;                /* The datapath cannot sample: flows
+                                     * carry sample actions instead. */
     uint64_t sample_pool;           /* Packets the sampler has seen. */
     uint32_t datagram_sequence;     /* Datagrams sent. */
     struct sflow_source *sources;
@@ -255,15 +258,16 @@ random_skip(struct sflow *sf)
     return MIN(1 + next_random(sf) % span, UINT32_MAX);
 }
 
-static uint32_t
-sample_cb(void *aux, const struct dp_packet *p, const void *actions, size_t size)
+/* Adds a flow sample of 'p' to the pending datagram; 'pool' packets went
+ * by since the last one. */
+static void
+add_flow_sample(struct sflow *sf, uint32_t input, uint32_t output, const struct dp_packet *p,
+                uint32_t pool)
 {
-    struct sflow *sf = aux;
     struct sflow_flow_sample s;
     struct sflow_source *source;
-    uint32_t input = ifindex_of_dp(sf->br, p->in_port);
 
-    sf->sample_pool += sf->skip;
+    sf->sample_pool += pool;
     source = get_source(sf, input);
     memset(&s, 0, sizeof s);
     s.sequence = ++source->flow_sequence;
@@ -271,14 +275,86 @@ sample_cb(void *aux, const struct dp_packet *p, const void *actions, size_t size
     s.sampling_rate = sf->sampling_rate;
     s.sample_pool = sf->sample_pool;
     s.input = input;
-    s.output = sflow_output_of_actions(sf->br, actions, size);
+    s.output = output;
     s.frame_length = p->size;
     s.header = p->data;
     s.header_size = MIN(p->size, SFLOW_HEADER_BYTES);
     sflow_encode_flow_sample(reserve_sample(sf, SFLOW_FLOW_SAMPLE_SIZE(s.header_size)), &s);
+}
 
+static uint32_t
+sample_cb(void *aux, const struct dp_packet *p, const void *actions, size_t size)
+{
+    struct sflow *sf = aux;
+
+    add_flow_sample(sf, ifindex_of_dp(sf->br, p->in_port),
+                    sflow_output_of_actions(sf->br, actions, size), p, sf->skip);
     sf->skip = random_skip(sf);
     return sf->skip;
+}
+
+uint32_t
+sflow_probability(uint32_t rate)
+{
+    rate = MAX(rate, 1);
+    return ((uint64_t) UINT32_MAX + rate / 2) / rate;
+}
+
+void
+sflow_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_result *r,
+            struct buf *trace)
+{
+    const struct sflow *sf = br->sflow;
+    struct sflow_cookie cookie;
+    struct dp_actions actions;
+    uint32_t probability;
+    size_t sample, nested;
+
+    if (!sf || !sf->in_actions) {
+        return;
+    }
+    memset(&cookie, 0, sizeof cookie);
+    cookie.type = SFLOW_COOKIE_TYPE;
+    cookie.input = ifindex_of_dp(br, key->in_port);
+    cookie.output = sflow_output_of_actions(br, r->actions.data + r->mirror_size,
+                                            r->actions.size - r->mirror_size);
+    probability = sflow_probability(sf->sampling_rate);
+    if (trace) {
+        buf_printf(trace, "sFlow: a sample action, 1 in %"PRIu32" packets (input %"PRIu32
+                   ", output %#"PRIx32")\n", sf->sampling_rate, cookie.input, cookie.output);
+    }
+    dp_actions_init(&actions);
+    sample = dp_actions_start_nested(&actions, OVS_ACTION_ATTR_SAMPLE);
+    dp_actions_put(&actions, OVS_SAMPLE_ATTR_PROBABILITY, &probability, sizeof probability);
+    nested = dp_actions_start_nested(&actions, OVS_SAMPLE_ATTR_ACTIONS);
+    dp_actions_put_userspace(&actions, dpif_upcall_pid(br->dp, key->in_port), &cookie,
+                             sizeof cookie);
+    dp_actions_end_nested(&actions, nested);
+    dp_actions_end_nested(&actions, sample);
+    r->mirror_size += actions.size;
+    DP_ACTIONS_FOR_EACH (nla, r->actions.data, r->actions.size) {
+        dp_actions_put(&actions, nla->nla_type, dp_nla_data(nla), dp_nla_size(nla));
+    }
+    dp_actions_uninit(&r->actions);
+    r->actions = actions;
+}
+
+bool
+sflow_received(struct sflow *sf, const struct dp_packet *p, const void *userdata,
+               size_t size)
+{
+    struct sflow_cookie cookie;
+
+    if (!sf || size != sizeof cookie) {
+        return false;
+    }
+    memcpy(&cookie, userdata, sizeof cookie);
+    if (cookie.type != SFLOW_COOKIE_TYPE) {
+        return false;
+    }
+    /* The kernel says not how many packets went by: N on average. */
+    add_flow_sample(sf, cookie.input, cookie.output, p, sf->sampling_rate);
+    return true;
 }
 
 /* ---- counters ------------------------------------------------------------- */
@@ -442,8 +518,13 @@ sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
 
     if (!targets) {
         if (sf) {
+            bool in_actions = sf->in_actions;
+
             br->sflow = NULL;
             sflow_destroy(sf);
+            if (in_actions) {
+                bridge_flush_flows(br);     /* Their sample actions go. */
+            }
             LOG_INFO("%s: sFlow off", br->name);
         }
         return;
@@ -467,9 +548,10 @@ sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
     if (rate != sf->sampling_rate) {
         sf->sampling_rate = rate;
         sf->skip = random_skip(sf);
-        if (!dpif_set_sampler(br->dp, sample_cb, sf, sf->skip)) {
-            LOG_WARN("%s: sFlow: the %s datapath samples no packets; only counters are "
-                     "exported", br->name, dpif_type(br->dp));
+        sf->in_actions = !dpif_set_sampler(br->dp, sample_cb, sf, sf->skip);
+        if (sf->in_actions) {
+            /* The flows' sample actions carry the probability. */
+            bridge_flush_flows(br);
         }
     }
     if (!sf->targets || strcmp(sf->targets, targets) || !sf->collectors) {

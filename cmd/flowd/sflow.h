@@ -1,10 +1,17 @@
 /* sflow: sFlow v5 export for one bridge.
  *
- * Packet sampling happens in the datapath (dp-user.c): a countdown per
- * bridge, refilled after each sample with a random skip whose mean is the
- * sampling rate N (uniform in 1..2N-1; every packet when N is 1), calls
- * sflow's sampler for the packet as it arrived, before its actions run.
- * The sampler turns it into a flow sample: the first 128 bytes of the frame
+ * Packet sampling happens in the datapath. The userspace datapath
+ * (dp-user.c) runs a countdown per bridge, refilled after each sample with
+ * a random skip whose mean is the sampling rate N (uniform in 1..2N-1;
+ * every packet when N is 1), and calls sflow's sampler for the packet as it
+ * arrived, before its actions run. The kernel datapath cannot call flowd,
+ * so there translation puts a sample action in front of each flow's
+ * actions, as Open vSwitch does (sflow_xlate()): with probability 1/N
+ * (UINT32_MAX / N, rounded) it sends the packet as it arrived to flowd in
+ * a userspace() action whose user data is a struct sflow_cookie (input and
+ * output interface), and sflow_received() makes the same flow sample of
+ * it. Changing N or turning sFlow on or off then replaces the datapath's
+ * flows. Either way the sample is: the first 128 bytes of the frame
  * as a raw Ethernet header record, input and output interface, sampling
  * rate and sample pool (packets the sampler has seen). Every polling
  * interval each port of the bridge gets a counter sample with the generic
@@ -28,8 +35,11 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "flowkey.h"
 
 struct bridge;
+struct dp_packet;
+struct dp_upcall_result;
 struct sw_bridge;
 
 #define SFLOW_DEFAULT_SAMPLING 400      /* 1 in N packets, as Open vSwitch. */
@@ -90,6 +100,18 @@ size_t sflow_encode_flow_sample(uint8_t *out, const struct sflow_flow_sample *);
 size_t sflow_encode_counter_sample(uint8_t *out, uint32_t sequence, uint32_t source_id,
                                    const struct sflow_if_counters *);
 
+/* The user data of the userspace() action in a kernel sample action. */
+struct sflow_cookie {
+    uint32_t type;                  /* SFLOW_COOKIE_TYPE. */
+    uint32_t input;                 /* Input field of the flow sample. */
+    uint32_t output;                /* Output field of the flow sample. */
+};
+#define SFLOW_COOKIE_TYPE 0x73466c77u   /* "sFlw" */
+
+/* The probability of a sample action that samples 1 in 'rate' packets
+ * (UINT32_MAX / rate, rounded). */
+uint32_t sflow_probability(uint32_t rate);
+
 /* The output field of a flow sample for datapath 'actions' on 'br'. */
 uint32_t sflow_output_of_actions(const struct bridge *br, const void *actions, size_t size);
 
@@ -99,6 +121,18 @@ void sflow_bridge_reconfigure(struct bridge *br, const struct sw_bridge *cfg,
                               struct buf *errors);
 
 struct sflow;
+
+/* Where the datapath cannot sample by itself: puts the sample action in
+ * front of r->actions (a packet of 'key'; r->mirror_size grows by its
+ * size, so that it does not count as the flow's own action). Nothing if
+ * 'br' has no sFlow or its datapath samples. With 'trace', explains. */
+void sflow_xlate(struct bridge *, const struct flowkey *key, struct dp_upcall_result *r,
+                 struct buf *trace);
+/* A packet that a sample action sent up with 'userdata': makes it a flow
+ * sample and returns true, or returns false if 'userdata' is no
+ * struct sflow_cookie (or 'sflow' is NULL). */
+bool sflow_received(struct sflow *, const struct dp_packet *, const void *userdata,
+                    size_t size);
 
 /* Counter polling, and sends what is pending. */
 void sflow_run(struct sflow *, long long now);

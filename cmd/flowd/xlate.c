@@ -22,6 +22,7 @@
 #include "ofp-print.h"
 #include "ofproto.h"
 #include "packet.h"
+#include "sflow.h"
 
 #define XLATE_MAX_DEPTH 64          /* Nested tables (goto + resubmit). */
 
@@ -862,6 +863,7 @@ bridge_xlate(struct bridge *br, const struct flowkey *key, struct dp_upcall_resu
     }
     r->rules = ctx.rules;
     r->n_rules = ctx.n_rules;
+    sflow_xlate(br, key, r, trace_out);
     put_ingress_meter(br, key->in_port, r, trace_out);
 }
 

@@ -138,6 +138,12 @@ expect_pass() {
         of-ping-back
 }
 
+@test "flowd: sFlow on a kernel bridge samples by a sample action; with sampling 1 every packet" {
+    expect_pass sflow-warm sflow-capture sflow-on sflow-ping sflow-sample-action \
+        sflow-ovs-dpctl sflow-every-packet sflow-agent sflow-rate sflow-rate-ping \
+        sflow-rate-action sflow-off sflow-off-ping sflow-off-no-sample sflow-none-lost
+}
+
 @test "flowd: a burst of 100 new flows is set up through upcalls without loss" {
     expect_pass netflow-on iperf-server burst-iperf burst-flows burst-no-loss netflow-off
 }

@@ -1,7 +1,9 @@
 /* libFuzzer target for the datapath flow text parser: odp_parse_key(),
  * odp_parse_actions() and odp_parse_flow() on arbitrary text must fail
  * cleanly or yield something that prints, parses back to the same key,
- * mask and actions, and prints the same again. */
+ * mask and actions, and prints the same again. The same bytes, taken as
+ * netlink actions (what a kernel flow dump brings), must print without
+ * harm (nested sample() actions included). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,18 @@ check_flow(const char *input)
     buf_uninit(&error);
 }
 
+static void
+check_binary_actions(const uint8_t *data, size_t size)
+{
+    struct dp_actions a = DP_ACTIONS_INITIALIZER;
+    struct buf text = BUF_INITIALIZER;
+
+    dp_actions_copy(&a, data, size);     /* Aligned, as netlink's are. */
+    odp_format_actions(&text, a.data, a.size);
+    buf_uninit(&text);
+    dp_actions_uninit(&a);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -114,5 +128,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_actions(input);
     check_flow(input);
     free(input);
+    check_binary_actions(data, size);
     return 0;
 }

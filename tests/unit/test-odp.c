@@ -413,6 +413,12 @@ test_actions_round_trips(void)
         "userspace(pid=5,userdata(0x))",
         "recirc(7),trunc(100)",
         "meter(2),1",
+        "sample(sample=100.0%,actions(userspace(pid=7,userdata(0x776c4673010000000200"
+        "0000)))),meter(1),2",
+        "sample(sample=50.0%,actions(1,2))",
+        "sample(sample=0.25%,actions(drop)),1",
+        "sample(sample=0.0%,actions(sample(sample=1.0%,actions(3))))",
+        "sample(sample=33.33333333%,actions(pop_vlan,1))",
         "action_type(200,0x0102030405)",
         "action_type(999)",
         "action_type(32769,0x00000000)",
@@ -439,11 +445,112 @@ test_actions_rejects(void)
         "userspace(pid=1,userdata(0x01),userdata(0x02))", "recirc()", "recirc(x)", "meter()",
         "trunc(-1)", "action_type()", "action_type(65536)", "action_type(1,0x1)",
         "action_type(1,12)", "action_type(1,0x0g)", "sample(1)", "ct(commit)",
+        "sample()", "sample(sample=50%)", "sample(sample=50,actions(1))",
+        "sample(sample=100.1%,actions(1))", "sample(sample=-1%,actions(1))",
+        "sample(sample=1e1%,actions(1))", "sample(sample=nan%,actions(1))",
+        "sample(sample=%,actions(1))", "sample(sample=50%,actions())",
+        "sample(sample=50%,actions(foo))", "sample(sample=50%,actions(1),2)",
+        "sample(sample=50%,action(1))", "sample(sample=50%;actions(1))",
+        "sample(sample=1%,actions(sample(sample=1%,actions(sample(sample=1%,actions("
+        "sample(sample=1%,actions(sample(sample=1%,actions(1))))))))))",
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         check_actions_rejected(bad[i]);
     }
+}
+
+/* Probabilities print with the fewest decimals that parse back the same,
+ * and the common sampling rates (1 in 1, 2, 100, 400) print short. */
+static void
+test_sample_probability(void)
+{
+    static const struct {
+        uint32_t probability;
+        const char *text;
+    } cases[] = {
+        { UINT32_MAX, "100.0" }, { 0, "0.0" }, { 2147483648u, "50.0" },
+        { 42949673, "1.0" }, { 10737418, "0.25" }, { 1, "0.00000002" },
+    };
+    uint32_t p;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct buf b = BUF_INITIALIZER;
+
+        odp_format_probability(&b, cases[i].probability);
+        CHECK_STR_EQ(buf_cstr(&b), cases[i].text);
+        CHECK(odp_parse_probability(buf_cstr(&b), &p));
+        CHECK_INT_EQ(p, cases[i].probability);
+        buf_uninit(&b);
+    }
+    for (uint64_t v = 0; v <= UINT32_MAX; v += 104729 * 7) {
+        struct buf b = BUF_INITIALIZER;
+
+        odp_format_probability(&b, v);
+        CHECK(odp_parse_probability(buf_cstr(&b), &p) && p == v);
+        buf_uninit(&b);
+    }
+    CHECK(odp_parse_probability("100", &p) && p == UINT32_MAX);
+    CHECK(!odp_parse_probability("", &p));
+    CHECK(!odp_parse_probability("100.000001", &p));
+    CHECK(!odp_parse_probability(" 1", &p));
+    CHECK(!odp_parse_probability("1.2.3", &p));
+}
+
+/* A sample action that looks unusual (no probability, extra attributes)
+ * prints raw, so that nothing is lost. */
+static void
+test_format_odd_sample(void)
+{
+    struct dp_actions a = DP_ACTIONS_INITIALIZER;
+    struct buf b = BUF_INITIALIZER;
+    uint32_t probability = 7;
+    size_t sample, nested;
+
+    sample = dp_actions_start_nested(&a, OVS_ACTION_ATTR_SAMPLE);
+    nested = dp_actions_start_nested(&a, OVS_SAMPLE_ATTR_ACTIONS);
+    dp_actions_put_output(&a, 1);
+    dp_actions_end_nested(&a, nested);
+    dp_actions_end_nested(&a, sample);
+    odp_format_actions(&b, a.data, a.size);
+    CHECK(str_starts_with(buf_cstr(&b), "action_type(6,0x"));
+
+    dp_actions_clear(&a);
+    buf_clear(&b);
+    sample = dp_actions_start_nested(&a, OVS_ACTION_ATTR_SAMPLE);
+    dp_actions_put(&a, OVS_SAMPLE_ATTR_PROBABILITY, &probability, 4);
+    nested = dp_actions_start_nested(&a, OVS_SAMPLE_ATTR_ACTIONS);
+    dp_actions_put(&a, 200, NULL, 0);
+    dp_actions_end_nested(&a, nested);
+    dp_actions_end_nested(&a, sample);
+    odp_format_actions(&b, a.data, a.size);
+    CHECK_STR_EQ(buf_cstr(&b), "sample(sample=0.00000016%,actions(action_type(200)))");
+
+    dp_actions_put(&a, OVS_SAMPLE_ATTR_PROBABILITY, &probability, 4);
+    ((struct nlattr *) a.data)->nla_len += 8;
+    buf_clear(&b);
+    odp_format_actions(&b, a.data, a.size);
+    CHECK(str_starts_with(buf_cstr(&b), "action_type(6,0x"));
+
+    /* set() whose nested attribute is too short or too long for it prints
+     * raw (the fuzz corpus keeps the input that read past the end). */
+    for (int i = 0; i < 2; i++) {
+        uint16_t lengths[] = { 0, 12 };
+        struct nlattr *inner;
+
+        dp_actions_clear(&a);
+        buf_clear(&b);
+        sample = dp_actions_start_nested(&a, i ? OVS_ACTION_ATTR_SET_MASKED
+                                               : OVS_ACTION_ATTR_SET);
+        inner = (struct nlattr *) ((uint8_t *) dp_actions_put(&a, OVS_KEY_ATTR_TUNNEL,
+                                                              NULL, 4) - NLA_HDRLEN);
+        dp_actions_end_nested(&a, sample);
+        inner->nla_len = lengths[i];
+        odp_format_actions(&b, a.data, a.size);
+        CHECK(str_starts_with(buf_cstr(&b), "action_type("));
+    }
+    dp_actions_uninit(&a);
+    buf_uninit(&b);
 }
 
 static void
@@ -573,6 +680,8 @@ UNIT_MAIN("odp",
           UNIT_TEST(test_extracted_key_round_trip),
           UNIT_TEST(test_format_actions),
           UNIT_TEST(test_actions_round_trips),
+          UNIT_TEST(test_sample_probability),
+          UNIT_TEST(test_format_odd_sample),
           UNIT_TEST(test_actions_rejects),
           UNIT_TEST(test_format_flow),
           UNIT_TEST(test_parse_flow),

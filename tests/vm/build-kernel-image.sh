@@ -12,9 +12,11 @@
 #                               sch_tbf (egress shaping);
 #                               dp, flowd, portd and ofctl from BINDIR,
 #                               iproute2's ip (for namespaces), iperf3 (a
-#                               burst of flows) and Debian's ovs-dpctl (the
-#                               third-party check), each with the shared
-#                               libraries it loads
+#                               burst of flows), Debian's ovs-dpctl (the
+#                               third-party check) and tcpdump (captures
+#                               and decodes sFlow), each with the shared
+#                               libraries it loads; an /etc/passwd with
+#                               root, for tcpdump -Z root
 #
 #   build-kernel-image.sh BINDIR
 #
@@ -50,8 +52,8 @@ if [ "$fresh" = 1 ]; then
     exit 0
 fi
 
-for tool in ovs-dpctl ip iperf3; do
-    command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install openvswitch-common iproute2 iperf3)"; exit 1; }
+for tool in ovs-dpctl ip iperf3 tcpdump; do
+    command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install openvswitch-common iproute2 iperf3 tcpdump)"; exit 1; }
 done
 
 # add_module NAME: NAME's module path (relative to $moddir) goes to
@@ -78,7 +80,9 @@ done
 
 root=$(mktemp -d "$cache/kroot.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,run,modules,lib64,usr/bin,usr/sbin,var/run}
+mkdir -p "$root"/{bin,sbin,dev,etc,proc,sys,tmp,run,modules,lib64,usr/bin,usr/sbin,var/run}
+echo 'root:x:0:0:root:/:/bin/sh' > "$root/etc/passwd"
+echo 'root:x:0:' > "$root/etc/group"
 
 # copy_program FILE DEST: FILE and every library ldd says it loads, at the
 # same paths, so the guest's loader finds them.
@@ -97,6 +101,7 @@ done
 copy_program "$(command -v ovs-dpctl)" /usr/bin/ovs-dpctl
 copy_program "$(command -v ip)" /usr/sbin/ip
 copy_program "$(command -v iperf3)" /usr/bin/iperf3
+copy_program "$(command -v tcpdump)" /usr/bin/tcpdump
 install -m 0755 "$here/kernel-init" "$root/init"
 for f in "${scripts[@]}"; do
     install -m 0755 "$here/$f" "$root/$f"

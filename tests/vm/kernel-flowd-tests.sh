@@ -115,6 +115,53 @@ expect_grep of-drop-counted 'n_packets=([2-9]|[1-9][0-9]+),.*priority=100,icmp.*
 check of-del-drop ofctl del-flows kbr icmp
 check of-ping-back wait_for 10 ping12 1
 
+# sFlow: the kernel cannot call flowd's sampler, so each flow starts with
+# a sample action whose userspace() action sends flowd the packet. With
+# sampling 1 every packet is a flow sample; tcpdump decodes the datagrams.
+# Pings of 777 bytes make frames of 819, told apart from anything else.
+sflow_samples() {
+    tcpdump -Z root -r /tmp/sflow.pcap -n -vv 2>/dev/null | awk '
+        /flow sample \(1\)/ {
+            io = ""; rate = ""
+            for (i = 1; i < NF; i++) {
+                if ($i == "input") io = $(i + 1) "-" $(i + 3)
+                if ($i == "rate") rate = $(i + 1)
+            }
+        }
+        /protocol Ethernet \(1\), length 819,/ { n[io "@" rate]++ }
+        END { printf "1to2:%d 2to1:%d\n", n["1-2@1,"], n["2-1@1,"] }'
+}
+check sflow-warm ping12 1
+tcpdump -Z root -i lo -n -U -w /tmp/sflow.pcap udp port 6343 > /tmp/tcpdump.out 2>&1 &
+tcpdump_pid=$!
+check sflow-capture wait_for 10 grep -q 'listening on' /tmp/tcpdump.out
+check sflow-on portd set-bridge kbr sflow=127.0.0.1:6343 sflow-sampling=1 sflow-polling=600 \
+    sflow-agent=192.0.2.7
+check sflow-ping ip netns exec h1 ping -c 5 -i 0.2 -s 777 -W 2 10.0.1.2
+flows=$(dp dump-flows kbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: sflow: /'
+expect_grep sflow-sample-action '^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*actions:sample\(sample=100\.0%,actions\(userspace\(pid=[0-9]+,userdata\(0x776c4673[0-9a-f]{16}\)\)\)\),2$' "$flows"
+expect_grep sflow-ovs-dpctl 'in_port\(1\),.*actions:sample\(sample=100\.0%,actions\(userspace\(pid=[0-9]+' \
+    "$(ovs-dpctl dump-flows system@kbr 2>&1)"
+sleep 1
+kill "$tcpdump_pid"
+wait "$tcpdump_pid"
+samples=$(sflow_samples)
+echo "sy-ktest: sflow: $samples; $(tcpdump -Z root -r /tmp/sflow.pcap -n -vv 2>&1 | head -n 8 | tr '\n' ' ')"
+[ "$samples" = "1to2:5 2to1:5" ]
+result sflow-every-packet $? "flow samples of the 819-byte frames by direction, rate 1: $samples, expected 5 each way"
+expect_grep sflow-agent 'sFlowv5, IPv4 agent 192\.0\.2\.7,' "$(tcpdump -Z root -r /tmp/sflow.pcap -n -v 2>&1)"
+# Another rate replaces the flows; sFlow off takes the sample actions away.
+check sflow-rate portd set-bridge kbr sflow-sampling=400
+check sflow-rate-ping ping12 1
+expect_grep sflow-rate-action '^in_port\(1\),.*actions:sample\(sample=0\.25%,actions\(userspace' \
+    "$(dp dump-flows kbr 2>&1)"
+check sflow-off portd set-bridge kbr sflow=
+check sflow-off-ping ping12 1
+check sflow-off-no-sample sh -c '! dp dump-flows kbr | grep -q "sample("'
+# No upcall was lost to the samples (the burst below counts from here).
+expect_grep sflow-none-lost '^  lookups: hit:[0-9]+ missed:[0-9]+ lost:0$' "$(dp show kbr 2>&1)"
+
 # A burst of new flows: with NetFlow on, each UDP stream is its own
 # megaflow; all of them must be set up through upcalls and installed.
 check netflow-on portd set-bridge kbr netflow=127.0.0.1:9

@@ -188,23 +188,31 @@ bond_member_debounce(const struct bond *bond, struct bond_member *m, bool link,
     }
     if (link == m->carrier) {
         return;
-    } else if (!m->netdev || now - m->link_changed >= delay) {
+    } else if (!m->present || now - m->link_changed >= delay) {
         m->carrier = link;
     }
 }
 
 static bool
-bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
+bond_member_run(const struct bond *bond, size_t index, long long now)
 {
+    struct bond_member *m = &bond->members[index];
     bool was_up = m->carrier;
 
-    if (m->netdev && (int) if_nametoindex(m->name) != netdev_ifindex(m->netdev)) {
+    if (bond->ops) {
+        bool present = bond->ops->member_present(bond->ops_aux, index);
+
+        if (m->present && !present) {
+            LOG_INFO("bond %s: member %s: device went away", bond->name, m->name);
+        }
+        m->present = present;
+    } else if (m->netdev && (int) if_nametoindex(m->name) != netdev_ifindex(m->netdev)) {
         LOG_INFO("bond %s: member %s: device went away", bond->name, m->name);
         netdev_close(m->netdev);
         m->netdev = NULL;
         m->next_retry = now;
     }
-    if (!m->netdev && now >= m->next_retry) {
+    if (!bond->ops && !m->netdev && now >= m->next_retry) {
         struct buf error = BUF_INITIALIZER;
 
         free(m->error);
@@ -215,18 +223,28 @@ bond_member_run(const struct bond *bond, struct bond_member *m, long long now)
         }
         buf_uninit(&error);
     }
-    bond_member_debounce(bond, m, m->netdev && device_has_carrier(m->name), now);
+    if (!bond->ops) {
+        m->present = m->netdev != NULL;
+    }
+    bond_member_debounce(bond, m, m->present && device_has_carrier(m->name), now);
     if (m->carrier != was_up) {
         LOG_INFO("bond %s: member %s: carrier %s%s", bond->name, m->name,
                  m->carrier ? "up" : "down",
                  m->carrier && bond->updelay_msec ? " (after bond_updelay)"
-                 : !m->carrier && bond->downdelay_msec && m->netdev
+                 : !m->carrier && bond->downdelay_msec && m->present
                  ? " (after bond_downdelay)" : "");
     }
     return m->carrier != was_up;
 }
 
 /* ---- LACP ------------------------------------------------------------------ */
+
+void
+bond_set_ops(struct bond *bond, const struct bond_ops *ops, void *aux)
+{
+    bond->ops = ops;
+    bond->ops_aux = aux;
+}
 
 void
 bond_set_delays(struct bond *bond, unsigned int updelay_msec, unsigned int downdelay_msec)
@@ -309,7 +327,8 @@ lacp_send(struct bond *bond, size_t index, long long now)
     memset(&packet, 0, sizeof packet);
     packet.data = frame;
     packet.size = sizeof frame;
-    if (!netdev_send(m->netdev, &packet)) {
+    if (!(bond->ops ? bond->ops->send(bond->ops_aux, index, &packet)
+                    : netdev_send(m->netdev, &packet))) {
         m->lacp_tx++;
     }
     m->sent_state = pdu.actor.state;
@@ -337,6 +356,7 @@ bond_lacp_run(struct bond *bond, long long now)
     for (size_t i = 0; i < bond->n_members; i++) {
         struct bond_member *m = &bond->members[i];
         struct lacp_info actor;
+        bool enabled;
 
         if (!bond->lacp) {
             m->enabled = m->carrier;
@@ -347,27 +367,47 @@ bond_lacp_run(struct bond *bond, long long now)
                      m->carrier ? "timed out" : "lost with carrier");
             m->partner_current = false;
         }
-        m->enabled = lacp_member_attached(bond, m)
-                     && (m->partner.state & LACP_STATE_SYNC)
-                     && (m->partner.state & LACP_STATE_COLLECTING);
+        enabled = lacp_member_attached(bond, m)
+                  && (m->partner.state & LACP_STATE_SYNC)
+                  && (m->partner.state & LACP_STATE_COLLECTING);
+        if (enabled != m->enabled) {
+            LOG_INFO("bond %s: member %s: %s", bond->name, m->name,
+                     enabled ? "in use (LACP partner in sync and collecting)"
+                             : "out of use (LACP)");
+            m->enabled = enabled;
+        }
         bond_lacp_actor(bond, i, &actor);
-        if (m->netdev && m->carrier && lacp_may_send(bond, m)
+        if (m->present && m->carrier && lacp_may_send(bond, m)
             && (now >= m->next_tx || actor.state != m->sent_state)) {
             lacp_send(bond, i, now);
         }
     }
 }
 
-void
+/* Bit i: member i is in use. */
+static uint64_t
+enabled_members(const struct bond *bond)
+{
+    uint64_t bits = 0;
+
+    for (size_t i = 0; i < bond->n_members && i < 64; i++) {
+        bits |= (uint64_t) bond->members[i].enabled << i;
+    }
+    return bits;
+}
+
+bool
 bond_lacp_receive(struct bond *bond, size_t index, const struct dp_packet *p, long long now)
 {
     struct bond_member *m = &bond->members[index];
+    uint64_t was_enabled = enabled_members(bond);
+    int was_active = bond->active;
     struct lacp_pdu pdu;
     bool was_current = m->partner_current;
 
     if (!bond->lacp || lacp_pdu_decode(p->data, p->size, &pdu)) {
         m->lacp_rx_errors += bond->lacp;    /* Marker PDUs etc. count too. */
-        return;
+        return false;
     }
     m->lacp_rx++;
     m->partner = pdu.actor;
@@ -389,6 +429,7 @@ bond_lacp_receive(struct bond *bond, size_t index, const struct dp_packet *p, lo
         }
         bond->active = bond_choose_active(up, bond->n_members, bond->active);
     }
+    return bond->active != was_active || enabled_members(bond) != was_enabled;
 }
 
 void
@@ -403,13 +444,15 @@ bool
 bond_run(struct bond *bond, long long now)
 {
     bool up[bond->n_members ? bond->n_members : 1];
+    uint64_t was_enabled = enabled_members(bond);
     bool changed = false;
     int active;
 
     for (size_t i = 0; i < bond->n_members; i++) {
-        changed |= bond_member_run(bond, &bond->members[i], now);
+        changed |= bond_member_run(bond, i, now);
     }
     bond_lacp_run(bond, now);
+    changed |= enabled_members(bond) != was_enabled;
     for (size_t i = 0; i < bond->n_members; i++) {
         up[i] = bond->members[i].enabled;
     }
@@ -433,12 +476,56 @@ is_multicast(const struct dp_packet *p)
     return p->size >= ETH_HEADER_LEN && (p->data[0] & 1);
 }
 
+/* The fields bond_hash_slb() and bond_hash_tcp() read for 'key', into
+ * 'mask'. */
+static void
+mask_add_hash_fields(enum bond_mode mode, const struct flowkey *key, struct flowkey *mask)
+{
+    if (mode == BOND_BALANCE_TCP && key->eth_type == ETH_TYPE_IP) {
+        mask->ipv4_src = mask->ipv4_dst = UINT32_MAX;
+    } else if (mode == BOND_BALANCE_TCP && key->eth_type == ETH_TYPE_IPV6) {
+        memset(mask->ipv6_src, 0xff, sizeof mask->ipv6_src);
+        memset(mask->ipv6_dst, 0xff, sizeof mask->ipv6_dst);
+    } else {
+        memset(mask->eth_src, 0xff, sizeof mask->eth_src);
+        mask->vlans[0].tci |= FLOWKEY_VLAN_VID_MASK;
+        return;
+    }
+    mask->nw_proto = UINT8_MAX;
+    mask->tp_src = mask->tp_dst = UINT16_MAX;
+}
+
+int
+bond_choose_member(const struct bond *bond, const struct flowkey *key, struct flowkey *mask)
+{
+    bool up[bond->n_members ? bond->n_members : 1];
+    uint32_t hash;
+
+    if (bond->active < 0 || bond->mode == BOND_ACTIVE_BACKUP) {
+        return bond->active;
+    }
+    if (mask) {
+        mask->eth_dst[0] |= 0x01;
+    }
+    if (key->eth_dst[0] & 0x01) {
+        return bond->active;        /* Floods: the active member only. */
+    }
+    for (size_t i = 0; i < bond->n_members; i++) {
+        up[i] = bond->members[i].enabled;
+    }
+    if (mask) {
+        mask_add_hash_fields(bond->mode, key, mask);
+    }
+    hash = bond->mode == BOND_BALANCE_TCP ? bond_hash_tcp(key)
+                                          : bond_hash_slb(key->eth_src,
+                                                          key->vlans[0].tci & 0xfff);
+    return bond_pick_member(up, bond->n_members, hash);
+}
+
 struct netdev *
 bond_choose_tx(const struct bond *bond, const struct dp_packet *p)
 {
-    bool up[bond->n_members ? bond->n_members : 1];
     struct flowkey key;
-    uint32_t hash;
     int member;
 
     if (bond->active < 0) {
@@ -446,25 +533,39 @@ bond_choose_tx(const struct bond *bond, const struct dp_packet *p)
     } else if (bond->mode == BOND_ACTIVE_BACKUP || is_multicast(p) || p->size < ETH_HEADER_LEN) {
         return bond->members[bond->active].netdev;
     }
-    for (size_t i = 0; i < bond->n_members; i++) {
-        up[i] = bond->members[i].enabled;
-    }
     flowkey_extract(p->data, p->size, 0, &key, NULL);
-    hash = bond->mode == BOND_BALANCE_TCP ? bond_hash_tcp(&key)
-                                          : bond_hash_slb(key.eth_src,
-                                                          key.vlans[0].tci & 0xfff);
-    member = bond_pick_member(up, bond->n_members, hash);
+    member = bond_choose_member(bond, &key, NULL);
     return member >= 0 ? bond->members[member].netdev : NULL;
+}
+
+/* With LACP, every member in use takes everything in: the partner knows
+ * the links are one aggregate (it hashes its floods onto any of them) and
+ * never hands our own floods back, as Open vSwitch assumes too. Without,
+ * a backup takes nothing in, and a balancing bond takes unicast on every
+ * member but floods only on the active one. */
+static bool
+member_accepts(const struct bond *bond, size_t index, bool multicast)
+{
+    if (bond->lacp) {
+        return bond->members[index].enabled;
+    } else if ((int) index == bond->active) {
+        return true;
+    }
+    return bond->mode != BOND_ACTIVE_BACKUP && bond->members[index].enabled && !multicast;
 }
 
 bool
 bond_accept_rx(const struct bond *bond, size_t index, const struct dp_packet *p)
 {
-    if ((int) index == bond->active) {
-        return true;
+    return member_accepts(bond, index, is_multicast(p));
+}
+
+bool
+bond_member_accepts(const struct bond *bond, size_t index, const struct flowkey *key,
+                    struct flowkey *mask)
+{
+    if (mask && !bond->lacp && bond->mode != BOND_ACTIVE_BACKUP) {
+        mask->eth_dst[0] |= 0x01;
     }
-    /* A backup takes nothing in; a balancing bond takes unicast on every
-     * member but floods only on the active one. */
-    return bond->mode != BOND_ACTIVE_BACKUP && bond->members[index].enabled
-           && !is_multicast(p);
+    return member_accepts(bond, index, key->eth_dst[0] & 0x01);
 }

@@ -1,5 +1,5 @@
-/* bond: a bond port of the userspace datapath: several member devices
- * that together are one port of the bridge.
+/* bond: a bond port: several member devices that together are one port
+ * of the bridge, on either datapath.
  *
  * Modes, as in Open vSwitch:
  *   active-backup  one member (the active one) carries everything; when its
@@ -10,11 +10,17 @@
  *                  hand our own broadcasts back to us on another member.
  *   balance-tcp    each L4 connection (addresses, protocol, ports) is
  *                  hashed onto a member; floods as balance-slb.
- * Members are chosen per packet when it is sent, so the datapath's flows
- * just say "output to the bond" and need no extra match fields.
+ * On the userspace datapath members are chosen per packet when it is
+ * sent, so its flows just say "output to the bond" and need no extra match
+ * fields. On the kernel datapath (dp-kernel.c) each member is a vport and
+ * the choice is made in translation, per flow, with bond_choose_member():
+ * the fields the hash reads go into the flow's mask instead.
  *
  * Carrier is the kernel's IFF_RUNNING on the member device, read by
  * bond_run() (periodically, and at once when portd reports a link event).
+ * A bond of the userspace datapath opens its members' AF_PACKET sockets
+ * itself; one of the kernel datapath is given bond_ops instead, which say
+ * whether a member's vport is attached and send its LACPDUs.
  *
  * With lacp=active or passive the bond speaks LACP (802.1AX) on each
  * member: it asks the far side for LACPDUs every second (short timeout),
@@ -39,11 +45,22 @@
 
 struct netdev;
 
+/* How a bond whose members belong to someone else (the kernel datapath's
+ * vports) reaches them. */
+struct bond_ops {
+    /* Whether member 'index' is attached (its device exists). */
+    bool (*member_present)(void *aux, size_t index);
+    /* Sends 'packet' (an LACPDU) on member 'index'; 0 or an errno. */
+    int (*send)(void *aux, size_t index, const struct dp_packet *packet);
+};
+
 enum bond_mode { BOND_ACTIVE_BACKUP, BOND_BALANCE_SLB, BOND_BALANCE_TCP };
 
 struct bond_member {
     char *name;                 /* Device name. */
-    struct netdev *netdev;      /* NULL while absent. */
+    struct netdev *netdev;      /* NULL while absent, or with bond_ops. */
+    bool present;               /* Its device is there (opened, or with
+                                 * bond_ops: its vport attached). */
     bool carrier;               /* Device present with carrier (for as
                                  * long as bond_updelay/downdelay ask). */
     bool link;                  /* The device's own carrier, undelayed. */
@@ -73,6 +90,8 @@ struct bond {
     bool lacp_active;           /* Sends LACPDUs before hearing any. */
     uint8_t lacp_sys_id[6];     /* Our system id (a local MAC). */
     uint16_t lacp_key;          /* Our key, the same on every member. */
+    const struct bond_ops *ops; /* NULL: members are our own netdevs. */
+    void *ops_aux;              /* For 'ops'. */
 };
 
 /* Parses "active-backup" etc. ('s' NULL: active-backup). */
@@ -82,18 +101,24 @@ const char *bond_mode_to_string(enum bond_mode);
 struct bond *bond_create(const char *name, enum bond_mode, char **members, size_t n);
 void bond_destroy(struct bond *);
 
+/* Makes 'ops' reach the members instead of netdevs of the bond's own
+ * (before the first bond_run()). */
+void bond_set_ops(struct bond *, const struct bond_ops *ops, void *aux);
+
 /* bond_updelay and bond_downdelay, in milliseconds (0: at once). */
 void bond_set_delays(struct bond *, unsigned int updelay_msec, unsigned int downdelay_msec);
 /* Turns LACP on ('mode' "active" or "passive") or off (NULL or "off");
  * 'key' is the bond's port number, unique on the bridge. */
 void bond_set_lacp(struct bond *, const char *mode, uint16_t key);
-/* Handles a slow-protocol frame received on member 'index'. */
-void bond_lacp_receive(struct bond *, size_t index, const struct dp_packet *, long long now);
+/* Handles a slow-protocol frame received on member 'index'. Returns true
+ * if that changed the members in use or the active one. */
+bool bond_lacp_receive(struct bond *, size_t index, const struct dp_packet *, long long now);
 /* Our actor information for member 'index', as we send it. */
 void bond_lacp_actor(const struct bond *, size_t index, struct lacp_info *);
 
 /* Opens absent members, reopens replaced ones, reads carriers and picks
- * the active member. Returns true if anything changed. */
+ * the active member. Returns true if anything changed (a carrier, the
+ * members in use, the active one). */
 bool bond_run(struct bond *, long long now);
 /* Makes the next bond_run() try absent members at once. */
 void bond_retry_now(struct bond *);
@@ -102,6 +127,15 @@ void bond_retry_now(struct bond *);
 struct netdev *bond_choose_tx(const struct bond *, const struct dp_packet *p);
 /* Whether a packet received on member 'index' is taken in. */
 bool bond_accept_rx(const struct bond *, size_t index, const struct dp_packet *p);
+
+/* The same two choices for the kernel datapath's translation, on a flow
+ * key: the index of the member a packet of 'key' goes out on (-1 if none
+ * may carry it), and whether member 'index' takes in a packet of 'key'.
+ * Each ORs into 'mask' (if nonnull) the fields its answer depended on, so
+ * that a megaflow holds only packets that get the same answer. */
+int bond_choose_member(const struct bond *, const struct flowkey *key, struct flowkey *mask);
+bool bond_member_accepts(const struct bond *, size_t index, const struct flowkey *key,
+                         struct flowkey *mask);
 
 /* Pure parts, for tests. 'up' says which members have carrier. */
 int bond_choose_active(const bool *up, size_t n, int current);

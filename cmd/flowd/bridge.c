@@ -165,8 +165,11 @@ bridge_port_init(struct bridge_port *port, const struct sw_port *cfg)
     }
 }
 
-/* Adds bond 'port' to the datapath; false with 'port->error' set if its
- * settings are unusable. */
+static void bridge_port_set_qos_kernel(struct bridge *, struct bridge_port *, struct buf *);
+
+/* Adds bond 'port' to the datapath (of either kind); NULL with
+ * 'port->error' set if its settings are unusable, and NULL as well on the
+ * kernel datapath, which has no struct dp_port. */
 static struct dp_port *
 bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *errors)
 {
@@ -179,11 +182,15 @@ bridge_bond_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
         port->error = xstrdup("a bond needs members=IFACE,IFACE[,...]");
     } else if (!bond_mode_from_string(port->bond_mode, &mode)) {
         port->error = xasprintf("bond_mode=%s is unknown", port->bond_mode);
-    } else {
+    } else if (dp_user_of(br->dp)) {
         dp_port = dp_user_bond_add(dp_user_cast(br->dp), port->dp_port, port->name, mode,
                                    port->bond_lacp, members, n);
         /* After the first look at the members: the delays are for changes. */
         bond_set_delays(dp_port->bond, port->bond_updelay, port->bond_downdelay);
+    } else {
+        dp_kernel_bond_port_add(br->dp, port->dp_port, port->name, mode, port->bond_lacp,
+                                members, n, port->bond_updelay, port->bond_downdelay);
+        bridge_port_set_qos_kernel(br, port, errors);
     }
     sw_names_free(members, n);
     if (port->error) {
@@ -202,6 +209,11 @@ bridge_port_set_qos_kernel(struct bridge *br, struct bridge_port *port, struct b
     };
     struct buf error = BUF_INITIALIZER;
 
+    if (port->type == SW_PORT_BOND) {
+        /* As on the userspace datapath: a bond is policed, and shaping is
+         * for devices (the members' own). */
+        qos.shaping_rate = qos.shaping_burst = 0;
+    }
     if ((qos.policing_rate || qos.shaping_rate)
         && dpif_port_set_qos(br->dp, port->dp_port, &qos, &error)) {
         LOG_WARN("%s: port %s: %s", br->name, port->name, buf_cstr(&error));
@@ -223,21 +235,19 @@ kernel_refusal(const struct bridge_port *port)
                        "datapath=kernel bridge is a kernel datapath of its own, and a "
                        "kernel flow cannot reach the peer bridge's datapath; put both "
                        "bridges on datapath=user, or join them with a veth pair");
-    case SW_PORT_BOND:
-        return xstrdup("bonds are not supported on the kernel datapath yet (no member "
-                       "choice, carrier failover or LACP there): use datapath=user for "
-                       "this bridge, or a Linux bond device as a system port");
     default:
         return xasprintf("port type %s is not supported on the kernel datapath yet",
                          sw_port_type_to_string(port->type));
     }
 }
 
-/* The kernel datapath takes devices and tunnels, for now. */
+/* The kernel datapath takes devices, tunnels and bonds. */
 static void
 bridge_port_attach_kernel(struct bridge *br, struct bridge_port *port, struct buf *errors)
 {
-    if (port->type == SW_PORT_SYSTEM || port->type == SW_PORT_INTERNAL) {
+    if (port->type == SW_PORT_BOND) {
+        bridge_bond_attach(br, port, errors);
+    } else if (port->type == SW_PORT_SYSTEM || port->type == SW_PORT_INTERNAL) {
         dpif_port_add(br->dp, port->dp_port, port->name,
                       port->type == SW_PORT_INTERNAL ? DPIF_PORT_INTERNAL : DPIF_PORT_SYSTEM);
         bridge_port_set_qos_kernel(br, port, errors);

@@ -138,8 +138,7 @@ cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     struct bridge *br = need_bridge(flowd_, reply, argv[1]);
 
     for (size_t i = 0; br && i < br->n_ports; i++) {
-        const struct dp_port *dp_port = dp_user_port_of(br->dp, br->ports[i].dp_port);
-        const struct bond *bond = dp_port ? dp_port->bond : NULL;
+        const struct bond *bond = dpif_port_bond(br->dp, br->ports[i].dp_port);
 
         if (!bond) {
             continue;
@@ -152,7 +151,7 @@ cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
             const struct bond_member *m = &bond->members[j];
 
             ctl_reply_printf(reply, "  member %s: %s%s%s%s%s\n", m->name,
-                             m->carrier ? "carrier up" : m->netdev ? "carrier down" : "absent",
+                             m->carrier ? "carrier up" : m->present ? "carrier down" : "absent",
                              bond->lacp && m->carrier && !m->enabled ? ", not in use" : "",
                              (int) j == bond->active ? ", active" : "",
                              m->error ? ": " : "", m->error ? m->error : "");

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bond.h"
 #include "dpif-netlink.h"
 #include "hash.h"
+#include "lacp.h"
 #include "log.h"
 #include "packet.h"
 #include "swconfig.h"
@@ -26,16 +28,25 @@
 #define STATS_FRESH_MSEC 100        /* sync_stats() skips younger dumps. */
 #define UPCALL_BATCH 64             /* Upcalls per socket per wake-up. */
 
-/* Tunnel vports are numbered above every OpenFlow port number (bridge
- * ports have their ofport as vport number) and below the kernel's
- * DP_MAX_PORTS (65535). */
+/* Tunnel vports and bond members' vports are numbered above every
+ * OpenFlow port number (bridge ports have their ofport as vport number)
+ * and below the kernel's DP_MAX_PORTS (65535). */
 #define TNL_VPORT_BASE (SW_OFPORT_MAX + 1)
-#define TNL_VPORT_SLOTS 255
+#define TNL_VPORT_SLOTS 127
+#define MEMBER_VPORT_BASE (TNL_VPORT_BASE + TNL_VPORT_SLOTS)
+#define MEMBER_VPORT_SLOTS 128
+
+/* The userdata of the userspace() action that brings a bond member's
+ * slow-protocol frames (LACPDUs) up to flowd; a size no packet-in cookie
+ * has. */
+static const char lacp_cookie[8] = "sy-lacp";
 
 /* A bridge port with a vport of its own (a device), a tunnel vport (one
  * per type and UDP port, shared by the bridge's tunnel ports of that kind,
- * like Open vSwitch's vxlan_sys_4789), or a tunnel port (no vport of its
- * own: 'tnl' and 'vport' set, no socket, never 'attached' itself). */
+ * like Open vSwitch's vxlan_sys_4789), a tunnel port (no vport of its
+ * own: 'tnl' and 'vport' set, no socket, never 'attached' itself), a bond
+ * port (no vport of its own either: 'bond' and 'members' set), or a bond
+ * member's vport ('bond_port' set). */
 struct dp_kernel_port {
     uint32_t port_no;               /* Vport number (= bridge dp_port). */
     char *name;                     /* Device name. */
@@ -53,6 +64,13 @@ struct dp_kernel_port {
     struct ovs_vport_stats stats;   /* As of the last vport dump. */
     struct dpif_port_qos qos;       /* Policing and shaping asked for. */
     bool metered;                   /* Kernel meter 'port_no' polices it. */
+    struct bond *bond;              /* Bond port: carrier, LACP, choices. */
+    struct dp_kernel_port **members; /* Bond port: its members' vports, in
+                                     * the bond's order (NULL: no number
+                                     * was left for it). */
+    struct dp_kernel *dp;           /* Bond port: its datapath. */
+    struct dp_kernel_port *bond_port; /* Member vport: its bond port. */
+    size_t member_index;            /* Member vport: its index there. */
 };
 
 /* What flowd knows of a flow it keeps in the kernel (dpflow.dp_data). */
@@ -72,6 +90,9 @@ struct dp_kernel {
     struct dp_kernel_port **ports;  /* Indexed by port number; NULL = none. */
     uint32_t n_ports_allocated;
     struct dp_kernel_port *tnl_vports[TNL_VPORT_SLOTS]; /* TNL_VPORT_BASE + i. */
+    struct dp_kernel_port *member_vports[MEMBER_VPORT_SLOTS]; /* MEMBER_VPORT_BASE + i. */
+    bool bonds_changed;             /* A bond's members in use changed since
+                                     * the last ports_run() (LACP). */
     struct hmap flows_by_ufid;      /* kflows by UFID hash. */
     unsigned int dump_seq;          /* Number of the current flow dump. */
     long long next_dump;            /* When run() dumps flows next. */
@@ -94,20 +115,39 @@ port_get(const struct dp_kernel *dp, uint32_t port_no)
     if (port_no >= TNL_VPORT_BASE && port_no - TNL_VPORT_BASE < TNL_VPORT_SLOTS) {
         return dp->tnl_vports[port_no - TNL_VPORT_BASE];
     }
+    if (port_no >= MEMBER_VPORT_BASE && port_no - MEMBER_VPORT_BASE < MEMBER_VPORT_SLOTS) {
+        return dp->member_vports[port_no - MEMBER_VPORT_BASE];
+    }
     return port_no < dp->n_ports_allocated ? dp->ports[port_no] : NULL;
 }
 
+/* The bond member whose vport is 'port_no', or NULL. */
+static const struct dp_kernel_port *
+member_get(const struct dp_kernel *dp, uint32_t port_no)
+{
+    const struct dp_kernel_port *port = port_get(dp, port_no);
+
+    return port && port->bond_port ? port : NULL;
+}
+
 /* Iterates over the ports that have a vport in the kernel (bridge ports
- * with a device, then tunnel vports): '*i' starts at 0. */
+ * with a device, then tunnel vports, then bond members): '*i' starts at
+ * 0. */
 static struct dp_kernel_port *
 next_vport(const struct dp_kernel *dp, uint32_t *i)
 {
-    while (*i < dp->n_ports_allocated + TNL_VPORT_SLOTS) {
+    while (*i < dp->n_ports_allocated + TNL_VPORT_SLOTS + MEMBER_VPORT_SLOTS) {
         uint32_t k = (*i)++;
-        struct dp_kernel_port *port = (k < dp->n_ports_allocated ? dp->ports[k]
-                                       : dp->tnl_vports[k - dp->n_ports_allocated]);
+        struct dp_kernel_port *port;
 
-        if (port && !port->tnl) {
+        if (k < dp->n_ports_allocated) {
+            port = dp->ports[k];
+        } else if (k - dp->n_ports_allocated < TNL_VPORT_SLOTS) {
+            port = dp->tnl_vports[k - dp->n_ports_allocated];
+        } else {
+            port = dp->member_vports[k - dp->n_ports_allocated - TNL_VPORT_SLOTS];
+        }
+        if (port && !port->tnl && !port->bond) {
             return port;
         }
     }
@@ -303,13 +343,17 @@ is_tunnel_vport(const struct dp_kernel *dp, uint32_t port_no)
 }
 
 /* The key the pipeline sees for kernel key 'kkey': a tunnel vport's
- * packets come from their tunnel port. False if no tunnel port takes
- * them. */
+ * packets come from their tunnel port, a bond member's from the bond.
+ * False if no tunnel port takes them. */
 static bool
 key_from_kernel(const struct dp_kernel *dp, const struct flowkey *kkey, struct flowkey *key)
 {
+    const struct dp_kernel_port *member = member_get(dp, kkey->in_port);
+
     *key = *kkey;
-    if (is_tunnel_vport(dp, kkey->in_port)) {
+    if (member) {
+        key->in_port = member->bond_port->port_no;
+    } else if (is_tunnel_vport(dp, kkey->in_port)) {
         const struct dp_kernel_port *port = tunnel_port_demux(dp, port_get(dp, kkey->in_port),
                                                               kkey);
 
@@ -321,13 +365,14 @@ key_from_kernel(const struct dp_kernel *dp, const struct flowkey *kkey, struct f
     return true;
 }
 
-/* The kernel's number for bridge port 'port_no'. */
+/* The kernel's number for bridge port 'port_no' as an input port (a bond
+ * has none: its packets come from the bridge's own port). */
 static uint32_t
 kernel_port_no(const struct dp_kernel *dp, uint32_t port_no)
 {
     const struct dp_kernel_port *port = port_get(dp, port_no);
 
-    return port && port->tnl ? port->vport->port_no : port_no;
+    return port && port->tnl ? port->vport->port_no : port && port->bond ? 0 : port_no;
 }
 
 /* The mask of a flow from a tunnel port also holds what chose the port
@@ -345,23 +390,126 @@ mask_add_tunnel_demux(const struct dp_kernel *dp, const struct flowkey *key,
     }
 }
 
-/* Pipeline actions 'data' as the kernel needs them in 'out': outputs to
- * tunnel ports go to their vports. */
-static void
-actions_to_kernel(const struct dp_kernel *dp, const void *data, size_t size,
-                  struct dp_actions *out)
+/* The vport an output to bridge port 'port_no' goes to, for a packet of
+ * 'key' (as the pipeline saw it): a tunnel port's vport, or the bond
+ * member the bond chooses (ORing into 'mask', if nonnull, the fields the
+ * choice read). False: nowhere (no member of the bond may send). */
+static bool
+output_vport(const struct dp_kernel *dp, uint32_t port_no, const struct flowkey *key,
+             struct flowkey *mask, uint32_t *vport_no)
 {
-    dp_actions_copy(out, data, size);
+    const struct dp_kernel_port *port = port_get(dp, port_no);
+
+    if (port && port->bond) {
+        int member = bond_choose_member(port->bond, key, mask);
+
+        if (member < 0 || !port->members[member]) {
+            return false;
+        }
+        *vport_no = port->members[member]->port_no;
+        return true;
+    }
+    *vport_no = port && port->tnl ? port->vport->port_no : port_no;
+    return true;
+}
+
+/* Pipeline actions 'data' for a packet of 'key' as the kernel needs them
+ * in 'out': outputs to tunnel ports go to their vports, outputs to bonds
+ * to a member's (the fields that chose it go into 'mask', if nonnull). */
+static void
+actions_to_kernel(const struct dp_kernel *dp, const struct flowkey *key, const void *data,
+                  size_t size, struct flowkey *mask, struct dp_actions *out)
+{
+    dp_actions_clear(out);
     DP_ACTIONS_FOR_EACH (nla, data, size) {
         if (dp_nla_type(nla) == OVS_ACTION_ATTR_OUTPUT && dp_nla_size(nla) == 4) {
-            size_t ofs = (const uint8_t *) dp_nla_data(nla) - (const uint8_t *) data;
             uint32_t port_no;
 
             memcpy(&port_no, dp_nla_data(nla), 4);
-            port_no = kernel_port_no(dp, port_no);
-            memcpy(out->data + ofs, &port_no, 4);
+            if (output_vport(dp, port_no, key, mask, &port_no)) {
+                dp_actions_put_output(out, port_no);
+            }
+        } else {
+            dp_actions_put(out, nla->nla_type, dp_nla_data(nla), dp_nla_size(nla));
         }
     }
+}
+
+/* ---- Bonds: members' packets in translation ------------------------------------ */
+
+/* 'mask' |= 'other', word by word. */
+static void
+mask_or(struct flowkey *mask, const struct flowkey *other)
+{
+    uint64_t *m = (uint64_t *) (void *) mask;
+    const uint64_t *o = (const uint64_t *) (const void *) other;
+
+    for (size_t i = 0; i < FLOWKEY_U64S; i++) {
+        m[i] |= o[i];
+    }
+}
+
+/* What becomes of a packet of 'key' (as the pipeline sees it) that bond
+ * member 'member' received, when the bond itself decides: its slow-protocol
+ * frames go up to flowd's LACP (a userspace() action; dropped without
+ * LACP), and what the bond does not take in from this member (anything on
+ * a backup, floods on a balancing bond's other members) is dropped.
+ * Returns false for what goes on to the pipeline, with the fields that
+ * decided so ORed into 'mask'. Every flow of a member matches its in_port
+ * and eth_type exactly (flowkey_mask_canonicalize() makes sure of the
+ * latter), so no other flow ever takes an LACPDU away from flowd. */
+static bool
+member_xlate(const struct dp_kernel_port *member, const struct flowkey *key,
+             struct dp_upcall_result *result, struct flowkey *mask)
+{
+    const struct bond *bond = member->bond_port->bond;
+
+    memset(mask, 0, sizeof *mask);
+    mask->in_port = UINT32_MAX;
+    mask->eth_type = UINT16_MAX;
+    if (key->eth_type == LACP_ETH_TYPE && !(key->vlans[0].tci & FLOWKEY_VLAN_PRESENT)) {
+        if (bond->lacp) {
+            dp_actions_put_userspace(&result->actions, member->upcall_pid, lacp_cookie,
+                                     sizeof lacp_cookie);
+        }
+    } else if (bond_member_accepts(bond, member->member_index, key, mask)) {
+        return false;
+    }
+    result->mask = *mask;
+    result->install = true;
+    return true;
+}
+
+/* The pipeline's answer for a packet the kernel reports with key 'kkey',
+ * with the kernel's actions for it in 'kactions' and the key flowd records
+ * its flow under in 'rkey': the pipeline's view of the packet, except that
+ * a bond member's packets keep the member's vport as in_port (each member
+ * has flows of its own, which may differ). False if nothing takes the
+ * packet in (no tunnel port for it). */
+static bool
+kernel_xlate(struct dp_kernel *dp, const struct flowkey *kkey, struct flowkey *rkey,
+             struct dp_upcall_result *result, struct dp_actions *kactions)
+{
+    const struct dp_kernel_port *member = member_get(dp, kkey->in_port);
+    struct flowkey key, member_mask;
+
+    if (!key_from_kernel(dp, kkey, &key)) {
+        return false;
+    }
+    *rkey = key;
+    if (member) {
+        rkey->in_port = kkey->in_port;
+        if (!member_xlate(member, &key, result, &member_mask)) {
+            dp->up.upcall(dp->up.upcall_aux, &key, result);
+            mask_or(&result->mask, &member_mask);
+        }
+    } else {
+        dp->up.upcall(dp->up.upcall_aux, &key, result);
+    }
+    mask_add_tunnel_demux(dp, &key, &result->mask);
+    actions_to_kernel(dp, &key, result->actions.data, result->actions.size, &result->mask,
+                      kactions);
+    return true;
 }
 
 /* ---- Upcalls ------------------------------------------------------------------ */
@@ -441,10 +589,12 @@ handle_miss(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
 {
     struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
     struct dp_upcall_result result;
-    struct flowkey key;
+    struct flowkey rkey;
     int error;
 
-    if (!key_from_kernel(dp, &up->key, &key)) {
+    result_init(&result);
+    if (!kernel_xlate(dp, &up->key, &rkey, &result, &kactions)) {
+        result_uninit(&result);
         dp->up.n_lost++;
         if (log_ratelimit_allow(&dp->warn_rl)) {
             char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
@@ -457,12 +607,8 @@ handle_miss(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
         }
         return;
     }
-    result_init(&result);
-    dp->up.upcall(dp->up.upcall_aux, &key, &result);
-    mask_add_tunnel_demux(dp, &key, &result.mask);
-    actions_to_kernel(dp, result.actions.data, result.actions.size, &kactions);
     if (result.install) {
-        install_flow(dp, &key, &result, &kactions, up->packet_size);
+        install_flow(dp, &rkey, &result, &kactions, up->packet_size);
     }
     if (kactions.size) {
         error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &up->key, up->packet,
@@ -476,9 +622,33 @@ handle_miss(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
     result_uninit(&result);
 }
 
+/* An LACPDU (or another slow-protocol frame) from bond member 'member'. */
+static void
+handle_lacp(struct dp_kernel *dp, const struct dp_kernel_port *member,
+            const struct dpif_netlink_upcall *up)
+{
+    struct dp_packet packet;
+
+    memset(&packet, 0, sizeof packet);
+    packet.data = (uint8_t *) up->packet;   /* Only read. */
+    packet.size = up->packet_size;
+    packet.in_port = member->port_no;
+    if (bond_lacp_receive(member->bond_port->bond, member->member_index, &packet,
+                          time_msec())) {
+        dp->bonds_changed = true;
+    }
+}
+
+static bool
+is_lacp_cookie(const void *userdata, size_t size)
+{
+    return size == sizeof lacp_cookie && !memcmp(userdata, lacp_cookie, size);
+}
+
 static void
 handle_upcall(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
 {
+    const struct dp_kernel_port *member;
     struct dp_packet packet;
     struct flowkey key;
 
@@ -490,8 +660,12 @@ handle_upcall(struct dp_kernel *dp, const struct dpif_netlink_upcall *up)
         }
         return;
     }
+    member = member_get(dp, up->key.in_port);
     if (up->cmd == OVS_PACKET_CMD_MISS) {
         handle_miss(dp, up);
+    } else if (up->cmd == OVS_PACKET_CMD_ACTION && member
+               && is_lacp_cookie(up->userdata, up->userdata_size)) {
+        handle_lacp(dp, member, up);
     } else if (up->cmd == OVS_PACKET_CMD_ACTION && dp->up.userspace) {
         memset(&packet, 0, sizeof packet);
         /* The packet-in only reads it. */
@@ -734,11 +908,14 @@ port_attach(struct dp_kernel *dp, struct dp_kernel_port *port)
     return 0;
 }
 
+/* Frees 'port' (a bond port: not its members' vports). */
 static void
 port_destroy(struct dp_kernel_port *port)
 {
     if (port) {
         dpif_netlink_upcall_sock_close(port->sock);
+        bond_destroy(port->bond);
+        free(port->members);
         free(port->name);
         free(port->error);
         free(port->tnl);
@@ -747,6 +924,7 @@ port_destroy(struct dp_kernel_port *port)
 }
 
 static void tunnel_vport_release(struct dp_kernel *, struct dp_kernel_port *vport);
+static void members_delete(struct dp_kernel *, struct dp_kernel_port *bond_port);
 
 static void
 dp_kernel_port_del(struct dpif *dpif, uint32_t port_no)
@@ -760,6 +938,8 @@ dp_kernel_port_del(struct dpif *dpif, uint32_t port_no)
     port_clear_qos(dp, port);
     if (port->tnl) {
         tunnel_vport_release(dp, port->vport);
+    } else if (port->bond) {
+        members_delete(dp, port);
     } else if (port->attached && port_no != 0) {
         /* Port 0 is the datapath itself: it goes with the datapath. */
         dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, port_no);
@@ -924,6 +1104,166 @@ dp_kernel_tunnel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
     dp->ports[port_no] = port;
 }
 
+/* ---- Bond ports ------------------------------------------------------------------ */
+
+/* The kernel sees each member of a bond as a netdev vport of its own
+ * (numbered from MEMBER_VPORT_BASE up), with its own upcall socket; the
+ * pipeline sees the bond port. bond.c keeps carrier and LACP state through
+ * the bond_ops below; kernel_xlate() maps members to the bond on the way
+ * in and picks a member on the way out. */
+
+static bool
+bond_member_present(void *port_, size_t index)
+{
+    const struct dp_kernel_port *port = port_;
+
+    return port->members[index] && port->members[index]->attached;
+}
+
+/* Sends an LACPDU out of member 'index' (OVS_PACKET_CMD_EXECUTE with one
+ * output action), as if it came from the bridge's own port. */
+static int
+bond_member_send(void *port_, size_t index, const struct dp_packet *packet)
+{
+    const struct dp_kernel_port *port = port_;
+    const struct dp_kernel_port *member = port->members[index];
+    struct dp_actions actions = DP_ACTIONS_INITIALIZER;
+    struct flowkey md;
+    int error;
+
+    if (!member || !member->attached) {
+        return ENODEV;
+    }
+    flowkey_extract(packet->data, packet->size, 0, &md, NULL);
+    dp_actions_put_output(&actions, member->port_no);
+    error = dpif_netlink_execute(port->dp->nl, port->dp->dp_ifindex, &md, packet->data,
+                                 packet->size, actions.data, actions.size);
+    dp_actions_uninit(&actions);
+    if (error && log_ratelimit_allow(&port->dp->warn_rl)) {
+        LOG_WARN("%s: bond %s: sending an LACPDU on %s failed: %s", port->dp->up.name,
+                 port->name, member->name, strerror(error));
+    }
+    return error;
+}
+
+static const struct bond_ops bond_member_ops = {
+    .member_present = bond_member_present,
+    .send = bond_member_send,
+};
+
+/* The slot for member vport 'name': the number a previous flowd gave it if
+ * that is free (its flows stay valid), else the first free one;
+ * MEMBER_VPORT_SLOTS if none is. */
+static uint32_t
+member_vport_slot(struct dp_kernel *dp, const char *name)
+{
+    struct dpif_netlink_vport vport;
+
+    if (!dpif_netlink_vport_get(dp->nl, name, &vport) && vport.dp_ifindex == dp->dp_ifindex
+        && vport.port_no >= MEMBER_VPORT_BASE
+        && vport.port_no - MEMBER_VPORT_BASE < MEMBER_VPORT_SLOTS
+        && !dp->member_vports[vport.port_no - MEMBER_VPORT_BASE]) {
+        return vport.port_no - MEMBER_VPORT_BASE;
+    }
+    for (uint32_t i = 0; i < MEMBER_VPORT_SLOTS; i++) {
+        if (!dp->member_vports[i]) {
+            return i;
+        }
+    }
+    return MEMBER_VPORT_SLOTS;
+}
+
+/* Deletes the member vports of 'bond_port' from the kernel and from 'dp'. */
+static void
+members_delete(struct dp_kernel *dp, struct dp_kernel_port *bond_port)
+{
+    for (size_t i = 0; i < bond_port->bond->n_members; i++) {
+        struct dp_kernel_port *member = bond_port->members[i];
+
+        if (member) {
+            if (member->attached) {
+                dpif_netlink_vport_del(dp->nl, dp->dp_ifindex, member->port_no);
+            }
+            dp->member_vports[member->port_no - MEMBER_VPORT_BASE] = NULL;
+            port_destroy(member);
+            bond_port->members[i] = NULL;
+        }
+    }
+}
+
+void
+dp_kernel_bond_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
+                        enum bond_mode mode, const char *lacp, char **members, size_t n,
+                        unsigned int updelay_msec, unsigned int downdelay_msec)
+{
+    struct dp_kernel *dp = dp_kernel_cast(dpif);
+    struct dp_kernel_port *port = xzalloc(sizeof *port);
+
+    port_slot_clear(dp, port_no);
+    port->port_no = port_no;
+    port->name = xstrdup(name);
+    port->type = DPIF_PORT_INTERNAL;
+    port->dp = dp;
+    port->bond = bond_create(name, mode, members, n);
+    bond_set_lacp(port->bond, lacp, port_no);
+    bond_set_ops(port->bond, &bond_member_ops, port);
+    port->members = xcalloc(n ? n : 1, sizeof *port->members);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t slot = member_vport_slot(dp, members[i]);
+        struct dp_kernel_port *member;
+
+        if (slot >= MEMBER_VPORT_SLOTS) {
+            LOG_WARN("%s: bond %s: member %s: no vport number left for it", dp->up.name,
+                     name, members[i]);
+            continue;
+        }
+        member = port_create(dp, MEMBER_VPORT_BASE + slot, members[i], OVS_VPORT_TYPE_NETDEV,
+                             0);
+        member->bond_port = port;
+        member->member_index = i;
+        dp->member_vports[slot] = member;
+        port->members[i] = member;
+    }
+    dp->ports[port_no] = port;
+    bond_run(port->bond, time_msec());
+    /* After the first look at the members: the delays are for changes. */
+    bond_set_delays(port->bond, updelay_msec, downdelay_msec);
+}
+
+/* Carrier, LACP timers and the active member of every bond. True if the
+ * members in use changed (here, or with an LACPDU since the last call). */
+static bool
+bonds_run(struct dp_kernel *dp, long long now)
+{
+    bool changed = dp->bonds_changed;
+
+    dp->bonds_changed = false;
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        if (dp->ports[i] && dp->ports[i]->bond) {
+            changed |= bond_run(dp->ports[i]->bond, now);
+        }
+    }
+    return changed;
+}
+
+static const struct bond *
+dp_kernel_port_bond(struct dpif *dpif, uint32_t port_no)
+{
+    const struct dp_kernel *dp = dp_kernel_cast(dpif);
+    const struct dp_kernel_port *port = port_no < dp->n_ports_allocated ? dp->ports[port_no]
+                                                                         : NULL;
+
+    return port ? port->bond : NULL;
+}
+
+static uint32_t
+dp_kernel_flow_in_port(struct dpif *dpif, uint32_t port_no)
+{
+    const struct dp_kernel_port *member = member_get(dp_kernel_cast(dpif), port_no);
+
+    return member ? member->bond_port->port_no : port_no;
+}
+
 static void
 vport_stats_to_netdev(const struct ovs_vport_stats *v, struct netdev_stats *s)
 {
@@ -935,6 +1275,30 @@ vport_stats_to_netdev(const struct ovs_vport_stats *v, struct netdev_stats *s)
     s->tx_bytes = v->tx_bytes;
     s->tx_errors = v->tx_errors;
     s->tx_dropped = v->tx_dropped;
+}
+
+/* A bond's counters: its members' vports' summed. */
+static void
+bond_port_status(const struct dp_kernel_port *port, struct dpif_port_status *status)
+{
+    status->deviceless = true;
+    status->present = port->bond->active >= 0;
+    for (size_t i = 0; i < port->bond->n_members; i++) {
+        const struct dp_kernel_port *member = port->members[i];
+        struct netdev_stats s;
+
+        if (member && member->attached) {
+            vport_stats_to_netdev(&member->stats, &s);
+            status->stats.rx_packets += s.rx_packets;
+            status->stats.rx_bytes += s.rx_bytes;
+            status->stats.rx_dropped += s.rx_dropped;
+            status->stats.tx_packets += s.tx_packets;
+            status->stats.tx_bytes += s.tx_bytes;
+            status->stats.tx_errors += s.tx_errors;
+            status->stats.tx_dropped += s.tx_dropped;
+            status->has_stats = true;
+        }
+    }
 }
 
 static bool
@@ -950,6 +1314,9 @@ dp_kernel_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_stat
         status->present = port->vport && port->vport->attached;
         status->failed = !port->vport;
         status->error = port->vport ? port->vport->error : port->error;
+        return true;
+    } else if (port->bond) {
+        bond_port_status(port, status);
         return true;
     }
     status->present = port->attached;
@@ -1048,7 +1415,7 @@ dp_kernel_ports_run(struct dpif *dpif, long long now, bool now_all)
     int error;
 
     if (!now_all && now < dp->next_port_check) {
-        return false;
+        return bonds_run(dp, now);
     }
     dp->next_port_check = now + PORT_CHECK_MSEC;
     error = dpif_netlink_vport_dump(dp->nl, dp->dp_ifindex, collect_vport, &list);
@@ -1067,7 +1434,7 @@ dp_kernel_ports_run(struct dpif *dpif, long long now, bool now_all)
         }
     }
     free(list.vports);
-    return changed;
+    return bonds_run(dp, now) || changed;
 }
 
 /* ---- Flow dumps and revalidation ------------------------------------------------ */
@@ -1129,25 +1496,20 @@ mask_within(const struct flowkey *narrow, const struct flowkey *wide)
     return true;
 }
 
-/* Whether the pipeline, asked now about 'u''s packets (seen as 'key'),
- * would install 'u' as it is: the same actions, depending on no field 'u'
- * does not match. */
+/* Whether translation, asked now about 'u''s packets (recorded as
+ * 'rkey'), would install 'u' as it is: the same kernel actions
+ * 'kactions', depending on no field 'u' does not match. */
 static bool
-unknown_flow_is_right(const struct dp_kernel *dp, const struct unknown_flow *u,
-                      const struct flowkey *key, struct dp_upcall_result *result)
+unknown_flow_is_right(const struct unknown_flow *u, const struct flowkey *rkey,
+                      const struct dp_upcall_result *result,
+                      const struct dp_actions *kactions)
 {
-    struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
     struct flowkey mask = result->mask;
-    bool right;
 
-    mask_add_tunnel_demux(dp, key, &mask);
-    flowkey_mask_canonicalize(key, &mask);
-    actions_to_kernel(dp, result->actions.data, result->actions.size, &kactions);
-    right = (result->install && mask_within(&mask, &u->mask)
-             && kactions.size == u->actions.size
-             && (!u->actions.size || !memcmp(kactions.data, u->actions.data, u->actions.size)));
-    dp_actions_uninit(&kactions);
-    return right;
+    flowkey_mask_canonicalize(rkey, &mask);
+    return (result->install && mask_within(&mask, &u->mask)
+            && kactions->size == u->actions.size
+            && (!u->actions.size || !memcmp(kactions->data, u->actions.data, u->actions.size)));
 }
 
 /* Takes 'u' into flowd's record, with the rules and learning behind it;
@@ -1191,30 +1553,32 @@ revalidate_unknown(struct dp_kernel *dp, struct unknown_flow *unknown, size_t n,
     size_t n_adopted = 0, n_deleted = 0;
 
     for (size_t i = 0; i < n; i++) {
+        struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
         struct dp_upcall_result result;
-        struct flowkey key;
+        struct flowkey rkey;
 
-        if (!unknown[i].key_error && unknown[i].has_ufid
-            && key_from_kernel(dp, &unknown[i].key, &key)) {
+        if (!unknown[i].key_error && unknown[i].has_ufid) {
             result_init(&result);
-            dp->up.upcall(dp->up.upcall_aux, &key, &result);
+            kernel_xlate(dp, &unknown[i].key, &rkey, &result, &kactions);
             result_uninit(&result);
+            dp_actions_uninit(&kactions);
         }
     }
     for (size_t i = 0; i < n; i++) {
+        struct dp_actions kactions = DP_ACTIONS_INITIALIZER;
         struct unknown_flow *u = &unknown[i];
         struct dp_upcall_result result;
-        struct flowkey key;
+        struct flowkey rkey;
         bool keep = false;
 
         result_init(&result);
-        if (!u->key_error && u->has_ufid && key_from_kernel(dp, &u->key, &key)) {
-            dp->up.upcall(dp->up.upcall_aux, &key, &result);
-            keep = (unknown_flow_is_right(dp, u, &key, &result)
+        if (!u->key_error && u->has_ufid && kernel_xlate(dp, &u->key, &rkey, &result, &kactions)) {
+            keep = (unknown_flow_is_right(u, &rkey, &result, &kactions)
                     && dp->up.flows.n_flows < dp->up.flow_limit
-                    && adopt_flow(dp, u, &key, &result, now));
+                    && adopt_flow(dp, u, &rkey, &result, now));
         }
         result_uninit(&result);
+        dp_actions_uninit(&kactions);
         if (keep) {
             n_adopted++;
         } else if (u->has_ufid || !u->key_error) {
@@ -1343,11 +1707,12 @@ dp_kernel_execute(struct dpif *dpif, struct dp_packet *packet, const void *actio
         return;
     }
     /* The kernel parses the packet itself and only needs the metadata; a
-     * packet from the controller enters through the bridge's own port. */
+     * packet from the controller enters through the bridge's own port.
+     * The whole key chooses the member of a bond it goes out on. */
     flowkey_extract(packet->data, packet->size,
                     port_get(dp, packet->in_port) ? kernel_port_no(dp, packet->in_port) : 0,
                     &md, NULL);
-    actions_to_kernel(dp, actions, size, &kactions);
+    actions_to_kernel(dp, &md, actions, size, NULL, &kactions);
     error = dpif_netlink_execute(dp->nl, dp->dp_ifindex, &md, packet->data, packet->size,
                                  kactions.data, kactions.size);
     dp_actions_uninit(&kactions);
@@ -1437,6 +1802,9 @@ dp_kernel_destroy(struct dpif *dpif, bool keep)
     for (uint32_t i = 0; i < TNL_VPORT_SLOTS; i++) {
         port_destroy(dp->tnl_vports[i]);
     }
+    for (uint32_t i = 0; i < MEMBER_VPORT_SLOTS; i++) {
+        port_destroy(dp->member_vports[i]);
+    }
     free(dp->ports);
     if (!keep && dp->dp_ifindex) {
         int error = dpif_netlink_dp_delete(dp->nl, dp->dp_ifindex);
@@ -1473,4 +1841,6 @@ static const struct dpif_class dp_kernel_class = {
     .port_set_qos = dp_kernel_port_set_qos,
     .port_meter = dp_kernel_port_meter,
     .flow_uninstall = dp_kernel_flow_uninstall,
+    .port_bond = dp_kernel_port_bond,
+    .flow_in_port = dp_kernel_flow_in_port,
 };

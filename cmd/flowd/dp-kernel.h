@@ -2,7 +2,8 @@
  * runs on the Linux openvswitch module: a kernel datapath named after the
  * bridge, one vport per bridge port (netdev for an existing device,
  * internal for one the kernel creates; port 0 is the datapath's own
- * internal port), all through libcommon/dpif-netlink.c.
+ * internal port; one per member of a bond, one shared per tunnel type),
+ * all through libcommon/dpif-netlink.c.
  *
  * Per packet the kernel forwards by its megaflows. A miss comes up as an
  * OVS_PACKET_CMD_MISS upcall on the netlink socket of the vport it arrived
@@ -26,6 +27,7 @@
 #ifndef FLOWD_DP_KERNEL_H
 #define FLOWD_DP_KERNEL_H 1
 
+#include "bond.h"
 #include "buf.h"
 #include "dpif.h"
 #include "tnl-config.h"
@@ -44,5 +46,17 @@ struct dpif *dp_kernel_create(const char *name, dp_upcall_func *, void *aux,
  * outer addresses and key select, as on the userspace datapath. */
 void dp_kernel_tunnel_port_add(struct dpif *, uint32_t port_no, const char *name,
                                const struct tnl_config *cfg);
+
+/* Adds bond port 'port_no' ('name', 'mode', 'lacp' as for bond.h) to
+ * kernel datapath 'dpif'. It has no vport of its own: each of its 'n'
+ * 'members' is a netdev vport (numbered from 65407 up), whose packets the
+ * pipeline sees as the bond's; outputs to the bond go to the member it
+ * chooses, chosen per flow in translation (the fields the choice read go
+ * into the flow's mask). Members' LACPDUs come up by a userspace() action
+ * and go out by OVS_PACKET_CMD_EXECUTE; when the members in use change,
+ * ports_run() says so and the bridge replaces its flows. */
+void dp_kernel_bond_port_add(struct dpif *, uint32_t port_no, const char *name,
+                             enum bond_mode mode, const char *lacp, char **members, size_t n,
+                             unsigned int updelay_msec, unsigned int downdelay_msec);
 
 #endif

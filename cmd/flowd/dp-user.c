@@ -684,6 +684,14 @@ dp_user_run(struct dpif *dpif, long long now)
     dpflow_rank_subtables(&dpif->flows);
 }
 
+static const struct bond *
+dp_user_port_bond(struct dpif *dpif, uint32_t port_no)
+{
+    const struct dp_port *port = dp_user_port(dp_user_cast(dpif), port_no);
+
+    return port ? port->bond : NULL;
+}
+
 static const struct dpif_class dp_user_class = {
     .type = "user",
     .destroy = dp_user_destroy,
@@ -699,4 +707,5 @@ static const struct dpif_class dp_user_class = {
     .upcall_pid = dp_user_upcall_pid,
     .set_sampler = dp_user_dpif_set_sampler,
     .flow_uninstall = NULL,
+    .port_bond = dp_user_port_bond,
 };

@@ -90,6 +90,7 @@ struct dpif_port_qos {
     uint32_t shaping_burst;         /* kbit; 0 = the default. */
 };
 
+struct bond;
 struct dpif;
 
 /* A datapath provider. */
@@ -151,6 +152,15 @@ struct dpif_class {
      * brings its counters up to date. May be NULL ('flows' is the
      * datapath). */
     void (*flow_uninstall)(struct dpif *, struct dpflow *);
+
+    /* The state of bond port 'port_no' (bond.h), NULL if it is no bond. */
+    const struct bond *(*port_bond)(struct dpif *, uint32_t port_no);
+
+    /* The bridge port whose packets a flow in 'flows' with in_port
+     * 'port_no' carries: 'port_no' itself, except for a bond member's
+     * vport (dp-kernel.c: each member has flows of its own), whose bond it
+     * is. May be NULL: always 'port_no'. */
+    uint32_t (*flow_in_port)(struct dpif *, uint32_t port_no);
 };
 
 /* The part of a datapath every provider shares (embedded in the
@@ -259,6 +269,18 @@ static inline bool
 dpif_port_meter(struct dpif *dpif, uint32_t port_no, uint32_t *meter_id)
 {
     return dpif->class->port_meter && dpif->class->port_meter(dpif, port_no, meter_id);
+}
+
+static inline const struct bond *
+dpif_port_bond(struct dpif *dpif, uint32_t port_no)
+{
+    return dpif->class->port_bond(dpif, port_no);
+}
+
+static inline uint32_t
+dpif_flow_in_port(struct dpif *dpif, uint32_t port_no)
+{
+    return dpif->class->flow_in_port ? dpif->class->flow_in_port(dpif, port_no) : port_no;
 }
 
 static inline bool

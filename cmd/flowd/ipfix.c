@@ -372,7 +372,8 @@ export_flow(struct ipfix *ipfix, struct dpflow *flow, long long now, uint8_t rea
     if (!packets || !ipfix_record_from_key(&flow->key, &r)) {
         return;
     }
-    r.ingress = bridge_ofport_of_dp(ipfix->br, flow->key.in_port);
+    r.ingress = bridge_ofport_of_dp(ipfix->br,
+                                    dpif_flow_in_port(ipfix->br->dp, flow->key.in_port));
     own_actions = dpflow_own_actions(flow, &own_size);
     r.egress = netflow_output_iface(ipfix->br, own_actions, own_size);
     r.packets = packets;

@@ -230,7 +230,7 @@ export_flow(struct netflow *nf, struct dpflow *flow, long long now)
     }
     r = &nf->records[nf->n_records];
     netflow_v5_record_from_key(&flow->key, r);
-    r->input = bridge_ofport_of_dp(nf->br, flow->key.in_port);
+    r->input = bridge_ofport_of_dp(nf->br, dpif_flow_in_port(nf->br->dp, flow->key.in_port));
     own_actions = dpflow_own_actions(flow, &own_size);
     r->output = netflow_output_iface(nf->br, own_actions, own_size);
     r->packets = MIN(packets, UINT32_MAX);

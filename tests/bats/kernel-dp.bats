@@ -167,8 +167,8 @@ expect_pass() {
         shape-set shape-rate shape-unset shape-gone
 }
 
-@test "flowd: patch ports and bonds are refused on a kernel bridge with the reason" {
-    expect_pass patch-refused patch-del bond-refused bond-del
+@test "flowd: patch ports are refused on a kernel bridge with the reason" {
+    expect_pass patch-refused patch-del
 }
 
 @test "flowd: idle kernel flows expire, del-port and del-br delete vport and datapath" {
@@ -185,6 +185,18 @@ expect_pass() {
 @test "flowd: key=flow tunnel on a kernel bridge: set_field tun_id and a tun_id match" {
     expect_pass tnl-keyflow-del tnl-keyflow-add tnl-keyflow-of tnl-keyflow-ping \
         tnl-keyflow-encap tnl-keyflow-decap tnl-del-br tnl-vports-gone
+}
+
+@test "flowd: an active-backup bond on a kernel bridge: one port, a vport per member, failover to the other member" {
+    expect_pass bond-setup bond-linux-ab bond-add-br bond-add-port bond-add bond-vports \
+        bond-ping bond-active-bm1 bond-flow-in bond-flow-out bond-stats bond-ofctl-one-port \
+        bond-link-down bond-failover bond-ping-failover bond-ping-again bond-flow-out-bm2 \
+        bond-no-flow-to-bm1 bond-link-up
+}
+
+@test "flowd: lacp=active on a kernel bridge forms an aggregator with Linux's 802.3ad bond" {
+    expect_pass lacp-del-bond lacp-linux-bond lacp-add-bond lacp-aggregator lacp-ping \
+        lacp-partners lacp-flow-userspace lacp-tcp-mask lacp-del-br lacp-vports-gone
 }
 
 @test "no check failed" {

@@ -1,5 +1,7 @@
 /* Unit tests for the bond logic of flowd (cmd/flowd/bond.c): choice of the
- * active member, hashing of flows onto members, receive filtering. */
+ * active member, hashing of flows onto members, receive filtering, and the
+ * same choices on flow keys with the masks the kernel datapath's flows
+ * get. */
 #include <string.h>
 
 #include "bond.h"
@@ -126,6 +128,98 @@ test_accept_rx(void)
     bond_destroy(bond);
 }
 
+/* With LACP every member in use takes everything, floods included (the
+ * partner hashes its floods onto any link); a member not in use nothing. */
+static void
+test_accept_rx_lacp(void)
+{
+    char *names[] = { "m0", "m1" };
+    struct bond *bond = bond_create("b", BOND_BALANCE_TCP, names, 2);
+    uint8_t frame[64];
+    struct dp_packet bcast = make_packet(frame, true);
+    struct flowkey key, mask;
+
+    bond_set_lacp(bond, "active", 1);
+    bond->members[0].carrier = bond->members[1].carrier = true;
+    bond->members[0].enabled = bond->members[1].enabled = true;
+    bond->active = 0;
+    CHECK(bond_accept_rx(bond, 1, &bcast));
+    bond->members[1].enabled = false;
+    CHECK(!bond_accept_rx(bond, 1, &bcast));
+    /* The answer depends on the member alone: no field in the mask. */
+    flowkey_extract(frame, sizeof frame, 0, &key, NULL);
+    memset(&mask, 0, sizeof mask);
+    CHECK(bond_member_accepts(bond, 0, &key, &mask));
+    CHECK_INT_EQ(mask.eth_dst[0], 0);
+    bond_destroy(bond);
+}
+
+static bool
+mask_is_zero(const struct flowkey *mask)
+{
+    static const struct flowkey zero;
+
+    return !memcmp(mask, &zero, sizeof zero);
+}
+
+/* The kernel datapath's per-flow choices, and the fields they put in the
+ * flow's mask. */
+static void
+test_choose_member_masks(void)
+{
+    char *names[] = { "m0", "m1" };
+    struct bond *bond = bond_create("b", BOND_ACTIVE_BACKUP, names, 2);
+    struct flowkey key, mask;
+    int member;
+
+    memset(&key, 0, sizeof key);
+    key.eth_type = ETH_TYPE_IP;
+    key.eth_src[0] = 0x02;
+    key.eth_dst[0] = 0x02;
+    key.nw_proto = IP_PROTO_TCP;
+    key.ipv4_src = 0x0a000001;
+    key.ipv4_dst = 0x0a000002;
+    key.tp_src = 1234;
+    key.tp_dst = 80;
+    memset(&mask, 0, sizeof mask);
+    CHECK_INT_EQ(bond_choose_member(bond, &key, &mask), -1);    /* None up. */
+    bond->members[0].carrier = bond->members[1].carrier = true;
+    bond->members[0].enabled = bond->members[1].enabled = true;
+    bond->active = 1;
+    CHECK_INT_EQ(bond_choose_member(bond, &key, &mask), 1);
+    CHECK(mask_is_zero(&mask));                 /* Active-backup: no field. */
+    CHECK(!bond_member_accepts(bond, 0, &key, &mask));
+    CHECK(bond_member_accepts(bond, 1, &key, &mask));
+    CHECK(mask_is_zero(&mask));
+
+    bond->mode = BOND_BALANCE_SLB;
+    member = bond_choose_member(bond, &key, &mask);
+    CHECK(member == 0 || member == 1);
+    CHECK_INT_EQ(mask.eth_dst[0], 0x01);
+    CHECK_INT_EQ(mask.eth_src[5], 0xff);
+    CHECK_INT_EQ(mask.vlans[0].tci, FLOWKEY_VLAN_VID_MASK);
+    CHECK_INT_EQ(mask.tp_src, 0);               /* SLB: no L4 field. */
+    key.eth_dst[0] = 0x01;                      /* A flood: the active member. */
+    CHECK_INT_EQ(bond_choose_member(bond, &key, NULL), 1);
+    CHECK(!bond_member_accepts(bond, 0, &key, NULL));
+    key.eth_dst[0] = 0x02;
+
+    bond->mode = BOND_BALANCE_TCP;
+    memset(&mask, 0, sizeof mask);
+    CHECK_INT_EQ(bond_choose_member(bond, &key, &mask),
+                 bond_pick_member((bool[]) { true, true }, 2, bond_hash_tcp(&key)));
+    CHECK_INT_EQ(mask.ipv4_src, UINT32_MAX);
+    CHECK_INT_EQ(mask.ipv4_dst, UINT32_MAX);
+    CHECK_INT_EQ(mask.nw_proto, 0xff);
+    CHECK_INT_EQ(mask.tp_src, 0xffff);
+    CHECK_INT_EQ(mask.tp_dst, 0xffff);
+    CHECK_INT_EQ(mask.eth_src[0], 0);           /* TCP: no MAC. */
+    /* A member out of use takes no more flows. */
+    bond->members[0].enabled = false;
+    CHECK_INT_EQ(bond_choose_member(bond, &key, NULL), 1);
+    bond_destroy(bond);
+}
+
 static void
 test_mode_names(void)
 {
@@ -144,4 +238,6 @@ UNIT_MAIN("flowd-bond",
           UNIT_TEST(test_slb_hash_spreads_macs),
           UNIT_TEST(test_tcp_hash_uses_ports),
           UNIT_TEST(test_accept_rx),
+          UNIT_TEST(test_accept_rx_lacp),
+          UNIT_TEST(test_choose_member_masks),
           UNIT_TEST(test_mode_names))

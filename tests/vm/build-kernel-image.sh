@@ -8,8 +8,9 @@
 #                               the test scripts (kernel-tests.sh,
 #                               kernel-flowd-tests.sh, ktest-lib.sh), the
 #                               openvswitch module with its dependencies,
-#                               veth, the vport-vxlan/geneve/gre modules and
-#                               sch_tbf (egress shaping);
+#                               veth, the vport-vxlan/geneve/gre modules,
+#                               sch_tbf (egress shaping) and bonding (the
+#                               far side of flowd's bonds);
 #                               dp, flowd, portd and ofctl from BINDIR,
 #                               iproute2's ip (for namespaces), iperf3 (a
 #                               burst of flows), Debian's ovs-dpctl (the
@@ -73,8 +74,9 @@ add_module() {
     done
     order+=("$path")
 }
-# sch_tbf: egress shaping of kernel datapath ports.
-for m in openvswitch veth vport-vxlan vport-geneve vport-gre sch_tbf; do
+# sch_tbf: egress shaping of kernel datapath ports; bonding: Linux's own
+# bond (active-backup, 802.3ad) on the far side of flowd's bonds.
+for m in openvswitch veth vport-vxlan vport-geneve vport-gre sch_tbf bonding; do
     add_module "$m"
 done
 

@@ -13,7 +13,8 @@
 # device unplugged and plugged back, idle expiry, deleting a port and the
 # bridge; then tunnel ports (vxlan, geneve, gre, and key=flow with
 # set_field tun_id) on a second kernel bridge against the kernel's own
-# tunnel devices.
+# tunnel devices; then bonds on a third one against Linux's own bonding
+# driver (active-backup with a failover, and LACP with 802.3ad).
 
 . /ktest-lib.sh
 
@@ -271,15 +272,10 @@ rate=$(iperf_kbps)
 [ -n "$rate" ] && [ "$rate" -gt 4000 ]
 result shape-gone $? "measured ${rate:-nothing} kbit/s after unshaping, expected over 4000"
 
-# Patch ports and bonds are refused on a kernel bridge, saying why.
+# Patch ports are refused on a kernel bridge, saying why.
 out=$(portd add-port kbr kp type=patch peer=kq 2>&1; portd show kbr 2>&1)
 expect_grep patch-refused 'patch ports are not supported on the kernel datapath: each' "$out"
 check patch-del portd del-port kbr kp
-ip link add kb1 type veth peer name kb2
-out=$(portd add-bond kbr kb kb1 kb2 2>&1; portd show kbr 2>&1)
-expect_grep bond-refused 'bonds are not supported on the kernel datapath yet' "$out"
-check bond-del portd del-port kbr kb
-ip link del kb1
 
 # Idle flows expire from the kernel; a port deleted from the bridge leaves
 # the datapath; deleting the bridge deletes the datapath.
@@ -348,9 +344,126 @@ expect_grep tnl-keyflow-encap 'in_port\(1\),.*set\(tunnel\(tun_id=0x64,dst=192\.
 expect_grep tnl-keyflow-decap '^tunnel\(tun_id=0x64,.*actions:1$' "$flows"
 check tnl-del-br portd del-br tbr
 check tnl-vports-gone wait_for 10 sh -c '! /usr/sbin/ip link show vxlan_sys_4789'
+
+# Bonds on a kernel bridge. Host ha (10.0.3.1) hangs off port ka of bridge
+# bbr; host hb (10.0.3.2) has a Linux bond, bond0, over bn1 and bn2, whose
+# veth peers bm1 and bm2 are the members of flowd's bond bd (ofport 20).
+# Each member is a netdev vport of its own (numbered from 65407 up); the
+# pipeline sees one port, bd.
+setup_bond_hosts() {
+    ip netns add ha && ip link add ka type veth peer name ea &&
+    ip link set ea netns ha && ip -n ha link set lo up &&
+    ip -n ha addr add 10.0.3.1/24 dev ea && ip -n ha link set ea up &&
+    ip link set ka up && ip netns add hb && ip -n hb link set lo up || return 1
+    for i in 1 2; do
+        ip link add bm$i type veth peer name bn$i && ip link set bn$i netns hb &&
+        ip link set bm$i up || return 1
+    done
+}
+# linux_bond MODE OPTION...: hb's bond0 (10.0.3.2) over bn1 and bn2.
+linux_bond() {
+    ip -n hb link del bond0 2> /dev/null
+    ip -n hb link add bond0 type bond mode "$@" || return 1
+    for i in 1 2; do
+        ip -n hb link set bn$i down && ip -n hb link set bn$i master bond0 || return 1
+    done
+    ip -n hb addr add 10.0.3.2/24 dev bond0 && ip -n hb link set bond0 up
+}
+bping() {
+    ip netns exec ha ping -c 1 -W 2 10.0.3.2
+}
+# member_vport NAME: the kernel's port number of bond member NAME.
+member_vport() {
+    dp show bbr | sed -n "s/^  port \([0-9]*\): $1 (netdev)\$/\1/p"
+}
+# bond_stats_summed: the bond's OpenFlow port counters are its members'
+# vport counters added up (flowd reads them once a second: retried).
+bond_stats_summed() {
+    of=$(ofctl dump-ports bbr 20 | sed -n 's/.*rx pkts=\([0-9]*\),.*/\1/p')
+    sum=$(dp show bbr -s | awk '/^  port [0-9]+: bm[12] /{ m = 1; next }
+        m && /RX packets:/ { sub(/.*RX packets:/, ""); s += $1 + 0; m = 0 }
+        END { print s + 0 }')
+    echo "bond rx $of, members rx $sum"
+    [ -n "$of" ] && [ "$of" -gt 0 ] && [ "$of" = "$sum" ]
+}
+bond_active() {
+    flowd bond-show bbr | grep -q "active member $1"
+}
+check bond-setup setup_bond_hosts
+check bond-linux-ab linux_bond active-backup miimon 100
+check bond-add-br portd add-br bbr
+check bond-add-port portd add-port bbr ka ofport=1
+check bond-add portd add-bond bbr bd bm1 bm2 bond_mode=active-backup ofport=20
+show=$(dp show bbr 2>&1)
+echo "$show" | sed 's/^/sy-ktest: dp show bbr: /'
+bm1=$(member_vport bm1) bm2=$(member_vport bm2)
+expect_grep bond-vports "^  port 654[0-9][0-9]: bm1 \(netdev\)" "$show"
+check bond-ping wait_for 20 bping
+check bond-active-bm1 bond_active bm1
+flows=$(dp dump-flows bbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: bond: /'
+# In from the active member as from the bond, out to the active member.
+expect_grep bond-flow-in "^in_port\($bm1\),.*eth_type\(0x0800\).*actions:1\$" "$flows"
+expect_grep bond-flow-out "^in_port\(1\),.*eth_type\(0x0800\).*actions:$bm1\$" "$flows"
+check bond-stats wait_for 10 bond_stats_summed
+expect_grep bond-ofctl-one-port '^ *20\(bd\)' "$(ofctl show bbr 2>&1)"
+# The active member's link goes down: both bonds fail over to the other
+# member, and the ping goes on there; no flow sends to bm1 any more.
+check bond-link-down ip link set bm1 down
+check bond-failover wait_for 10 bond_active bm2
+check bond-ping-failover wait_for 20 bping
+check bond-ping-again ip netns exec ha ping -c 2 -i 0.5 -W 2 10.0.3.2
+flows=$(dp dump-flows bbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: bond failover: /'
+expect_grep bond-flow-out-bm2 "^in_port\(1\),.*eth_type\(0x0800\).*packets:[1-9].*actions:$bm2\$" "$flows"
+! echo "$flows" | grep -q "actions:$bm1\$"
+result bond-no-flow-to-bm1 $? "$flows"
+check bond-link-up ip link set bm1 up
+# LACP against Linux's 802.3ad bond: the aggregator forms with both links
+# and our system id as partner, LACPDUs reach flowd by a userspace()
+# action, and traffic flows.
+check lacp-del-bond portd del-port bbr bd
+check lacp-linux-bond linux_bond 802.3ad miimon 100 lacp_rate fast
+check lacp-add-bond portd add-bond bbr bd bm1 bm2 bond_mode=balance-tcp lacp=active ofport=20
+bm1=$(member_vport bm1) bm2=$(member_vport bm2)
+lacp_formed() {
+    ip netns exec hb cat /proc/net/bonding/bond0 > /tmp/bond0.txt &&
+    sed -n '/Active Aggregator Info/,/Partner Mac/p' /tmp/bond0.txt |
+        grep -q 'Number of ports: 2' &&
+    sed -n '/Active Aggregator Info/,/Partner Mac/p' /tmp/bond0.txt |
+        grep -q 'Partner Mac Address: 02:5c:'
+}
+check lacp-aggregator wait_for 30 lacp_formed
+sed 's/^/sy-ktest: hb bond0: /' /tmp/bond0.txt
+# flowd's side: both members in use, each partner in sync and collecting.
+lacp_partners() {
+    [ "$(flowd bond-show bbr | grep -c 'lacp partner: .*state .*sync,collecting')" = 2 ]
+}
+check lacp-partners wait_for 10 lacp_partners
+flowd bond-show bbr 2>&1 | sed 's/^/sy-ktest: bond-show: /'
+check lacp-ping wait_for 20 bping
+flows=$(dp dump-flows bbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: lacp: /'
+# Each member's LACPDUs have a flow of their own, to flowd (a change of
+# the members in use replaces the bridge's flows: the next LACPDU brings
+# it back).
+lacp_flows() {
+    [ "$(dp dump-flows bbr | grep -cE "^in_port\(($bm1|$bm2)\),eth_type\(0x8809\), packets:.*actions:userspace\(")" = 2 ]
+}
+check lacp-flow-userspace wait_for 10 lacp_flows
+# balance-tcp: the 5-tuple is in the mask of flows out of the bond.
+tcp_mask_flow() {
+    ip netns exec ha ping -c 2 -i 0.5 -W 2 10.0.3.2 > /dev/null
+    dp dump-flows bbr | grep -Eq "^in_port\(1\),.*ipv4\(src=10\.0\.3\.1[,/].*dst=10\.0\.3\.2[,/].*proto=1[,/)].*icmp\(type=8.*actions:($bm1|$bm2)\$"
+}
+check lacp-tcp-mask wait_for 10 tcp_mask_flow
+dp dump-flows bbr 2>&1 | sed 's/^/sy-ktest: lacp: /'
+check lacp-del-br portd del-br bbr
+check lacp-vports-gone wait_for 10 sh -c '! dp show bbr'
 check flowd-exit stop_flowd
 kill "$(cat "$SY_RUNDIR/portd.pid")" 2>/dev/null
 sed 's/^/sy-ktest: flowd.log: /' "$SY_LOGDIR/flowd.log" | tail -n 25
+grep -E ' (warning|error): ' "$SY_LOGDIR/flowd.log" | tail -n 10 | sed 's/^/sy-ktest: flowd warned: /'
 # With a sanitizer build of flowd and portd (SY_BINDIR=build-asan/bin),
 # any report fails this check.
 reports=$(cat "$SY_LOGDIR"/asan.* "$SY_LOGDIR"/ubsan.* 2>/dev/null)

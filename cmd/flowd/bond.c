@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "hash.h"
 #include "log.h"
 #include "netdev.h"
@@ -75,6 +76,7 @@ bond_destroy(struct bond *bond)
     }
     free(bond->members);
     free(bond->name);
+    free(bond->state_path);
     free(bond);
 }
 
@@ -238,6 +240,56 @@ bond_member_run(const struct bond *bond, size_t index, long long now)
 }
 
 /* ---- LACP ------------------------------------------------------------------ */
+
+void
+bond_set_state_path(struct bond *bond, const char *path)
+{
+    char name[IF_NAMESIZE + 2];
+    FILE *file;
+
+    free(bond->state_path);
+    bond->state_path = xstrdup(path);
+    file = fopen(path, "re");
+    if (file && fgets(name, sizeof name, file)) {
+        name[strcspn(name, "\n")] = '\0';
+        for (size_t i = 0; i < bond->n_members; i++) {
+            if (!strcmp(bond->members[i].name, name)) {
+                LOG_INFO("bond %s: member %s was active before: it stays so while up",
+                         bond->name, name);
+                bond->active = i;   /* bond_run() keeps it if it is up. */
+            }
+        }
+    }
+    if (file) {
+        fclose(file);
+    }
+}
+
+void
+bond_keep_active_in_rundir(struct bond *bond, const char *bridge)
+{
+    char *path = xasprintf("%s/%s.%s.bond-active", sy_rundir(), bridge, bond->name);
+
+    bond_set_state_path(bond, path);
+    free(path);
+}
+
+/* Makes member 'active' (-1: none) the active one, and keeps its name. */
+static void
+bond_set_active(struct bond *bond, int active)
+{
+    bond->active = active;
+    if (bond->state_path && active >= 0) {
+        struct buf error = BUF_INITIALIZER;
+        char *line = xasprintf("%s\n", bond->members[active].name);
+
+        if (cfg_write_atomic(bond->state_path, line, strlen(line), &error)) {
+            LOG_WARN("bond %s: %s", bond->name, buf_cstr(&error));
+        }
+        free(line);
+        buf_uninit(&error);
+    }
+}
 
 void
 bond_set_ops(struct bond *bond, const struct bond_ops *ops, void *aux)
@@ -427,7 +479,7 @@ bond_lacp_receive(struct bond *bond, size_t index, const struct dp_packet *p, lo
         for (size_t i = 0; i < bond->n_members; i++) {
             up[i] = bond->members[i].enabled;
         }
-        bond->active = bond_choose_active(up, bond->n_members, bond->active);
+        bond_set_active(bond, bond_choose_active(up, bond->n_members, bond->active));
     }
     return bond->active != was_active || enabled_members(bond) != was_enabled;
 }
@@ -464,7 +516,7 @@ bond_run(struct bond *bond, long long now)
         } else {
             LOG_WARN("bond %s: no member has carrier", bond->name);
         }
-        bond->active = active;
+        bond_set_active(bond, active);
         changed = true;
     }
     return changed;

@@ -92,6 +92,8 @@ struct bond {
     uint16_t lacp_key;          /* Our key, the same on every member. */
     const struct bond_ops *ops; /* NULL: members are our own netdevs. */
     void *ops_aux;              /* For 'ops'. */
+    char *state_path;           /* Where the active member's name is kept
+                                 * across restarts, or NULL. */
 };
 
 /* Parses "active-backup" etc. ('s' NULL: active-backup). */
@@ -104,6 +106,17 @@ void bond_destroy(struct bond *);
 /* Makes 'ops' reach the members instead of netdevs of the bond's own
  * (before the first bond_run()). */
 void bond_set_ops(struct bond *, const struct bond_ops *ops, void *aux);
+
+/* Keeps the active member's name in 'path' from now on, and takes the
+ * member named there (by a previous flowd) as the active one for as long
+ * as it has carrier: a restart does not move traffic back to the first
+ * member, which the far side (an active-backup bond, which takes nothing
+ * in on its backups either) would not follow. Call before the first
+ * bond_run(). */
+void bond_set_state_path(struct bond *, const char *path);
+/* The same with flowd's file for bond 'bond' of bridge 'bridge':
+ * RUNDIR/BRIDGE.BOND.bond-active. */
+void bond_keep_active_in_rundir(struct bond *, const char *bridge);
 
 /* bond_updelay and bond_downdelay, in milliseconds (0: at once). */
 void bond_set_delays(struct bond *, unsigned int updelay_msec, unsigned int downdelay_msec);

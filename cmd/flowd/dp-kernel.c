@@ -1225,6 +1225,7 @@ dp_kernel_bond_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
         port->members[i] = member;
     }
     dp->ports[port_no] = port;
+    bond_keep_active_in_rundir(port->bond, dp->up.name);
     bond_run(port->bond, time_msec());
     /* After the first look at the members: the delays are for changes. */
     bond_set_delays(port->bond, updelay_msec, downdelay_msec);

@@ -178,6 +178,7 @@ dp_user_bond_add(struct dp_user *dp, uint32_t port_no, const char *name,
 
     port->bond = bond_create(name, mode, members, n_members);
     bond_set_lacp(port->bond, lacp, port_no);
+    bond_keep_active_in_rundir(port->bond, dp->up.name);
     bond_run(port->bond, time_msec());
     return port;
 }

@@ -194,6 +194,11 @@ expect_pass() {
         bond-no-flow-to-bm1 bond-link-up
 }
 
+@test "flowd: a restart keeps the kernel bond's active member and takes its flows over" {
+    expect_pass bond-restart-bm1-up bond-restart-warm bond-restart-stop bond-restart-start \
+        bond-restart-active bond-restart-adopted bond-restart-flow-kept bond-restart-ping
+}
+
 @test "flowd: lacp=active on a kernel bridge forms an aggregator with Linux's 802.3ad bond" {
     expect_pass lacp-del-bond lacp-linux-bond lacp-add-bond lacp-aggregator lacp-ping \
         lacp-partners lacp-flow-userspace lacp-tcp-mask lacp-del-br lacp-vports-gone

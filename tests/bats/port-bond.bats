@@ -82,6 +82,25 @@ failover_keeps_traffic() {
         grep -q "bond bond0: member device $SY_ID-a1" "$SY_LOGDIR/portd.log"
 }
 
+@test "active-backup bond: a flowd restart keeps the active member where it was" {
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=active-backup
+    assert_success
+    sy_wait_until 10 active_is "$SY_ID-a0" || fail "$(flowd bond-show br0)"
+    ip -n "$SY_NS_SW" link set "$SY_ID-a0" down
+    sy_wait_until 10 active_is "$SY_ID-a1" || fail "no failover: $(flowd bond-show br0)"
+    ip -n "$SY_NS_SW" link set "$SY_ID-a0" up
+    sy_wait_until 10 eval "flowd bond-show br0 | grep -q 'member $SY_ID-a0: carrier up'"
+    # The far side (an active-backup bond takes nothing in on its backups)
+    # stays on the second link too: the new flowd must not go back.
+    sy_stop_daemon flowd
+    sy_start_daemon flowd
+    sy_wait_until 10 eval 'flowd bond-show br0 | grep -q "carrier up, active"' ||
+        fail "no active member after the restart: $(flowd bond-show br0)"
+    assert_equal "$(active_member)" "$SY_ID-a1"
+    grep -q "bond bond0: member $SY_ID-a1 was active before" "$SY_LOGDIR/flowd.log"
+    sy_ping_ok vm1 10.77.0.50
+}
+
 @test "balance-slb bond: no broadcast comes back through the other member, and failover works" {
     run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=balance-slb
     assert_success

@@ -2,7 +2,10 @@
  * active member, hashing of flows onto members, receive filtering, and the
  * same choices on flow keys with the masks the kernel datapath's flows
  * get. */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bond.h"
 #include "packet.h"
@@ -220,6 +223,39 @@ test_choose_member_masks(void)
     bond_destroy(bond);
 }
 
+/* The active member a previous flowd left in the state file is taken
+ * back; a name that is no member, or no file, changes nothing. */
+static void
+test_state_path_restores_active(void)
+{
+    char *names[] = { "m0", "m1" };
+    char path[] = "/tmp/test-flowd-bond-XXXXXX";
+    int fd = mkstemp(path);
+    struct bond *bond;
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, "m1\n", 3) == 3);
+    close(fd);
+    bond = bond_create("b", BOND_ACTIVE_BACKUP, names, 2);
+    bond_set_state_path(bond, path);
+    CHECK_INT_EQ(bond->active, 1);
+    bond_destroy(bond);
+
+    fd = open(path, O_WRONLY | O_TRUNC);
+    CHECK(fd >= 0 && write(fd, "m7\n", 3) == 3);
+    close(fd);
+    bond = bond_create("b", BOND_ACTIVE_BACKUP, names, 2);
+    bond_set_state_path(bond, path);
+    CHECK_INT_EQ(bond->active, -1);
+    bond_destroy(bond);
+
+    unlink(path);
+    bond = bond_create("b", BOND_ACTIVE_BACKUP, names, 2);
+    bond_set_state_path(bond, path);
+    CHECK_INT_EQ(bond->active, -1);
+    bond_destroy(bond);
+}
+
 static void
 test_mode_names(void)
 {
@@ -240,4 +276,5 @@ UNIT_MAIN("flowd-bond",
           UNIT_TEST(test_accept_rx),
           UNIT_TEST(test_accept_rx_lacp),
           UNIT_TEST(test_choose_member_masks),
+          UNIT_TEST(test_state_path_restores_active),
           UNIT_TEST(test_mode_names))

@@ -419,6 +419,26 @@ expect_grep bond-flow-out-bm2 "^in_port\(1\),.*eth_type\(0x0800\).*packets:[1-9]
 ! echo "$flows" | grep -q "actions:$bm1\$"
 result bond-no-flow-to-bm1 $? "$flows"
 check bond-link-up ip link set bm1 up
+# A flowd restart: bm1 is back, but Linux's bond stays on bn2, and so does
+# the new flowd (the active member is kept in the run directory); it takes
+# the bond's kernel flows over as they are.
+bm1_up() {
+    flowd bond-show bbr | grep -q 'member bm1: carrier up'
+}
+check bond-restart-bm1-up wait_for 10 bm1_up
+check bond-restart-warm ip netns exec ha ping -c 2 -i 0.5 -W 2 10.0.3.2
+check bond-restart-stop stop_flowd
+check bond-restart-start start_daemon flowd
+check bond-restart-active wait_for 10 bond_active bm2
+check bond-restart-adopted wait_for 10 grep -Eq \
+    'bbr: revalidated kernel flows flowd had not installed: [1-9][0-9]* kept' \
+    "$SY_LOGDIR/flowd.log"
+# The flow to bm2 was kept with its counters (going back to bm1 would have
+# deleted it).
+flows=$(dp dump-flows bbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: bond restart: /'
+expect_grep bond-restart-flow-kept "^in_port\(1\),.*eth_type\(0x0800\).*packets:[1-9].*actions:$bm2\$" "$flows"
+check bond-restart-ping wait_for 10 bping
 # LACP against Linux's 802.3ad bond: the aggregator forms with both links
 # and our system id as partner, LACPDUs reach flowd by a userspace()
 # action, and traffic flows.

@@ -341,6 +341,11 @@ add_copy(struct mirror_ctx *ctx, const struct bridge_mirror *m, uint32_t dp_port
 
     if (dp_port == ctx->in->dp_port || has_copy(ctx, dp_port) || !port) {
         return;
+    } else if (port->admin_down) {
+        /* The kernel datapath would send it (the userspace one drops it). */
+        trace(ctx, "mirror %s: port %s is administratively down: no copy", m->name,
+              port->name);
+        return;
     } else if (vlan < 0 && u32s_contain(ctx->outputs, ctx->n_outputs, dp_port)) {
         trace(ctx, "mirror %s: port %s gets the packet anyway: no copy", m->name,
               port->name);

@@ -15,8 +15,8 @@
  *                       switch to pick up.
  *
  * A packet gets at most one copy per port however many mirrors select it,
- * none on its input port and none on a port its own actions already send
- * it to; the actions after the copies restore the packet's original tag,
+ * none on its input port, none on a port its own actions already send it
+ * to and none on a port that is admin_state=down; the actions after the copies restore the packet's original tag,
  * so mirroring never changes what the original traffic does. A mirror's
  * output port takes no part in normal switching (normal.c drops what
  * arrives on it and never floods to it), and what arrives there is not

@@ -144,6 +144,12 @@ expect_pass() {
         sflow-rate-action sflow-off sflow-off-ping sflow-off-no-sample sflow-none-lost
 }
 
+@test "flowd: no mirror copy goes to an admin_state=down output port of a kernel bridge" {
+    expect_pass mirror-setup mirror-port mirror-add mirror-down mirror-down-ping \
+        mirror-down-flow mirror-down-no-copy mirror-down-nothing-sent mirror-up mirror-up-ping \
+        mirror-up-copy mirror-up-copies-sent mirror-del
+}
+
 @test "flowd: a burst of 100 new flows is set up through upcalls without loss" {
     expect_pass netflow-on iperf-server burst-iperf burst-flows burst-no-loss netflow-off
 }

@@ -297,6 +297,38 @@ test_rspan(void)
     free_bridge(&br);
 }
 
+/* A port that is admin_state=down gets no copy: the kernel datapath
+ * would send it regardless, the userspace datapath drops it. The mirror
+ * still counts the packets it selects. */
+static void
+test_admin_down_output(void)
+{
+    struct bridge br;
+    struct bridge_mirror *m;
+    uint32_t bits;
+    char *got;
+
+    make_bridge(&br);
+    m = add_mirror(&br, "span");
+    m->select_all = true;
+    span_to(&br, m, 5);
+    br.ports[4].admin_down = true;          /* "mon", port 5. */
+    got = mirror(&br, &(struct flowkey) { .in_port = 1 }, to_2, &bits, NULL);
+    CHECK_STR_EQ(got, "2");
+    CHECK_INT_EQ(bits, 1);
+    free(got);
+    br.ports[4].admin_down = false;
+    CHECK_MIRROR(&br, frame(1, -1), to_2, "5,2");
+
+    /* RSPAN: no copy to the down trunk 4, the others still get theirs. */
+    m->has_output_port = false;
+    m->output_vlan = 99;
+    br.ports[4].mirror_out = false;
+    br.ports[3].admin_down = true;          /* "p4", port 4. */
+    CHECK_MIRROR(&br, frame(1, -1), to_2, "6,push(99),5,0,pop,2");
+    free_bridge(&br);
+}
+
 static void
 test_counters(void)
 {
@@ -327,4 +359,5 @@ UNIT_MAIN("flowd-mirror",
           UNIT_TEST(test_one_copy_per_port),
           UNIT_TEST(test_vlan_selection),
           UNIT_TEST(test_rspan),
+          UNIT_TEST(test_admin_down_output),
           UNIT_TEST(test_counters));

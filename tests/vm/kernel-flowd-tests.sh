@@ -163,6 +163,41 @@ check sflow-off-no-sample sh -c '! dp dump-flows kbr | grep -q "sample("'
 # No upcall was lost to the samples (the burst below counts from here).
 expect_grep sflow-none-lost '^  lookups: hit:[0-9]+ missed:[0-9]+ lost:0$' "$(dp show kbr 2>&1)"
 
+# Mirrors: no copy goes to a mirror output port that is admin_state=down
+# (the kernel would send it: translation leaves it out, as the userspace
+# datapath drops it); back up, the copies go again. Host h3 on port k3
+# counts what arrives (k3 itself sends nothing: no IPv6 on it).
+setup_mirror_host() {
+    ip netns add h3 && ip link add k3 type veth peer name e3 &&
+    echo 1 > /proc/sys/net/ipv6/conf/k3/disable_ipv6 &&
+    ip link set e3 netns h3 && ip -n h3 link set e3 up && ip link set k3 up
+}
+e3_rx() {
+    ip netns exec h3 cat /sys/class/net/e3/statistics/rx_packets
+}
+check mirror-setup setup_mirror_host
+check mirror-port portd add-port kbr k3
+k3=$(dp show kbr 2>/dev/null | sed -n 's/^  port \([0-9]*\): k3 .*/\1/p')
+check mirror-add portd add-mirror kbr span select-all=true output-port=k3
+check mirror-down portd set-port kbr k3 admin_state=down
+rx=$(e3_rx)
+check mirror-down-ping ping12 3
+flows=$(dp dump-flows kbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: mirror to a down port: /'
+expect_grep mirror-down-flow "$H1_TO_H2" "$flows"
+check mirror-down-no-copy sh -c "! dp dump-flows kbr | grep -Eq 'actions:(.*,)?${k3:-none}(,|\$)'"
+[ -n "$rx" ] && [ "$(e3_rx)" = "$rx" ]
+result mirror-down-nothing-sent $? "e3 received $rx packets before the pings, $(e3_rx) after"
+check mirror-up portd set-port kbr k3 admin_state=up
+rx=$(e3_rx)
+check mirror-up-ping ping12 3
+flows=$(dp dump-flows kbr 2>&1)
+expect_grep mirror-up-copy "^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*actions:${k3:-none},2\$" "$flows"
+[ -n "$rx" ] && [ "$(e3_rx)" -ge $((rx + 6)) ]
+result mirror-up-copies-sent $? "e3 received $rx packets before the pings, $(e3_rx) after, expected 6 more"
+check mirror-del sh -c 'portd del-mirror kbr span && portd del-port kbr k3'
+ip netns del h3
+
 # A burst of new flows: with NetFlow on, each UDP stream is its own
 # megaflow; all of them must be set up through upcalls and installed.
 check netflow-on portd set-bridge kbr netflow=127.0.0.1:9

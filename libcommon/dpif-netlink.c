@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "odp-meter.h"
 #include "odp-netlink.h"
 
 /* DN_METER is optional (Linux 4.15 and later): its id stays 0 without it. */
@@ -538,46 +539,91 @@ dpif_netlink_meters_supported(const struct dpif_netlink *dn)
     return dn->family_ids[DN_METER] != 0;
 }
 
-int
-dpif_netlink_meter_set(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id,
-                       uint32_t rate_kbps, uint32_t burst_kbit)
+/* The reply to a meter request: it must name the meter asked about. */
+struct dn_meter_reply {
+    uint32_t id;                /* Meter asked about. */
+    struct odp_meter *meter;    /* Where the reply goes. */
+};
+
+static int
+dn_parse_meter(struct nlmsghdr *nlh, void *reply_)
 {
+    const size_t hdrlen = sizeof(struct ovs_header);
+    struct dn_meter_reply *reply = reply_;
+    struct genlmsghdr *genl = nlmsg_data(nlh);
+
+    if (!genlmsg_valid_hdr(nlh, hdrlen)
+        || odp_meter_parse(genlmsg_attrdata(genl, hdrlen), genlmsg_attrlen(genl, hdrlen),
+                           reply->meter)
+        || (reply->meter->has_id && reply->meter->id != reply->id)) {
+        return EPROTO;
+    }
+    return 0;
+}
+
+/* Sends meter request 'cmd' with 'attrs'; the reply goes to '*meter'. */
+static int
+dn_meter_transact(struct dpif_netlink *dn, int dp_ifindex, uint8_t cmd, uint32_t id,
+                  const struct dp_actions *attrs, struct odp_meter *meter)
+{
+    struct odp_meter scratch;
+    struct dn_meter_reply reply = { id, meter ? meter : &scratch };
     struct nl_msg *msg;
-    struct nlattr *bands, *band;
 
     if (!dpif_netlink_meters_supported(dn)) {
         return EOPNOTSUPP;
     }
-    msg = dn_request(dn, DN_METER, OVS_METER_CMD_SET, 0, dp_ifindex);
-    if (nla_put_u32(msg, OVS_METER_ATTR_ID, meter_id) < 0
-        || nla_put_flag(msg, OVS_METER_ATTR_KBPS) < 0
-        || !(bands = nla_nest_start(msg, OVS_METER_ATTR_BANDS))
-        || !(band = nla_nest_start(msg, OVS_BAND_ATTR_UNSPEC))
-        || nla_put_u32(msg, OVS_BAND_ATTR_TYPE, OVS_METER_BAND_TYPE_DROP) < 0
-        || nla_put_u32(msg, OVS_BAND_ATTR_RATE, rate_kbps) < 0
-        || nla_put_u32(msg, OVS_BAND_ATTR_BURST, burst_kbit) < 0) {
+    memset(reply.meter, 0, sizeof *reply.meter);
+    msg = dn_request_sized(dn, DN_METER, cmd, 0, dp_ifindex, attrs->size);
+    if (nlmsg_append(msg, attrs->data, attrs->size, NLMSG_ALIGNTO) < 0) {
         nlmsg_free(msg);
         return EMSGSIZE;
     }
-    nla_nest_end(msg, band);
-    nla_nest_end(msg, bands);
-    return dn_transact(dn, msg, NULL, NULL);
+    return dn_transact(dn, msg, dn_parse_meter, &reply);
+}
+
+int
+dpif_netlink_meter_set(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id,
+                       uint32_t rate_kbps, uint32_t burst_kbit)
+{
+    struct dp_actions attrs = DP_ACTIONS_INITIALIZER;
+    struct odp_meter meter = {
+        .id = meter_id, .kbps = true, .n_bands = 1,
+        .bands = { { .type = OVS_METER_BAND_TYPE_DROP, .rate = rate_kbps,
+                     .burst = burst_kbit } },
+    };
+    int error;
+
+    odp_meter_put_set(&attrs, &meter);
+    error = dn_meter_transact(dn, dp_ifindex, OVS_METER_CMD_SET, meter_id, &attrs, NULL);
+    dp_actions_uninit(&attrs);
+    return error;
+}
+
+static int
+dn_meter_id_request(struct dpif_netlink *dn, int dp_ifindex, uint8_t cmd, uint32_t meter_id,
+                    struct odp_meter *meter)
+{
+    struct dp_actions attrs = DP_ACTIONS_INITIALIZER;
+    int error;
+
+    odp_meter_put_id(&attrs, meter_id);
+    error = dn_meter_transact(dn, dp_ifindex, cmd, meter_id, &attrs, meter);
+    dp_actions_uninit(&attrs);
+    return error;
 }
 
 int
 dpif_netlink_meter_del(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id)
 {
-    struct nl_msg *msg;
+    return dn_meter_id_request(dn, dp_ifindex, OVS_METER_CMD_DEL, meter_id, NULL);
+}
 
-    if (!dpif_netlink_meters_supported(dn)) {
-        return EOPNOTSUPP;
-    }
-    msg = dn_request(dn, DN_METER, OVS_METER_CMD_DEL, 0, dp_ifindex);
-    if (nla_put_u32(msg, OVS_METER_ATTR_ID, meter_id) < 0) {
-        nlmsg_free(msg);
-        return EMSGSIZE;
-    }
-    return dn_transact(dn, msg, NULL, NULL);
+int
+dpif_netlink_meter_get(struct dpif_netlink *dn, int dp_ifindex, uint32_t meter_id,
+                       struct odp_meter *meter)
+{
+    return dn_meter_id_request(dn, dp_ifindex, OVS_METER_CMD_GET, meter_id, meter);
 }
 
 int

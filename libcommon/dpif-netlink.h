@@ -111,6 +111,12 @@ bool dpif_netlink_meters_supported(const struct dpif_netlink *);
 int dpif_netlink_meter_set(struct dpif_netlink *, int dp_ifindex, uint32_t meter_id,
                            uint32_t rate_kbps, uint32_t burst_kbit);
 int dpif_netlink_meter_del(struct dpif_netlink *, int dp_ifindex, uint32_t meter_id);
+/* The meter's counters (the kernel's GET reply, odp-meter.h): packets and
+ * bytes through it, and per band what it dropped. ENOENT if there is no
+ * such meter. */
+struct odp_meter;
+int dpif_netlink_meter_get(struct dpif_netlink *, int dp_ifindex, uint32_t meter_id,
+                           struct odp_meter *);
 /* By name (any datapath): ENODEV if there is no such vport. */
 int dpif_netlink_vport_get(struct dpif_netlink *, const char *name,
                            struct dpif_netlink_vport *);

@@ -8,6 +8,7 @@
 
 #include "dp.h"
 #include "json.h"
+#include "odp-meter.h"
 #include "util.h"
 
 const char *
@@ -215,6 +216,8 @@ dp_kernel_del_if(struct dpif_netlink *dn, int argc, char *argv[],
 
 struct port_list {
     struct dpif_netlink_vport *ports; /* Ports seen. */
+    int64_t *policed;           /* Per port: packets its ingress meter
+                                 * dropped, -1 if it has none. */
     size_t n;                   /* Entries used. */
     size_t allocated;           /* Entries allocated. */
 };
@@ -244,8 +247,27 @@ cache_hit_rate(const struct dpif_netlink_dp *dp)
     return lookups ? 100.0 * dp->n_cache_hit / lookups : 0.0;
 }
 
+/* flowd polices port N's ingress with kernel meter N (one drop band):
+ * what its drop bands dropped, or -1 if there is no such meter. */
+static int64_t
+port_policed(struct dpif_netlink *dn, int dp_ifindex, uint32_t port_no)
+{
+    struct odp_meter meter;
+    uint64_t dropped = 0;
+
+    if (!dpif_netlink_meters_supported(dn)
+        || dpif_netlink_meter_get(dn, dp_ifindex, port_no, &meter)) {
+        return -1;
+    }
+    for (size_t i = 0; i < meter.n_bands; i++) {
+        dropped += meter.bands[i].packets;
+    }
+    return MIN(dropped, INT64_MAX);
+}
+
 static void
-show_port_text(struct buf *out, const struct dpif_netlink_vport *p, bool stats)
+show_port_text(struct buf *out, const struct dpif_netlink_vport *p, int64_t policed,
+               bool stats)
 {
     const char *type = dpif_netlink_vport_type_name(p->type);
 
@@ -263,6 +285,9 @@ show_port_text(struct buf *out, const struct dpif_netlink_vport *p, bool stats)
         buf_printf(out, "    TX packets:%llu bytes:%llu errors:%llu dropped:%llu\n",
                    (unsigned long long) s->tx_packets, (unsigned long long) s->tx_bytes,
                    (unsigned long long) s->tx_errors, (unsigned long long) s->tx_dropped);
+        if (policed >= 0) {
+            buf_printf(out, "    RX policed:%lld\n", (long long) policed);
+        }
     }
 }
 
@@ -283,12 +308,12 @@ show_dp_text(struct buf *out, const struct dpif_netlink_dp *dp, const struct por
     buf_printf(out, "  cache: hit:%llu hit-rate:%.2f%% size:%u\n",
                (unsigned long long) dp->n_cache_hit, cache_hit_rate(dp), dp->cache_size);
     for (size_t i = 0; i < ports->n; i++) {
-        show_port_text(out, &ports->ports[i], stats);
+        show_port_text(out, &ports->ports[i], ports->policed[i], stats);
     }
 }
 
 static void
-show_port_json(struct json_writer *w, const struct dpif_netlink_vport *p)
+show_port_json(struct json_writer *w, const struct dpif_netlink_vport *p, int64_t policed)
 {
     const char *type = dpif_netlink_vport_type_name(p->type);
     const struct ovs_vport_stats *s = &p->stats;
@@ -308,6 +333,9 @@ show_port_json(struct json_writer *w, const struct dpif_netlink_vport *p)
     json_kv_uint(w, "tx_bytes", s->tx_bytes);
     json_kv_uint(w, "tx_errors", s->tx_errors);
     json_kv_uint(w, "tx_dropped", s->tx_dropped);
+    if (policed >= 0) {
+        json_kv_uint(w, "rx_policed", policed);
+    }
     json_object_end(w);
 }
 
@@ -331,7 +359,7 @@ show_dp_json(struct json_writer *w, const struct dpif_netlink_dp *dp,
     json_key(w, "ports");
     json_array_begin(w);
     for (size_t i = 0; i < ports->n; i++) {
-        show_port_json(w, &ports->ports[i]);
+        show_port_json(w, &ports->ports[i], ports->policed[i]);
     }
     json_array_end(w);
     json_object_end(w);
@@ -341,11 +369,15 @@ static int
 show_one(struct dpif_netlink *dn, const struct dpif_netlink_dp *dp, struct buf *out,
          struct json_writer *w, bool stats)
 {
-    struct port_list ports = { NULL, 0, 0 };
+    struct port_list ports = { NULL, NULL, 0, 0 };
     int error = dpif_netlink_vport_dump(dn, dp->ifindex, port_list_add, &ports);
 
     if (!error) {
         qsort(ports.ports, ports.n, sizeof *ports.ports, compare_ports);
+        ports.policed = xcalloc(MAX(ports.n, 1), sizeof *ports.policed);
+        for (size_t i = 0; i < ports.n; i++) {
+            ports.policed[i] = port_policed(dn, dp->ifindex, ports.ports[i].port_no);
+        }
         if (w) {
             show_dp_json(w, dp, &ports);
         } else {
@@ -353,6 +385,7 @@ show_one(struct dpif_netlink *dn, const struct dpif_netlink_dp *dp, struct buf *
         }
     }
     free(ports.ports);
+    free(ports.policed);
     return error;
 }
 

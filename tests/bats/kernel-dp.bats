@@ -169,7 +169,8 @@ expect_pass() {
 }
 
 @test "flowd: ingress policing by a kernel meter, egress shaping by tc tbf, on kernel ports" {
-    expect_pass police-set police-rate police-meter-action police-unset police-gone \
+    expect_pass police-set police-rate police-meter-action police-counted \
+        police-only-policed police-unset police-gone \
         shape-set shape-rate shape-unset shape-gone
 }
 

@@ -295,6 +295,14 @@ rate=$(iperf_kbps -u -b 20M -l 1000)
 rate_near police-rate "$rate" 2000
 flows=$(dp dump-flows kbr 2>&1)
 expect_grep police-meter-action '^in_port\(2\),.*actions:meter\(2\),' "$flows"
+# dp reads the meter's counters back (the kernel's meter GET reply).
+out=$(dp show kbr -s 2>&1)
+echo "$out" | sed 's/^/sy-ktest: policed: /'
+echo "$out" | grep -A3 '^  port 2: k2 ' | grep -Eq '^    RX policed:[1-9][0-9]*$'
+result police-counted $? "no RX policed count for port 2 in: $out"
+echo "$out" | grep -A3 '^  port 1: k1 ' | grep -q 'RX policed'
+[ $? -ne 0 ]
+result police-only-policed $? "port 1 has no meter, but: $out"
 check police-unset portd set-port kbr k2 ingress_policing_rate= ingress_policing_burst=
 check police-gone sh -c '! dp dump-flows kbr | grep -q "meter("'
 

@@ -140,7 +140,7 @@ expect_pass() {
 
 @test "flowd: sFlow on a kernel bridge samples by a sample action; with sampling 1 every packet" {
     expect_pass sflow-warm sflow-capture sflow-on sflow-ping sflow-sample-action \
-        sflow-ovs-dpctl sflow-every-packet sflow-agent sflow-rate sflow-rate-ping \
+        sflow-every-packet sflow-agent sflow-rate sflow-rate-ping \
         sflow-rate-action sflow-off sflow-off-ping sflow-off-no-sample sflow-none-lost
 }
 

@@ -142,8 +142,9 @@ check sflow-ping ip netns exec h1 ping -c 5 -i 0.2 -s 777 -W 2 10.0.1.2
 flows=$(dp dump-flows kbr 2>&1)
 echo "$flows" | sed 's/^/sy-ktest: sflow: /'
 expect_grep sflow-sample-action '^in_port\(1\),eth\(src=02:00:00:00:01:01,dst=02:00:00:00:01:02\),.*actions:sample\(sample=100\.0%,actions\(userspace\(pid=[0-9]+,userdata\(0x776c4673[0-9a-f]{16}\)\)\)\),2$' "$flows"
-expect_grep sflow-ovs-dpctl 'in_port\(1\),.*actions:sample\(sample=100\.0%,actions\(userspace\(pid=[0-9]+' \
-    "$(ovs-dpctl dump-flows system@kbr 2>&1)"
+# (No ovs-dpctl here: it switches the datapath to per-CPU upcalls until
+# flowd puts per-vport ones back, and in that second every sample would
+# be lost; kbr-ovs-dpctl above reads this datapath already.)
 sleep 1
 kill "$tcpdump_pid"
 wait "$tcpdump_pid"
@@ -205,7 +206,9 @@ check iperf-server ip netns exec h2 iperf3 -s -D -1
 sleep 1
 out=$(ip netns exec h1 iperf3 -c 10.0.1.2 -u -P 100 -b 8k -l 100 -t 2 2>&1)
 result burst-iperf $? "$out"
-n=$(dp dump-flows kbr 2>&1 | grep -cE 'udp\(src=[0-9]+,dst=5201\).*actions:2$')
+flows=$(dp dump-flows kbr 2>&1)
+n=$(echo "$flows" | grep -cE 'udp\(src=[0-9]+,dst=5201\).*actions:2$')
+[ "$n" -ge 100 ] || echo "$flows" | head -n 5 | sed 's/^/sy-ktest: burst: /'
 [ "$n" -ge 100 ]
 result burst-flows $? "$n kernel flows for the 100 UDP streams, expected 100 or more"
 show=$(dp show kbr 2>&1)

@@ -241,6 +241,13 @@ bond_member_run(const struct bond *bond, size_t index, long long now)
 
 /* ---- LACP ------------------------------------------------------------------ */
 
+const char *
+bond_member_error(const struct bond *bond, size_t index)
+{
+    return (bond->ops ? bond->ops->member_error(bond->ops_aux, index)
+            : bond->members[index].error);
+}
+
 void
 bond_set_state_path(struct bond *bond, const char *path)
 {

@@ -52,6 +52,8 @@ struct bond_ops {
     bool (*member_present)(void *aux, size_t index);
     /* Sends 'packet' (an LACPDU) on member 'index'; 0 or an errno. */
     int (*send)(void *aux, size_t index, const struct dp_packet *packet);
+    /* Why member 'index' is not attached, or NULL. */
+    const char *(*member_error)(void *aux, size_t index);
 };
 
 enum bond_mode { BOND_ACTIVE_BACKUP, BOND_BALANCE_SLB, BOND_BALANCE_TCP };
@@ -106,6 +108,10 @@ void bond_destroy(struct bond *);
 /* Makes 'ops' reach the members instead of netdevs of the bond's own
  * (before the first bond_run()). */
 void bond_set_ops(struct bond *, const struct bond_ops *ops, void *aux);
+
+/* Why member 'index' is absent (its device could not be opened or added
+ * to the datapath), or NULL. */
+const char *bond_member_error(const struct bond *, size_t index);
 
 /* Keeps the active member's name in 'path' from now on, and takes the
  * member named there (by a previous flowd) as the active one for as long

@@ -149,12 +149,13 @@ cmd_bond_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
                          bond->active >= 0 ? bond->members[bond->active].name : "(none)");
         for (size_t j = 0; j < bond->n_members; j++) {
             const struct bond_member *m = &bond->members[j];
+            const char *error = bond_member_error(bond, j);
 
             ctl_reply_printf(reply, "  member %s: %s%s%s%s%s\n", m->name,
                              m->carrier ? "carrier up" : m->present ? "carrier down" : "absent",
                              bond->lacp && m->carrier && !m->enabled ? ", not in use" : "",
                              (int) j == bond->active ? ", active" : "",
-                             m->error ? ": " : "", m->error ? m->error : "");
+                             error ? ": " : "", error ? error : "");
             if (bond->lacp) {
                 bond_show_lacp(reply, bond, j);
             }

@@ -1113,7 +1113,7 @@ dp_kernel_tunnel_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
  * in and picks a member on the way out. */
 
 static bool
-bond_member_present(void *port_, size_t index)
+kernel_member_present(void *port_, size_t index)
 {
     const struct dp_kernel_port *port = port_;
 
@@ -1123,7 +1123,7 @@ bond_member_present(void *port_, size_t index)
 /* Sends an LACPDU out of member 'index' (OVS_PACKET_CMD_EXECUTE with one
  * output action), as if it came from the bridge's own port. */
 static int
-bond_member_send(void *port_, size_t index, const struct dp_packet *packet)
+kernel_member_send(void *port_, size_t index, const struct dp_packet *packet)
 {
     const struct dp_kernel_port *port = port_;
     const struct dp_kernel_port *member = port->members[index];
@@ -1146,9 +1146,18 @@ bond_member_send(void *port_, size_t index, const struct dp_packet *packet)
     return error;
 }
 
+static const char *
+kernel_member_error(void *port_, size_t index)
+{
+    const struct dp_kernel_port *port = port_;
+
+    return port->members[index] ? port->members[index]->error : "no vport number left for it";
+}
+
 static const struct bond_ops bond_member_ops = {
-    .member_present = bond_member_present,
-    .send = bond_member_send,
+    .member_present = kernel_member_present,
+    .send = kernel_member_send,
+    .member_error = kernel_member_error,
 };
 
 /* The slot for member vport 'name': the number a previous flowd gave it if

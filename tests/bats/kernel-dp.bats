@@ -211,6 +211,11 @@ expect_pass() {
         lacp-partners lacp-flow-userspace lacp-tcp-mask lacp-del-br lacp-vports-gone
 }
 
+@test "flowd: a balance-slb bond on a kernel bridge against a Linux bridge" {
+    expect_pass slb-linux-bridge slb-add-br slb-add-port slb-add-bond slb-ping slb-ping-again \
+        slb-flood-drop slb-flow-out slb-del-br
+}
+
 @test "no check failed" {
     run grep -a "SY-KTEST .* FAIL" "$SY_KSERIAL"
     [ "$status" -ne 0 ] || { echo "$output"; false; }

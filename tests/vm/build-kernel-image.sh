@@ -9,8 +9,8 @@
 #                               kernel-flowd-tests.sh, ktest-lib.sh), the
 #                               openvswitch module with its dependencies,
 #                               veth, the vport-vxlan/geneve/gre modules,
-#                               sch_tbf (egress shaping) and bonding (the
-#                               far side of flowd's bonds);
+#                               sch_tbf (egress shaping), bonding and
+#                               bridge (the far side of flowd's bonds);
 #                               dp, flowd, portd and ofctl from BINDIR,
 #                               iproute2's ip (for namespaces), iperf3 (a
 #                               burst of flows), Debian's ovs-dpctl (the
@@ -74,9 +74,10 @@ add_module() {
     done
     order+=("$path")
 }
-# sch_tbf: egress shaping of kernel datapath ports; bonding: Linux's own
-# bond (active-backup, 802.3ad) on the far side of flowd's bonds.
-for m in openvswitch veth vport-vxlan vport-geneve vport-gre sch_tbf bonding; do
+# sch_tbf: egress shaping of kernel datapath ports; bonding and bridge:
+# Linux's own bond (active-backup, 802.3ad) and bridge on the far side of
+# flowd's bonds.
+for m in openvswitch veth vport-vxlan vport-geneve vport-gre sch_tbf bonding bridge; do
     add_module "$m"
 done
 

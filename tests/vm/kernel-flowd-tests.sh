@@ -526,6 +526,30 @@ check lacp-tcp-mask wait_for 10 tcp_mask_flow
 dp dump-flows bbr 2>&1 | sed 's/^/sy-ktest: lacp: /'
 check lacp-del-br portd del-br bbr
 check lacp-vports-gone wait_for 10 sh -c '! dp show bbr'
+# balance-slb against a Linux bridge over bn1 and bn2 (a switch that knows
+# nothing of the bond): it hands our floods back on the other link, so
+# floods come in on the active member only (the other member's get a drop
+# flow that matches the multicast bit), and each source MAC goes out on
+# one member chosen by its hash.
+linux_bridge() {
+    ip -n hb link del bond0 && ip -n hb link add br0 type bridge || return 1
+    for i in 1 2; do
+        ip -n hb link set bn$i master br0 && ip -n hb link set bn$i up || return 1
+    done
+    ip -n hb addr add 10.0.3.2/24 dev br0 && ip -n hb link set br0 up
+}
+check slb-linux-bridge linux_bridge
+check slb-add-br portd add-br bbr
+check slb-add-port portd add-port bbr ka ofport=1
+check slb-add-bond portd add-bond bbr bd bm1 bm2 bond_mode=balance-slb ofport=20
+bm1=$(member_vport bm1) bm2=$(member_vport bm2)
+check slb-ping wait_for 20 bping
+check slb-ping-again ip netns exec ha ping -c 3 -i 0.5 -W 2 10.0.3.2
+flows=$(dp dump-flows bbr 2>&1)
+echo "$flows" | sed 's/^/sy-ktest: slb: /'
+expect_grep slb-flood-drop "^in_port\(($bm1|$bm2)\),eth\(.*dst=01:00:00:00:00:00/01:00:00:00:00:00.*actions:drop\$" "$flows"
+expect_grep slb-flow-out "^in_port\(1\),eth\(src=.*eth_type\(0x0800\).*actions:($bm1|$bm2)\$" "$flows"
+check slb-del-br portd del-br bbr
 check flowd-exit stop_flowd
 kill "$(cat "$SY_RUNDIR/portd.pid")" 2>/dev/null
 sed 's/^/sy-ktest: flowd.log: /' "$SY_LOGDIR/flowd.log" | tail -n 25

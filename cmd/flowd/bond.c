@@ -272,12 +272,29 @@ bond_set_state_path(struct bond *bond, const char *path)
     }
 }
 
+static char *
+bond_state_path_in_rundir(const char *bridge, const char *bond)
+{
+    return xasprintf("%s/%s.%s.bond-active", sy_rundir(), bridge, bond);
+}
+
 void
 bond_keep_active_in_rundir(struct bond *bond, const char *bridge)
 {
-    char *path = xasprintf("%s/%s.%s.bond-active", sy_rundir(), bridge, bond->name);
+    char *path = bond_state_path_in_rundir(bridge, bond->name);
 
     bond_set_state_path(bond, path);
+    free(path);
+}
+
+void
+bond_forget_active_in_rundir(const char *bridge, const char *bond)
+{
+    char *path = bond_state_path_in_rundir(bridge, bond);
+
+    if (unlink(path) && errno != ENOENT) {
+        LOG_WARN("bond %s: cannot remove %s: %s", bond, path, strerror(errno));
+    }
     free(path);
 }
 

@@ -123,6 +123,9 @@ void bond_set_state_path(struct bond *, const char *path);
 /* The same with flowd's file for bond 'bond' of bridge 'bridge':
  * RUNDIR/BRIDGE.BOND.bond-active. */
 void bond_keep_active_in_rundir(struct bond *, const char *bridge);
+/* Removes that file of bond 'bond' of bridge 'bridge': for a bond that
+ * is deleted, not for one that only goes with flowd. */
+void bond_forget_active_in_rundir(const char *bridge, const char *bond);
 
 /* bond_updelay and bond_downdelay, in milliseconds (0: at once). */
 void bond_set_delays(struct bond *, unsigned int updelay_msec, unsigned int downdelay_msec);

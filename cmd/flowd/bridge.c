@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bond.h"
 #include "connmgr.h"
 #include "dp-kernel.h"
 #include "dp-user.h"
@@ -372,6 +373,9 @@ bridge_destroy(struct bridge *br, bool keep_datapath)
     sflow_destroy(br->sflow);
     mirror_bridge_destroy(br);
     for (size_t i = 0; i < br->n_ports; i++) {
+        if (!keep_datapath && br->ports[i].type == SW_PORT_BOND) {
+            bond_forget_active_in_rundir(br->name, br->ports[i].name);
+        }
         bridge_port_uninit(&br->ports[i]);
     }
     free(br->ports);
@@ -551,6 +555,9 @@ remove_changed_ports(struct bridge *br, const struct sw_bridge *cfg)
             continue;
         }
         LOG_INFO("%s: port %s %s", br->name, port->name, port_cfg ? "changed" : "removed");
+        if (!port_cfg && port->type == SW_PORT_BOND) {
+            bond_forget_active_in_rundir(br->name, port->name);
+        }
         forget_port(br, i);
         changed = true;
     }

@@ -99,6 +99,17 @@ failover_keeps_traffic() {
     assert_equal "$(active_member)" "$SY_ID-a1"
     grep -q "bond bond0: member $SY_ID-a1 was active before" "$SY_LOGDIR/flowd.log"
     sy_ping_ok vm1 10.77.0.50
+
+    # A deleted bond leaves no memory of its active member behind: one
+    # made again under its name starts on its first member.
+    [ -f "$SY_RUNDIR/br0.bond0.bond-active" ]
+    run portd del-port br0 bond0
+    assert_success
+    sy_wait_until 10 eval '[ ! -e "$SY_RUNDIR/br0.bond0.bond-active" ]' ||
+        fail "br0.bond0.bond-active is still there"
+    run portd add-bond br0 bond0 "$SY_ID-a0" "$SY_ID-a1" bond_mode=active-backup
+    assert_success
+    sy_wait_until 10 active_is "$SY_ID-a0" || fail "$(flowd bond-show br0)"
 }
 
 @test "balance-slb bond: no broadcast comes back through the other member, and failover works" {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -21,6 +22,14 @@
 #include "util.h"
 
 #define PERIODIC_MSEC 250
+#define MAX_PENDING_ROUNDS 8        /* Ring passes between two poll()s. */
+#define COALESCE_RATE 50000        /* Ring packets a second and */
+#define COALESCE_GAP_NSEC 50000     /* wake-ups this soon after blocking
+                                     * start coalescing. */
+#define COALESCE_PAUSE_NSEC 200000  /* Pause between ring passes. */
+#define COALESCE_PAUSE_MIN 4        /* Packets a pause must bring to go on. */
+#define COALESCE_MAX_NSEC 1000000   /* Then through poll() again: taps,
+                                     * tunnels, control requests. */
 #define MAX_POLLFDS 4096
 
 struct bridge *
@@ -189,6 +198,107 @@ fill_poll_set(const struct flowd *flowd, struct poll_set *set)
     }
 }
 
+/* Forwards what reached the datapaths' receive rings while the loop was
+ * busy: for a ping, the reply that the far end sent back while flowd was
+ * handing it the request. Taking it from the ring saves a poll() and a
+ * pass through the loop on every round trip. Bounded, so that control
+ * requests and periodic work still get their turn under load. */
+static bool
+run_pending_ports(struct flowd *flowd)
+{
+    bool ran = false;
+
+    for (int round = 0; round < MAX_PENDING_ROUNDS; round++) {
+        bool any = false;
+
+        for (size_t i = 0; i < flowd->n_bridges; i++) {
+            any |= dpif_run_pending(flowd->bridges[i]->dp);
+        }
+        if (!any) {
+            break;
+        }
+        ran = true;
+    }
+    return ran;
+}
+
+/* Packets taken from the datapaths' receive rings so far. */
+static uint64_t
+ring_packets(const struct flowd *flowd)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < flowd->n_bridges; i++) {
+        n += flowd->bridges[i]->dp->n_ring_rx;
+    }
+    return n;
+}
+
+/* Interrupt moderation for the receive rings. A stream of small packets
+ * (64-byte UDP at 100 kpps) wakes flowd every few packets, and every
+ * wake-up costs the sender (its softirq wakes flowd), flowd (a context
+ * switch and a poll() pass) and the VMs whose CPUs these are; on a virtual
+ * CPU that is many times the cost of forwarding a packet, and the wake-ups
+ * then take the CPU the receiving VM needs to keep up. So when packets
+ * come in at COALESCE_RATE or more and woke flowd within COALESCE_GAP_NSEC
+ * of its blocking, flowd stops waiting in poll() for the next packet: it
+ * sleeps COALESCE_PAUSE_NSEC and forwards what gathered in the rings
+ * meanwhile, as a NIC holds its interrupt for a while under load, for as
+ * long as each pause brings COALESCE_PAUSE_MIN packets. A ring that still
+ * holds packets is not paused on. Sparse traffic (a ping every 10 ms) and
+ * one request at a time (a ping flood, whose next request waits for the
+ * answer) stay under the rate and are forwarded as soon as they arrive; an
+ * idle flowd sleeps in poll(). */
+struct coalesce {
+    unsigned long long count_start; /* When the current count began. */
+    uint64_t count_packets;         /* ring_packets() then. */
+    uint64_t rate;                  /* Ring packets a second, as last counted. */
+    unsigned long long blocked_at;  /* When flowd last blocked after
+                                     * forwarding ring packets; 0 if not. */
+};
+
+/* Counts ring packets over periods of a millisecond or more. */
+static void
+coalesce_count(struct coalesce *c, const struct flowd *flowd, unsigned long long now)
+{
+    unsigned long long elapsed = now - c->count_start;
+
+    if (elapsed >= 1000000) {
+        uint64_t n = ring_packets(flowd);
+
+        c->rate = (n - c->count_packets) * 1000000000ULL / elapsed;
+        c->count_start = now;
+        c->count_packets = n;
+    }
+}
+
+/* 'woke_at' is when poll() returned. */
+static bool
+coalesce_wanted(const struct coalesce *c, unsigned long long woke_at)
+{
+    return c->rate >= COALESCE_RATE && c->blocked_at
+           && woke_at - c->blocked_at < COALESCE_GAP_NSEC;
+}
+
+static void
+coalesce_run(struct flowd *flowd)
+{
+    const struct timespec pause = { 0, COALESCE_PAUSE_NSEC };
+    unsigned long long start = time_nsec();
+
+    while (time_nsec() - start < COALESCE_MAX_NSEC) {
+        uint64_t before = ring_packets(flowd);
+
+        if (!run_pending_ports(flowd)) {
+            nanosleep(&pause, NULL);
+            run_pending_ports(flowd);
+            if (ring_packets(flowd) - before < COALESCE_PAUSE_MIN) {
+                break;              /* The stream is over or thin. */
+            }
+        }
+    }
+}
+
 /* Runs the OpenFlow connections of each bridge with a ready socket, once
  * per bridge (a bridge's sockets are contiguous in the set). */
 static void
@@ -210,17 +320,25 @@ static void
 main_loop(struct flowd *flowd)
 {
     struct poll_set *set = xmalloc(sizeof *set);
+    struct coalesce coalesce;
+
+    memset(&coalesce, 0, sizeof coalesce);
 
     while (!flowd->signaled && !flowd->exit_requested) {
         long long now = time_msec();
         int timeout = flowd->next_periodic > now ? flowd->next_periodic - now : 0;
         bool ctl_ready = false;
+        unsigned long long woke_at;
+        uint64_t ring_rx;
 
         fill_poll_set(flowd, set);
         if (poll(set->fds, set->n, timeout) < 0 && errno != EINTR) {
             LOG_ERR("poll failed: %s", strerror(errno));
             break;
         }
+        woke_at = time_nsec();
+        ring_rx = ring_packets(flowd);
+        coalesce_count(&coalesce, flowd, woke_at);
         for (int i = 0; i < set->n; i++) {
             if (!set->fds[i].revents) {
                 continue;
@@ -233,6 +351,10 @@ main_loop(struct flowd *flowd)
                 ctl_ready = true;
             }
         }
+        if (ring_packets(flowd) != ring_rx && coalesce_wanted(&coalesce, woke_at)) {
+            coalesce_run(flowd);
+        }
+        run_pending_ports(flowd);
         /* OpenFlow and control requests last: they may change tables and
          * free ports that the loop above still refers to. */
         run_ready_connmgrs(set);
@@ -242,6 +364,7 @@ main_loop(struct flowd *flowd)
         run_periodic(flowd, time_msec());
         /* Path MTU answers that the packets above caused. */
         tunnels_deliver_replies(flowd->tunnels);
+        coalesce.blocked_at = ring_packets(flowd) != ring_rx ? time_nsec() : 0;
     }
     free(set);
 }

@@ -497,6 +497,9 @@ port_receive(struct dp_user *dp, struct dp_port *port, struct netdev *netdev, in
         uint64_t now_ns;
 
         err = netdev_rx_batch(netdev, &batch);
+        if (netdev_kind(netdev) == NETDEV_AFPACKET) {
+            dp->up.n_ring_rx += batch.count;
+        }
         now_ns = port->policer && batch.count ? time_nsec() : 0;
         for (unsigned int j = 0; j < batch.count && !port->admin_down; j++) {
             struct dp_packet *p = &batch.packets[j];
@@ -554,6 +557,37 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
         port->netdev = NULL;
         port->next_retry = now + PORT_RETRY_MSEC;
     }
+}
+
+static bool
+dp_port_rx_pending(const struct dp_port *port)
+{
+    if (port->bond) {
+        for (size_t i = 0; i < port->bond->n_members; i++) {
+            if (port->bond->members[i].netdev
+                && netdev_rx_pending(port->bond->members[i].netdev)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return port->netdev && netdev_rx_pending(port->netdev);
+}
+
+bool
+dp_user_run_pending(struct dp_user *dp)
+{
+    bool any = false;
+
+    for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
+        struct dp_port *port = dp->ports[i];
+
+        if (port && dp_port_rx_pending(port)) {
+            dp_user_port_run(dp, port);
+            any = true;
+        }
+    }
+    return any;
 }
 
 /* ---- The dpif provider ---------------------------------------------------- */
@@ -655,6 +689,12 @@ dp_user_handle_ready(struct dpif *dpif, void *port)
     dp_user_port_run(dp_user_cast(dpif), port);
 }
 
+static bool
+dp_user_dpif_run_pending(struct dpif *dpif)
+{
+    return dp_user_run_pending(dp_user_cast(dpif));
+}
+
 static void
 dp_user_dpif_execute(struct dpif *dpif, struct dp_packet *packet, const void *actions,
                      size_t size)
@@ -702,6 +742,7 @@ static const struct dpif_class dp_user_class = {
     .ports_run = dp_user_dpif_ports_run,
     .fill_pollfds = dp_user_dpif_fill_pollfds,
     .handle_ready = dp_user_handle_ready,
+    .run_pending = dp_user_dpif_run_pending,
     .run = dp_user_run,
     .sync_stats = NULL,
     .execute = dp_user_dpif_execute,

@@ -122,6 +122,8 @@ struct dp_port *dp_user_port(const struct dp_user *, uint32_t port_no);
 int dp_user_fill_pollfds(const struct dp_user *, struct pollfd *, void **ports, int max);
 /* Receives and processes what is waiting on 'port'. */
 void dp_user_port_run(struct dp_user *, struct dp_port *);
+/* Runs the ports whose receive rings hold packets; true if there were any. */
+bool dp_user_run_pending(struct dp_user *);
 /* Processes one packet that entered through a patch port ('p->in_port' is
  * that port here) and sends what it outputs. */
 void dp_user_patch_receive(struct dp_user *, struct dp_packet *);

@@ -118,6 +118,11 @@ struct dpif_class {
      * many were filled. */
     int (*fill_pollfds)(struct dpif *, struct pollfd *, void **handles, int max);
     void (*handle_ready)(struct dpif *, void *handle);
+    /* Processes what already waits in memory shared with the kernel (a
+     * receive ring), without a system call: packets that arrived while
+     * others were being forwarded, e.g. the reply to a request just sent.
+     * True if there were any. May be NULL. */
+    bool (*run_pending)(struct dpif *);
 
     /* Periodic work: refreshes the counters of 'flows' from the datapath
      * and takes over flows installed by someone else (a previous flowd). */
@@ -177,6 +182,7 @@ struct dpif {
     void *flow_removed_aux;
     uint64_t n_hit;                 /* Packets that matched a flow. */
     uint64_t n_missed;              /* Packets that went to the pipeline. */
+    uint64_t n_ring_rx;             /* Packets taken from receive rings. */
     uint64_t n_lost;                /* Misses not installed or not delivered. */
 };
 
@@ -227,6 +233,12 @@ static inline void
 dpif_handle_ready(struct dpif *dpif, void *handle)
 {
     dpif->class->handle_ready(dpif, handle);
+}
+
+static inline bool
+dpif_run_pending(struct dpif *dpif)
+{
+    return dpif->class->run_pending && dpif->class->run_pending(dpif);
 }
 
 static inline void

@@ -558,6 +558,14 @@ netdev_rx_release(struct netdev *dev)
     dev->n_big_used = 0;
 }
 
+bool
+netdev_rx_pending(const struct netdev *dev)
+{
+    return dev->ring
+           && __atomic_load_n(&ring_frame(dev, dev->rx_head)->tp_status, __ATOMIC_ACQUIRE)
+              & TP_STATUS_USER;
+}
+
 static void
 count_send_error(struct netdev *dev, int err)
 {

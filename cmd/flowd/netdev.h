@@ -48,6 +48,9 @@ const struct netdev_stats *netdev_get_stats(const struct netdev *);
 int netdev_rx_batch(struct netdev *, struct dp_packet_batch *batch);
 /* Gives the frames of the last batch back to the kernel. */
 void netdev_rx_release(struct netdev *);
+/* True if a packet waits in the receive ring (a memory read, no system
+ * call). Always false for a tap, which has no ring: poll() tells. */
+bool netdev_rx_pending(const struct netdev *);
 
 /* Sends one packet with its offload state; never blocks. Returns 0 or an
  * errno (counted too). */

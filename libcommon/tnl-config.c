@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -247,4 +248,24 @@ tnl_config_format(const struct tnl_config *cfg, struct buf *b)
     if (cfg->dst_port) {
         buf_printf(b, " dst_port=%u", cfg->dst_port);
     }
+}
+
+bool
+tnl_address_is_local(uint32_t ip)
+{
+    struct ifaddrs *addrs;
+    bool local = false;
+
+    if (getifaddrs(&addrs)) {
+        return false;
+    }
+    for (struct ifaddrs *a = addrs; a && !local; a = a->ifa_next) {
+        if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET) {
+            const struct sockaddr_in *sin = (const void *) a->ifa_addr;
+
+            local = sin->sin_addr.s_addr == ip;
+        }
+    }
+    freeifaddrs(addrs);
+    return local;
 }

@@ -70,6 +70,10 @@ int tnl_config_from_port(const struct sw_port *port, struct tnl_config *,
  * apart). */
 bool tnl_config_overlaps(const struct tnl_config *a, const struct tnl_config *b);
 
+/* True if 'ip' (IPv4, network order) is an address of this host (in the
+ * network namespace it runs in). */
+bool tnl_address_is_local(uint32_t ip);
+
 /* Appends "vxlan remote_ip=... key=..." style text for people. */
 void tnl_config_format(const struct tnl_config *, struct buf *);
 

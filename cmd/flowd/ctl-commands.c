@@ -246,8 +246,43 @@ cmd_mirror_stats(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
     }
 }
 
+/* Why tunnel port 'port' of 'br' does not work, if anything is known. */
+static void
+diagnose_tunnel(struct flowd *flowd, const struct bridge_port *port,
+                const struct tnl_port *tnl, const struct dpif_port_status *status,
+                struct tnl_diagnosis *d)
+{
+    memset(d, 0, sizeof *d);
+    if (port->error) {
+        d->reason = TNL_REASON_INVALID_CONFIG;
+        snprintf(d->text, sizeof d->text, "%s", port->error);
+        return;
+    } else if (tnl) {
+        tunnels_diagnose_receive(tnl, d);
+    } else if (status->error_code == EADDRINUSE || status->error_code == EEXIST) {
+        d->reason = TNL_REASON_UDP_PORT_IN_USE;
+        snprintf(d->text, sizeof d->text, "the kernel vport %s cannot be created: UDP "
+                 "port %u is in use by someone else (a kernel vxlan/geneve device or "
+                 "another program)", status->vport_name ? status->vport_name : "",
+                 port->tnl.dst_port);
+        return;
+    } else if (!status->present) {
+        d->reason = TNL_REASON_VPORT_MISSING;
+        snprintf(d->text, sizeof d->text, "the kernel vport %s is missing%s%s",
+                 status->vport_name ? status->vport_name : "for this tunnel type",
+                 status->error ? ": " : "", status->error ? status->error : "");
+        return;
+    }
+    if (!d->reason) {
+        tunnels_diagnose_path(flowd->tunnels, &port->tnl, d);
+    }
+}
+
 /* tunnel-state BR: "NAME STATE RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES
- * TX_DROPPED TX_TOO_BIG_REPLIES" for each tunnel port (tunnel list/show). */
+ * TX_DROPPED TX_TOO_BIG_REPLIES REASON TEXT" for each tunnel port (tunnel
+ * list/show): STATE up, down (admin_state) or error; REASON a
+ * TNL_REASON_* code, "-" if none, and TEXT the sentence that explains it
+ * (the rest of the line). */
 static void
 cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
 {
@@ -257,18 +292,26 @@ cmd_tunnel_state(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         const struct bridge_port *port = &br->ports[i];
         const struct dp_port *dp_port = dp_user_port_of(br->dp, port->dp_port);
         const struct tnl_port *tnl = dp_port ? dp_port->tunnel : NULL;
+        struct tnl_port_stats stats;
         struct dpif_port_status status;
+        struct tnl_diagnosis d;
+        const char *state;
 
-        dpif_port_status(br->dp, port->dp_port, &status);
-        if (tnl) {
-            ctl_reply_printf(reply, "%s %s %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64
-                             " %"PRIu64"\n", port->name, port_state(port, &status),
-                             tnl->stats.rx_packets, tnl->stats.rx_bytes,
-                             tnl->stats.tx_packets, tnl->stats.tx_bytes,
-                             tnl->stats.tx_dropped, tnl->stats.tx_too_big_replies);
-        } else if (tnl_port_type_is_tunnel(port->type)) {
-            ctl_reply_printf(reply, "%s error 0 0 0 0 0 0\n", port->name);
+        if (!tnl_port_type_is_tunnel(port->type)) {
+            continue;
         }
+        dpif_port_status(br->dp, port->dp_port, &status);
+        diagnose_tunnel(flowd_, port, tnl, &status, &d);
+        state = port->admin_down ? "down" : d.reason ? "error" : "up";
+        memset(&stats, 0, sizeof stats);
+        if (tnl) {
+            stats = tnl->stats;
+        }
+        ctl_reply_printf(reply, "%s %s %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64" %"PRIu64
+                         " %"PRIu64" %s %s\n", port->name, state,
+                         stats.rx_packets, stats.rx_bytes, stats.tx_packets, stats.tx_bytes,
+                         stats.tx_dropped, stats.tx_too_big_replies,
+                         d.reason ? d.reason : "-", d.text);
     }
 }
 

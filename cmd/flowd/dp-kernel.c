@@ -58,6 +58,7 @@ struct dp_kernel_port {
     struct dp_kernel_port *vport;   /* Tunnel port: its tunnel vport. */
     bool attached;                  /* The vport exists in the kernel. */
     char *error;                    /* Why it is not attached, or NULL. */
+    int error_code;                 /* The errno behind 'error', 0 if none. */
     long long next_retry;           /* When to try attaching it again. */
     struct dpif_netlink_upcall_sock *sock; /* Its misses arrive here. */
     uint32_t upcall_pid;            /* 'sock''s netlink port id. */
@@ -900,10 +901,12 @@ port_attach(struct dp_kernel *dp, struct dp_kernel_port *port)
         port_set_error(port, error == ENODEV ? xasprintf("no such device")
                              : xasprintf("cannot add it to the kernel datapath: %s",
                                          strerror(error)));
+        port->error_code = error;
         return error;
     }
     port->attached = true;
     port_set_error(port, NULL);
+    port->error_code = 0;
     port_apply_shaping(dp, port);
     return 0;
 }
@@ -1324,6 +1327,8 @@ dp_kernel_port_status(struct dpif *dpif, uint32_t port_no, struct dpif_port_stat
         status->present = port->vport && port->vport->attached;
         status->failed = !port->vport;
         status->error = port->vport ? port->vport->error : port->error;
+        status->error_code = port->vport ? port->vport->error_code : 0;
+        status->vport_name = port->vport ? port->vport->name : NULL;
         return true;
     } else if (port->bond) {
         bond_port_status(port, status);

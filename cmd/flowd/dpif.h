@@ -78,6 +78,10 @@ struct dpif_port_status {
     bool failed;                    /* A deviceless port that cannot work. */
     const char *error;              /* Why not, or NULL; valid until the next
                                      * call on the dpif. */
+    int error_code;                 /* The errno behind 'error', 0 if none
+                                     * is known. */
+    const char *vport_name;         /* A kernel tunnel port: its shared vport
+                                     * (vxlan_sys_4789...), NULL if none. */
     bool has_stats;                 /* 'stats' is filled in. */
     struct netdev_stats stats;      /* Packets through the port. */
 };

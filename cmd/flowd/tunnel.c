@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <linux/if_packet.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -32,6 +34,7 @@
 #define ROUTE_FORGET_MSEC 60000     /* Drop a route unused for this long. */
 #define SCRATCH_SIZE (65536 + 256)
 #define RX_SOCKET_BUFFER (4 << 20)
+#define RECEIVE_RETRY_MSEC 2000     /* Retry a receive socket that failed. */
 #define REPLY_QUEUE 16              /* "Too big" answers waiting to enter. */
 #define REPLIES_PER_MINUTE 6000     /* Per tunnel port: 100 a second ... */
 #define REPLIES_BURST 50            /* ... in bursts of 50. */
@@ -180,9 +183,11 @@ open_receive_socket(enum sw_port_type type, uint16_t udp_port, struct buf *error
         fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     }
     if (fd < 0) {
+        int err = errno;
+
         buf_printf(error, "cannot open a socket to receive %s: %s",
-                   sw_port_type_to_string(type), strerror(errno));
-        return -1;
+                   sw_port_type_to_string(type), strerror(err));
+        return -err;
     }
     /* Room for the bursts a TCP stream through the tunnel brings while
      * flowd is busy elsewhere (root may exceed rmem_max). */
@@ -200,12 +205,14 @@ open_receive_socket(enum sw_port_type type, uint16_t udp_port, struct buf *error
         };
 
         if (bind(fd, (struct sockaddr *) &sin, sizeof sin)) {
+            int err = errno;
+
             buf_printf(error, "cannot receive %s on UDP port %u: %s%s",
-                       sw_port_type_to_string(type), udp_port, strerror(errno),
-                       errno == EADDRINUSE ? " (a kernel vxlan/geneve device or another "
+                       sw_port_type_to_string(type), udp_port, strerror(err),
+                       err == EADDRINUSE ? " (a kernel vxlan/geneve device or another "
                        "program has it)" : "");
             close(fd);
-            return -1;
+            return -err;
         }
     }
     return fd;
@@ -235,7 +242,7 @@ receiver_prepare(struct tnl_receiver *r)
 
 /* The receiver for 'cfg', opened if it is the first port that needs it. */
 static struct tnl_receiver *
-receiver_get(struct tunnels *t, const struct tnl_config *cfg, struct buf *error)
+receiver_get(struct tunnels *t, const struct tnl_config *cfg, struct buf *error, int *err)
 {
     uint16_t udp_port = cfg->type == SW_PORT_GRE ? 0 : cfg->dst_port;
     struct tnl_receiver *r = receiver_find(t, cfg->type, udp_port);
@@ -247,6 +254,7 @@ receiver_get(struct tunnels *t, const struct tnl_config *cfg, struct buf *error)
     }
     fd = open_receive_socket(cfg->type, udp_port, error);
     if (fd < 0) {
+        *err = -fd;
         return NULL;
     }
     r = xzalloc(sizeof *r);
@@ -293,7 +301,8 @@ tunnels_port_add(struct tunnels *t, struct dp_user *dp, uint32_t port_no, const 
     port->dp = dp;
     port->port_no = port_no;
     port->reply_rl = reply_rl;
-    if (!receiver_get(t, cfg, &error)) {
+    port->next_retry = time_msec() + RECEIVE_RETRY_MSEC;
+    if (!receiver_get(t, cfg, &error, &port->rx_errno)) {
         port->error = buf_steal_cstr(&error);
         buf_printf(errors, "%s: port %s: %s\n", dp->up.name, name, port->error);
     }
@@ -657,8 +666,9 @@ lookup_route(struct tunnels *t, struct tnl_route *route, uint32_t *next_hop)
     return 0;
 }
 
-/* The MAC of 'next_hop' on the route's interface, if the kernel has it. */
-static void
+/* The MAC of 'next_hop' on the route's interface, if the kernel has it.
+ * Returns the neighbour entry's NUD_* state, 0 if there is none. */
+static int
 lookup_neighbour(struct tunnels *t, struct tnl_route *route, uint32_t next_hop)
 {
     struct {
@@ -679,13 +689,14 @@ lookup_neighbour(struct tunnels *t, struct tnl_route *route, uint32_t next_hop)
     req.nd.ndm_ifindex = route->ifindex;
     nl_put_attr(&req.nh, NDA_DST, &next_hop, 4);
     n = nl_transact(t, &req.nh, reply, sizeof reply);
-    if (n < 0 || nh->nlmsg_type != RTM_NEWNEIGH) {
-        return;
+    if (n < 0 || nh->nlmsg_type != RTM_NEWNEIGH
+        || nh->nlmsg_len < NLMSG_LENGTH(sizeof *nd)) {
+        return 0;
     }
     nd = NLMSG_DATA(nh);
     if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE
                            | NUD_PERMANENT | NUD_NOARP))) {
-        return;
+        return nd->ndm_state;
     }
     len = nh->nlmsg_len - NLMSG_LENGTH(sizeof *nd);
     for (const struct rtattr *a = (const void *) ((const uint8_t *) nd
@@ -696,6 +707,7 @@ lookup_neighbour(struct tunnels *t, struct tnl_route *route, uint32_t next_hop)
             route->resolved = true;
         }
     }
+    return nd->ndm_state;
 }
 
 /* The interface's MTU (when the route has none) and MAC. */
@@ -768,6 +780,23 @@ route_get(struct tunnels *t, uint32_t remote, uint32_t local)
 void
 tunnels_run(struct tunnels *t, long long now)
 {
+    for (size_t i = 0; i < t->n_ports; i++) {
+        struct tnl_port *port = t->ports[i];
+        struct buf error = BUF_INITIALIZER;
+
+        if (port->error && now >= port->next_retry) {
+            /* Whoever held the UDP port may have let it go. */
+            port->next_retry = now + RECEIVE_RETRY_MSEC;
+            if (receiver_get(t, &port->cfg, &error, &port->rx_errno)) {
+                LOG_INFO("tunnel %s: receiving now (%s was in the way)", port->name,
+                         port->error);
+                free(port->error);
+                port->error = NULL;
+                port->rx_errno = 0;
+            }
+            buf_uninit(&error);
+        }
+    }
     for (size_t i = 0; i < t->n_routes;) {
         struct tnl_route *route = &t->routes[i];
 
@@ -795,6 +824,90 @@ put_be16(uint8_t *p, uint16_t v)
 {
     p[0] = v >> 8;
     p[1] = v;
+}
+
+/* ---- what is wrong (tunnel show) ------------------------------------------ */
+
+static void
+diagnose(struct tnl_diagnosis *d, const char *reason, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+diagnose(struct tnl_diagnosis *d, const char *reason, const char *format, ...)
+{
+    va_list args;
+
+    d->reason = reason;
+    va_start(args, format);
+    vsnprintf(d->text, sizeof d->text, format, args);
+    va_end(args);
+}
+
+void
+tunnels_diagnose_receive(const struct tnl_port *port, struct tnl_diagnosis *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!port->error) {
+        return;
+    } else if (port->rx_errno == EADDRINUSE) {
+        diagnose(d, TNL_REASON_UDP_PORT_IN_USE, "UDP port %u is in use by someone else "
+                 "(a kernel vxlan/geneve device or another program: see ss -ulnp "
+                 "'sport = %u' and ip -d link show type %s): this port cannot receive",
+                 port->cfg.dst_port, port->cfg.dst_port,
+                 port->cfg.type == SW_PORT_GENEVE ? "geneve" : "vxlan");
+    } else {
+        diagnose(d, TNL_REASON_CANNOT_RECEIVE, "%s", port->error);
+    }
+}
+
+void
+tunnels_diagnose_path(struct tunnels *t, const struct tnl_config *cfg,
+                      struct tnl_diagnosis *d)
+{
+    char remote[INET_ADDRSTRLEN], local[INET_ADDRSTRLEN], hop[INET_ADDRSTRLEN];
+    char ifname[IF_NAMESIZE];
+    struct tnl_route route;
+    uint32_t next_hop = 0;
+    int state;
+
+    memset(d, 0, sizeof *d);
+    if (cfg->remote_flow) {
+        return;                     /* Each packet says where. */
+    }
+    inet_ntop(AF_INET, &cfg->remote_ip, remote, sizeof remote);
+    inet_ntop(AF_INET, &cfg->local_ip, local, sizeof local);
+    if (cfg->local_ip && !tnl_address_is_local(cfg->local_ip)) {
+        diagnose(d, TNL_REASON_LOCAL_IP_NOT_LOCAL, "local_ip %s is not an address of "
+                 "this host: add it to an interface, or change local_ip", local);
+        return;
+    } else if (t->nl_fd < 0) {
+        return;
+    }
+    memset(&route, 0, sizeof route);
+    route.remote = cfg->remote_ip;
+    route.local = cfg->local_ip;
+    route.error = lookup_route(t, &route, &next_hop);
+    if (route.error == ELOOP) {
+        diagnose(d, TNL_REASON_REMOTE_IS_LOCAL, "remote_ip %s is an address of this host",
+                 remote);
+        return;
+    } else if (route.error) {
+        diagnose(d, TNL_REASON_NO_ROUTE, "no route to remote_ip %s%s%s (%s): the host "
+                 "needs one for the outer packets", remote, cfg->local_ip ? " from " : "",
+                 cfg->local_ip ? local : "", strerror(route.error));
+        return;
+    }
+    if (!if_indextoname(route.ifindex, ifname)) {
+        snprintf(ifname, sizeof ifname, "%d", route.ifindex);
+    }
+    state = lookup_neighbour(t, &route, next_hop);
+    if (!route.resolved && (state & (NUD_FAILED | NUD_INCOMPLETE))) {
+        inet_ntop(AF_INET, &next_hop, hop, sizeof hop);
+        diagnose(d, TNL_REASON_NEIGHBOUR, "the next hop %s on %s does not answer ARP "
+                 "(neighbour %s): %s is down or not on that link", hop, ifname,
+                 state & NUD_FAILED ? "FAILED" : "INCOMPLETE",
+                 next_hop == cfg->remote_ip ? "the remote" : "the gateway");
+    }
 }
 
 /* ---- sending --------------------------------------------------------------- */

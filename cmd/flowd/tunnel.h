@@ -78,6 +78,8 @@ struct tnl_port {
     uint32_t port_no;               /* Its datapath port number. */
     struct tnl_port_stats stats;
     char *error;                    /* Why it cannot receive, or NULL. */
+    int rx_errno;                   /* The errno behind 'error'. */
+    long long next_retry;           /* When to try receiving again. */
     struct log_ratelimit reply_rl;  /* Limits "too big" answers. */
 };
 
@@ -103,12 +105,38 @@ void tunnels_send(struct tunnels *, struct tnl_port *port, const struct dp_packe
 int tunnels_fill_pollfds(const struct tunnels *, struct pollfd *, int max);
 void tunnels_receive(struct tunnels *, int index);
 
+/* What is wrong with a tunnel port, for "tunnel show": a reason code that
+ * scripts may rely on (tunnel(8) lists them) and a sentence for people that
+ * says what and, when it can, what to do. */
+struct tnl_diagnosis {
+    const char *reason;             /* TNL_REASON_*; NULL: nothing known. */
+    char text[256];
+};
+
+#define TNL_REASON_INVALID_CONFIG "invalid_config"      /* Settings refused. */
+#define TNL_REASON_UDP_PORT_IN_USE "udp_port_in_use"    /* Someone else's. */
+#define TNL_REASON_CANNOT_RECEIVE "cannot_receive"      /* Other socket errors. */
+#define TNL_REASON_VPORT_MISSING "vport_missing"        /* Kernel datapath. */
+#define TNL_REASON_LOCAL_IP_NOT_LOCAL "local_ip_not_local"
+#define TNL_REASON_REMOTE_IS_LOCAL "remote_ip_is_local"
+#define TNL_REASON_NO_ROUTE "no_route"                  /* To remote_ip. */
+#define TNL_REASON_NEIGHBOUR "neighbour_unresolved"     /* Next hop's ARP fails. */
+
+/* Why 'port' cannot receive, if it cannot. */
+void tunnels_diagnose_receive(const struct tnl_port *port, struct tnl_diagnosis *);
+/* Why packets to the remote of 'cfg' would not leave, looked up now in the
+ * host's addresses, routes and neighbours (as the kernel datapath's
+ * vports would route them, too). Nothing for remote_ip=flow. */
+void tunnels_diagnose_path(struct tunnels *, const struct tnl_config *,
+                           struct tnl_diagnosis *);
+
 /* Delivers the "too big" answers that sending queued (into the bridges,
  * as received from their tunnel ports). Called after each round of
  * packet processing, never from inside one. */
 void tunnels_deliver_replies(struct tunnels *);
 
-/* Periodic work: drops cached routes that are due to be looked up again. */
+/* Periodic work: drops cached routes that are due to be looked up again,
+ * and retries the receive sockets of ports that could not open theirs. */
 void tunnels_run(struct tunnels *, long long now);
 
 #endif

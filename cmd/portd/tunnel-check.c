@@ -5,33 +5,11 @@
  * bridge (flowd could not tell their packets apart). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "portd.h"
 #include "tnl-config.h"
-
-/* True if 'ip' (network order) is an address of this host. */
-static bool
-is_local_address(uint32_t ip)
-{
-    struct ifaddrs *addrs;
-    bool local = false;
-
-    if (getifaddrs(&addrs)) {
-        return false;
-    }
-    for (struct ifaddrs *a = addrs; a && !local; a = a->ifa_next) {
-        if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET) {
-            const struct sockaddr_in *sin = (const void *) a->ifa_addr;
-
-            local = sin->sin_addr.s_addr == ip;
-        }
-    }
-    freeifaddrs(addrs);
-    return local;
-}
 
 /* Checks 'port' against the tunnel ports of 'bridge' (whose copy in the
  * store is stale) and of every other bridge in the store. */
@@ -93,7 +71,7 @@ portd_check_tunnel(const struct portd_env *env, const struct sw_bridge *bridge,
         return false;
     }
     buf_uninit(&error);
-    if (!cfg.remote_flow && is_local_address(cfg.remote_ip)) {
+    if (!cfg.remote_flow && tnl_address_is_local(cfg.remote_ip)) {
         char text[INET_ADDRSTRLEN];
 
         inet_ntop(AF_INET, &cfg.remote_ip, text, sizeof text);

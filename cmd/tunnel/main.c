@@ -229,12 +229,14 @@ cmd_del(int argc, char *argv[])
 
 /* What flowd says of one tunnel port ("tunnel-state BR": lines of
  * "NAME STATE rx_packets rx_bytes tx_packets tx_bytes tx_dropped
- * tx_too_big_replies"). */
+ * tx_too_big_replies REASON TEXT", REASON "-" for none, TEXT the rest). */
 struct tunnel_state {
     char name[64];
     char state[32];
     unsigned long long rx_packets, rx_bytes, tx_packets, tx_bytes, tx_dropped;
     unsigned long long tx_too_big_replies;
+    char reason[32];                /* A stable code, "" if none. */
+    char reason_text[256];          /* What it means for people. */
 };
 
 struct tunnel_states {
@@ -258,10 +260,17 @@ fetch_states(const char *br, struct tunnel_states *states)
              line = strtok_r(NULL, "\n", &save)) {
             struct tunnel_state s;
 
-            s.tx_too_big_replies = 0;
-            if (sscanf(line, "%63s %31s %llu %llu %llu %llu %llu %llu", s.name, s.state,
-                       &s.rx_packets, &s.rx_bytes, &s.tx_packets, &s.tx_bytes,
-                       &s.tx_dropped, &s.tx_too_big_replies) >= 7) {
+            int end = 0;
+
+            memset(&s, 0, sizeof s);
+            if (sscanf(line, "%63s %31s %llu %llu %llu %llu %llu %llu %31s %n", s.name,
+                       s.state, &s.rx_packets, &s.rx_bytes, &s.tx_packets, &s.tx_bytes,
+                       &s.tx_dropped, &s.tx_too_big_replies, s.reason, &end) >= 7) {
+                if (!strcmp(s.reason, "-")) {
+                    s.reason[0] = '\0';
+                } else if (end) {
+                    snprintf(s.reason_text, sizeof s.reason_text, "%s", line + end);
+                }
                 states->items = x2nrealloc(states->items, &states->allocated,
                                            states->n + 1, sizeof *states->items);
                 states->items[states->n++] = s;
@@ -318,7 +327,12 @@ print_text(const struct sw_bridge *br, const struct sw_port *port,
         }
     }
     if (state) {
-        printf("    state: %s\n", state->state);
+        if (state->reason[0]) {
+            printf("    state: %s (%s): %s\n", state->state, state->reason,
+                   state->reason_text);
+        } else {
+            printf("    state: %s\n", state->state);
+        }
         printf("    rx: %llu packets, %llu bytes\n", state->rx_packets, state->rx_bytes);
         printf("    tx: %llu packets, %llu bytes, %llu dropped\n", state->tx_packets,
                state->tx_bytes, state->tx_dropped);
@@ -344,6 +358,10 @@ print_json(struct json_writer *w, const struct sw_bridge *br, const struct sw_po
     }
     if (state) {
         json_kv_string(w, "state", state->state);
+        if (state->reason[0]) {
+            json_kv_string(w, "reason", state->reason);
+            json_kv_string(w, "reason_text", state->reason_text);
+        }
         json_key(w, "statistics");
         json_object_begin(w);
         json_kv_uint(w, "rx_packets", state->rx_packets);

@@ -189,6 +189,10 @@ expect_pass() {
         tnl-ping-gre tnl-flow-encap tnl-flow-decap tnl-fdb
 }
 
+@test "flowd: tunnel show on a kernel bridge says up, or why not (no route to the remote)" {
+    expect_pass tnl-show-up tnl-noroute-add tnl-show-noroute tnl-noroute-del
+}
+
 @test "flowd: key=flow tunnel on a kernel bridge: set_field tun_id and a tun_id match" {
     expect_pass tnl-keyflow-del tnl-keyflow-add tnl-keyflow-of tnl-keyflow-ping \
         tnl-keyflow-encap tnl-keyflow-decap tnl-del-br tnl-vports-gone

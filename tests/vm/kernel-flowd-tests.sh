@@ -377,6 +377,16 @@ check tnl-ping-gre wait_for 20 vping 10.0.9.13
 expect_grep tnl-flow-encap 'set\(tunnel\(tun_id=0x64,dst=192\.168\.51\.2,.*ttl=64.*\)\),(output:)?652[89][0-9]' "$flows"
 expect_grep tnl-flow-decap '^tunnel\(tun_id=0x64,src=192\.168\.51\.2,dst=192\.168\.51\.1[,)].*in_port\(652[89][0-9]\).*actions:1$' "$flows"
 expect_grep tnl-fdb '^ +11 +0 ' "$(flowd fdb-show tbr 2>&1)"
+# tunnel show: up; or why not, e.g. no route to the remote (the kernel
+# would route the outer packets by the same tables).
+tshow=$(tunnel show tbr t1 2>&1)
+echo "$tshow" | sed 's/^/sy-ktest: tunnel show tbr t1: /'
+expect_grep tnl-show-up '^    state: up$' "$tshow"
+check tnl-noroute-add tunnel add tbr t4 type=vxlan remote_ip=198.51.100.7 key=400 ofport=14
+tshow=$(tunnel show tbr t4 2>&1)
+echo "$tshow" | sed 's/^/sy-ktest: tunnel show tbr t4: /'
+expect_grep tnl-show-noroute '^    state: error \(no_route\): no route to remote_ip 198\.51\.100\.7 ' "$tshow"
+check tnl-noroute-del tunnel del tbr t4
 # key=flow: an OpenFlow rule gives the VNI (set_field) and matches it.
 check tnl-keyflow-del tunnel del tbr t1
 check tnl-keyflow-add tunnel add tbr t1 type=vxlan remote_ip=192.168.51.2 key=flow ofport=11

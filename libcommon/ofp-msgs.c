@@ -950,7 +950,7 @@ decode_flow_stats_reply(struct ofp_reader *r, struct ofp_msg *m)
 }
 
 static int
-encode_flow_stats_entry(const struct ofp_msg *m, struct buf *b, const struct ofp_flow_stats *fs,
+encode_flow_stats_entry(uint8_t version, struct buf *b, const struct ofp_flow_stats *fs,
                         struct buf *error)
 {
     uint8_t match10[OFP10_MATCH_SIZE];
@@ -959,7 +959,7 @@ encode_flow_stats_entry(const struct ofp_msg *m, struct buf *b, const struct ofp
     put16(b, 0);
     put8(b, fs->table_id);
     put8(b, 0);
-    if (is_v10(m)) {
+    if (version == OFP10_VERSION) {
         if (ofp_match10_encode(&fs->match, match10, error)) {
             return EINVAL;
         }
@@ -970,13 +970,13 @@ encode_flow_stats_entry(const struct ofp_msg *m, struct buf *b, const struct ofp
     put16(b, fs->priority);
     put16(b, fs->idle_timeout);
     put16(b, fs->hard_timeout);
-    put16(b, is_v10(m) ? 0 : fs->flags);
+    put16(b, version == OFP10_VERSION ? 0 : fs->flags);
     put_zeros(b, 4);
     put64(b, fs->cookie);
     put64(b, fs->packet_count);
     put64(b, fs->byte_count);
-    if (is_v10(m)) {
-        if (ofp_actions_encode(m->version, &fs->ofpacts, &fs->match, b, error)) {
+    if (version == OFP10_VERSION) {
+        if (ofp_actions_encode(version, &fs->ofpacts, &fs->match, b, error)) {
             return EINVAL;
         }
     } else {
@@ -996,7 +996,7 @@ static int
 encode_flow_stats_reply(const struct ofp_msg *m, struct buf *b, struct buf *error)
 {
     for (size_t i = 0; i < m->flow_stats.n; i++) {
-        if (encode_flow_stats_entry(m, b, &m->flow_stats.flows[i], error)) {
+        if (encode_flow_stats_entry(m->version, b, &m->flow_stats.flows[i], error)) {
             return EINVAL;
         }
     }
@@ -1632,51 +1632,97 @@ close_flow_stats_reply(struct buf *out, size_t msg, bool more)
     patch16(out, msg + OFP_HEADER_SIZE + 2, more ? OFPMPF_MORE : 0);
 }
 
-/* Each entry is encoded once, straight into 'out'; one that takes the
- * message past 64 kB moves to a new message (measuring every entry
- * first, in a scratch buffer, cost a second encoding and a malloc per
- * flow, most of the time of a 100,000-flow dump). */
+/* Each entry is encoded once, straight into the writer's buffer; one that
+ * takes the message past 64 kB moves to a new message (measuring every
+ * entry first, in a scratch buffer, cost a second encoding and a malloc
+ * per flow, most of the time of a 100,000-flow dump). */
+int
+ofp_flow_stats_writer_init(struct ofp_flow_stats_writer *w, uint8_t version, uint32_t xid,
+                           struct buf *error)
+{
+    memset(w, 0, sizeof *w);
+    if (!version_supported(version)) {
+        return encode_fail(error, "unsupported message type or OpenFlow version");
+    }
+    w->version = version;
+    w->xid = xid;
+    open_flow_stats_reply(version, xid, &w->out);
+    w->header = w->out.size;
+    return 0;
+}
+
+int
+ofp_flow_stats_writer_add(struct ofp_flow_stats_writer *w, const struct ofp_flow_stats *fs,
+                          struct buf *error)
+{
+    struct buf *out = &w->out;
+    size_t entry = out->size;
+
+    if (encode_flow_stats_entry(w->version, out, fs, error)) {
+        out->size = entry;
+        return EINVAL;
+    }
+    if (out->size - w->msg > OFP_MAX_MSG_SIZE && entry - w->msg > w->header) {
+        w->moved.size = 0;
+        buf_put(&w->moved, out->data + entry, out->size - entry);
+        out->size = entry;
+        close_flow_stats_reply(out, w->msg, true);
+        w->msg = out->size;
+        open_flow_stats_reply(w->version, w->xid, out);
+        buf_put(out, w->moved.data, w->moved.size);
+    }
+    if (out->size - w->msg > OFP_MAX_MSG_SIZE) {
+        out->size = entry;      /* One entry alone is too long. */
+        return encode_fail(error, "message longer than 65535 bytes");
+    }
+    return 0;
+}
+
+size_t
+ofp_flow_stats_writer_ready(const struct ofp_flow_stats_writer *w)
+{
+    return w->msg;
+}
+
+void
+ofp_flow_stats_writer_consume(struct ofp_flow_stats_writer *w)
+{
+    memmove(w->out.data, w->out.data + w->msg, w->out.size - w->msg);
+    w->out.size -= w->msg;
+    w->msg = 0;
+}
+
+void
+ofp_flow_stats_writer_finish(struct ofp_flow_stats_writer *w)
+{
+    close_flow_stats_reply(&w->out, w->msg, false);
+    w->msg = w->out.size;
+}
+
+void
+ofp_flow_stats_writer_uninit(struct ofp_flow_stats_writer *w)
+{
+    buf_uninit(&w->out);
+    buf_uninit(&w->moved);
+}
+
 int
 ofp_encode_flow_stats_replies(uint8_t version, uint32_t xid,
                               const struct ofp_flow_stats *flows, size_t n,
                               struct buf *out, struct buf *error)
 {
-    size_t start = out->size, msg = out->size, header;
-    struct buf moved = BUF_INITIALIZER;
-    struct ofp_msg m;
+    struct ofp_flow_stats_writer w;
+    int e = ofp_flow_stats_writer_init(&w, version, xid, error);
 
-    if (!version_supported(version)) {
-        return encode_fail(error, "unsupported message type or OpenFlow version");
+    for (size_t i = 0; !e && i < n; i++) {
+        e = ofp_flow_stats_writer_add(&w, &flows[i], error);
     }
-    ofp_msg_init(&m, OFPTYPE_FLOW_STATS_REPLY, version, xid);
-    open_flow_stats_reply(version, xid, out);
-    header = out->size - msg;
-    for (size_t i = 0; i < n; i++) {
-        size_t entry = out->size;
-
-        if (encode_flow_stats_entry(&m, out, &flows[i], error)) {
-            out->size = start;
-            buf_uninit(&moved);
-            return EINVAL;
-        }
-        if (out->size - msg > OFP_MAX_MSG_SIZE && entry - msg > header) {
-            moved.size = 0;
-            buf_put(&moved, out->data + entry, out->size - entry);
-            out->size = entry;
-            close_flow_stats_reply(out, msg, true);
-            msg = out->size;
-            open_flow_stats_reply(version, xid, out);
-            buf_put(out, moved.data, moved.size);
-        }
-        if (out->size - msg > OFP_MAX_MSG_SIZE) {
-            out->size = start;      /* One entry alone is too long. */
-            buf_uninit(&moved);
-            return encode_fail(error, "message longer than 65535 bytes");
-        }
+    if (!e) {
+        ofp_flow_stats_writer_finish(&w);
+        buf_put(out, w.out.data, w.out.size);
     }
-    close_flow_stats_reply(out, msg, false);
-    buf_uninit(&moved);
-    return 0;
+    ofp_flow_stats_writer_uninit(&w);
+    return e;
 }
 
 static int

@@ -459,6 +459,38 @@ int ofp_encode_flow_stats_replies(uint8_t version, uint32_t xid,
                                   const struct ofp_flow_stats *flows, size_t n,
                                   struct buf *out, struct buf *error);
 
+/* For a switch: the same reply built one flow at a time, so that a dump
+ * of many flows needs neither an array of every flow nor every message in
+ * memory at once:
+ *
+ *     ofp_flow_stats_writer_init(&w, version, xid, error);
+ *     for each flow: ofp_flow_stats_writer_add(&w, &fs, error);
+ *         (whenever ofp_flow_stats_writer_ready(&w) is nonzero, the first
+ *         that many bytes of w.out are whole messages, OFPMPF_MORE set:
+ *         send them, then ofp_flow_stats_writer_consume(&w))
+ *     ofp_flow_stats_writer_finish(&w);   the rest of w.out is ready
+ *     ofp_flow_stats_writer_uninit(&w);
+ *
+ * _add() fails (EINVAL, 'error' says why) for a flow that 'version' cannot
+ * express, leaving the writer as it was. */
+struct ofp_flow_stats_writer {
+    struct buf out;             /* Whole messages, then the open one. */
+    size_t msg;                 /* Offset of the open message in 'out'. */
+    size_t header;              /* Bytes of a message before its entries. */
+    uint8_t version;
+    uint32_t xid;
+    struct buf moved;           /* Scratch: an entry moving to a new message. */
+};
+
+int ofp_flow_stats_writer_init(struct ofp_flow_stats_writer *, uint8_t version, uint32_t xid,
+                               struct buf *error);
+int ofp_flow_stats_writer_add(struct ofp_flow_stats_writer *, const struct ofp_flow_stats *,
+                              struct buf *error);
+size_t ofp_flow_stats_writer_ready(const struct ofp_flow_stats_writer *);
+void ofp_flow_stats_writer_consume(struct ofp_flow_stats_writer *);
+void ofp_flow_stats_writer_finish(struct ofp_flow_stats_writer *);
+void ofp_flow_stats_writer_uninit(struct ofp_flow_stats_writer *);
+
 /* For a switch: returns 0 if it can carry out 'msg', else the OFPERR for
  * what it lacks (groups: BAD_OUT_GROUP, meters: UNSUP_INST). */
 int ofp_msg_check_supported(const struct ofp_msg *);

@@ -119,6 +119,8 @@ close_listener(struct listener *l)
 
 /* ---- connections -------------------------------------------------------- */
 
+static void conn_flush(struct ofconn *);
+
 static void
 send_msg(struct ofconn *conn, struct ofp_msg *msg)
 {
@@ -376,25 +378,68 @@ handle_role(struct ofconn *conn, struct ofp_msg *msg)
     return 0;
 }
 
-/* A flow dump may need many messages (each at most 64 KiB). */
+/* A flow dump in progress: the writer and where its messages go. */
+struct flow_dump {
+    struct ofconn *conn;
+    struct ofp_flow_stats_writer writer;
+    bool sent;                      /* Some messages went out already. */
+    int error;                      /* Nonzero: a flow could not be encoded. */
+    struct buf error_text;
+};
+
+/* Sends the dump's finished messages, and pushes them at the socket at
+ * once: the client decodes and prints them while the rest is encoded. */
+static void
+flow_dump_send_ready(struct flow_dump *dump)
+{
+    size_t ready = ofp_flow_stats_writer_ready(&dump->writer);
+
+    if (ready) {
+        ofp_conn_send(dump->conn->stream, dump->writer.out.data, ready);
+        ofp_flow_stats_writer_consume(&dump->writer);
+        dump->sent = true;
+        conn_flush(dump->conn);
+    }
+}
+
+static void
+flow_dump_add(const struct ofp_flow_stats *fs, void *dump_)
+{
+    struct flow_dump *dump = dump_;
+
+    if (dump->error || dump->conn->dead) {
+        return;
+    }
+    if (ofp_flow_stats_writer_add(&dump->writer, fs, &dump->error_text)) {
+        dump->error = OFPERR_BAD_MULTIPART;
+    } else if (ofp_flow_stats_writer_ready(&dump->writer)) {
+        flow_dump_send_ready(dump);
+    }
+}
+
+/* A flow dump may need many messages (each at most 64 KiB); they go out as
+ * they are made. A flow the connection's version cannot express ends the
+ * dump with an error (after what was sent, if anything was). */
 static void
 reply_flow_stats(struct connmgr *mgr, struct ofconn *conn, const struct ofp_msg *req)
 {
-    struct ofp_msg reply;
-    struct buf out = BUF_INITIALIZER, error = BUF_INITIALIZER;
+    struct flow_dump dump = { .conn = conn, .error_text = BUF_INITIALIZER };
 
-    ofp_msg_init(&reply, OFPTYPE_FLOW_STATS_REPLY, conn->version, req->xid);
-    ofproto_flow_stats(mgr->br, &req->flow_stats_request, &reply.flow_stats);
-    if (ofp_encode_flow_stats_replies(conn->version, req->xid, reply.flow_stats.flows,
-                                      reply.flow_stats.n, &out, &error)) {
-        LOG_WARN("%s: cannot encode the flow dump: %s", conn->name, buf_cstr(&error));
+    if (ofp_flow_stats_writer_init(&dump.writer, conn->version, req->xid, &dump.error_text)) {
+        dump.error = OFPERR_BAD_MULTIPART;
+    } else {
+        ofproto_flow_stats(mgr->br, &req->flow_stats_request, flow_dump_add, &dump);
+    }
+    if (dump.error) {
+        LOG_WARN("%s: cannot encode the flow dump: %s", conn->name,
+                 buf_cstr(&dump.error_text));
         send_error(conn, req->xid, OFPERR_BAD_MULTIPART, NULL, 0);
     } else {
-        ofp_conn_send(conn->stream, out.data, out.size);
+        ofp_flow_stats_writer_finish(&dump.writer);
+        flow_dump_send_ready(&dump);
     }
-    ofp_msg_uninit(&reply);
-    buf_uninit(&out);
-    buf_uninit(&error);
+    ofp_flow_stats_writer_uninit(&dump.writer);
+    buf_uninit(&dump.error_text);
 }
 
 static int

@@ -484,30 +484,30 @@ select_for_stats(struct bridge *br, const struct ofp_flow_stats_request *req,
 
 void
 ofproto_flow_stats(struct bridge *br, const struct ofp_flow_stats_request *req,
-                   struct ofp_flow_stats_reply *reply)
+                   void (*visit)(const struct ofp_flow_stats *, void *aux), void *aux)
 {
     struct ofrule **rules = NULL;
     size_t n = 0, allocated = 0;
     long long now = time_msec();
+    struct ofp_flow_stats fs;
 
     select_for_stats(br, req, &rules, &n, &allocated);
-    reply->flows = xcalloc(n ? n : 1, sizeof *reply->flows);
-    reply->n = n;
+    memset(&fs, 0, sizeof fs);
     for (size_t i = 0; i < n; i++) {
         const struct ofrule *rule = rules[i];
-        struct ofp_flow_stats *fs = &reply->flows[i];
 
-        fs->table_id = rule->table_id;
-        duration(rule->created, now, &fs->duration_sec, &fs->duration_nsec);
-        fs->priority = rule->priority;
-        fs->idle_timeout = rule->idle_timeout;
-        fs->hard_timeout = rule->hard_timeout;
-        fs->flags = rule->flags;
-        fs->cookie = rule->cookie;
-        fs->packet_count = rule->packet_count;
-        fs->byte_count = rule->byte_count;
-        ofrule_get_match(rule, &fs->match);
-        ofpacts_clone(&fs->ofpacts, &rule->ofpacts);
+        fs.table_id = rule->table_id;
+        duration(rule->created, now, &fs.duration_sec, &fs.duration_nsec);
+        fs.priority = rule->priority;
+        fs.idle_timeout = rule->idle_timeout;
+        fs.hard_timeout = rule->hard_timeout;
+        fs.flags = rule->flags;
+        fs.cookie = rule->cookie;
+        fs.packet_count = rule->packet_count;
+        fs.byte_count = rule->byte_count;
+        ofrule_get_match(rule, &fs.match);
+        fs.ofpacts = rule->ofpacts;     /* Borrowed for the call. */
+        visit(&fs, aux);
     }
     free(rules);
 }

@@ -37,9 +37,12 @@ void ofproto_destroy(struct ofproto *);
  * for it (through connmgr). */
 int ofproto_flow_mod(struct bridge *, const struct ofp_flow_mod *, uint8_t version);
 
-/* Statistics replies. */
-void ofproto_flow_stats(struct bridge *, const struct ofp_flow_stats_request *,
-                        struct ofp_flow_stats_reply *);
+/* Statistics replies. ofproto_flow_stats() calls 'visit' with each rule
+ * that 'req' selects, in turn, as a flow stats entry that lives for the
+ * call only (its actions are the rule's own): a dump of 100,000 rules
+ * builds no array of entries. */
+void ofproto_flow_stats(struct bridge *, const struct ofp_flow_stats_request *req,
+                        void (*visit)(const struct ofp_flow_stats *, void *aux), void *aux);
 void ofproto_aggregate(struct bridge *, const struct ofp_flow_stats_request *,
                        struct ofp_aggregate *);
 void ofproto_table_stats(struct bridge *, struct ofp_table_stats_reply *);

@@ -130,15 +130,12 @@ is_reply_to(const struct ofp_msg *m, uint32_t xid)
 }
 
 int
-ofctl_transact(struct ofctl *ctx, struct ofp_msg *request, struct ofp_msg **replies,
-               size_t *n_replies)
+ofctl_transact_each(struct ofctl *ctx, struct ofp_msg *request,
+                    int (*visit)(struct ofp_msg *reply, void *aux), void *aux)
 {
     struct buf error = BUF_INITIALIZER;
-    size_t allocated = 0;
     int status = 0;
 
-    *replies = NULL;
-    *n_replies = 0;
     request->version = ctx->version;
     request->xid = ofctl_xid(ctx);
     if (ofp_conn_send_msg(ctx->conn, request, &error)) {
@@ -157,19 +154,47 @@ ofctl_transact(struct ofctl *ctx, struct ofp_msg *request, struct ofp_msg **repl
         } else {
             bool more = m.mp_flags & OFPMPF_MORE;
 
-            *replies = x2nrealloc(*replies, &allocated, *n_replies + 1, sizeof **replies);
-            (*replies)[(*n_replies)++] = m;
+            status = visit(&m, aux);
             if (!more) {
                 break;
             }
         }
     }
-    if (status) {
-        ofctl_free_replies(*replies, *n_replies);
-        *replies = NULL;
-        *n_replies = 0;
-    }
     buf_uninit(&error);
+    return status;
+}
+
+/* The replies of one transaction, collected. */
+struct reply_list {
+    struct ofp_msg *replies;
+    size_t n, allocated;
+};
+
+static int
+collect_reply(struct ofp_msg *m, void *list_)
+{
+    struct reply_list *list = list_;
+
+    list->replies = x2nrealloc(list->replies, &list->allocated, list->n + 1,
+                               sizeof *list->replies);
+    list->replies[list->n++] = *m;
+    return 0;
+}
+
+int
+ofctl_transact(struct ofctl *ctx, struct ofp_msg *request, struct ofp_msg **replies,
+               size_t *n_replies)
+{
+    struct reply_list list = { NULL, 0, 0 };
+    int status = ofctl_transact_each(ctx, request, collect_reply, &list);
+
+    if (status) {
+        ofctl_free_replies(list.replies, list.n);
+        list.replies = NULL;
+        list.n = 0;
+    }
+    *replies = list.replies;
+    *n_replies = list.n;
     return status;
 }
 

@@ -211,74 +211,102 @@ ofctl_add_flows(struct ofctl *ctx, int argc, char *argv[])
 
 /* ---- Dumping ------------------------------------------------------------------ */
 
+/* The flow stats request for the flows matching 'text' (NULL: all). */
+static int
+flow_stats_request(struct ofctl *ctx, const char *text, struct ofp_msg *req)
+{
+    struct buf error = BUF_INITIALIZER;
+    struct ofp_flow_mod fm;
+
+    if (ofp_parse_flow(text ? text : "", OFP_PARSE_MATCH, ofctl_port_map(ctx), &fm, &error)) {
+        int status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
+
+        buf_uninit(&error);
+        return status;
+    }
+    ofp_msg_init(req, OFPTYPE_FLOW_STATS_REQUEST, ctx->version, 0);
+    req->flow_stats_request.table_id = fm.table_id;
+    req->flow_stats_request.out_port = fm.out_port;
+    req->flow_stats_request.out_group = fm.out_group;
+    req->flow_stats_request.cookie = fm.cookie;
+    req->flow_stats_request.cookie_mask = fm.cookie_mask;
+    req->flow_stats_request.match = fm.match;
+    ofpacts_uninit(&fm.ofpacts);
+    buf_uninit(&error);
+    return 0;
+}
+
 /* Fetches the switch's flows matching 'text' (NULL: all). */
 static int
 fetch_flows(struct ofctl *ctx, const char *text, struct ofp_msg **replies, size_t *n)
 {
-    struct buf error = BUF_INITIALIZER;
-    struct ofp_flow_mod fm;
     struct ofp_msg req;
-    int status;
+    int status = flow_stats_request(ctx, text, &req);
 
-    if (ofp_parse_flow(text ? text : "", OFP_PARSE_MATCH, ofctl_port_map(ctx), &fm, &error)) {
-        status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
-        buf_uninit(&error);
-        return status;
+    return status ? status : ofctl_transact(ctx, &req, replies, n);
+}
+
+/* dump-flows output under way. */
+struct flow_printer {
+    struct ofctl *ctx;
+    const struct ofp_port_map *map; /* For --names; fetched before the dump. */
+    struct buf out;                 /* Text not written yet. */
+    struct json_writer j;
+};
+
+/* Prints the flows of one reply as it arrives, so that formatting the
+ * first replies overlaps the switch's encoding of the last ones. JSON is
+ * kept until the end, so that a dump that fails half-way prints no broken
+ * document. */
+static int
+print_flow_stats_reply(struct ofp_msg *m, void *printer_)
+{
+    struct flow_printer *p = printer_;
+    const struct ofp_port_map *map = p->map;
+
+    for (size_t k = 0; k < m->flow_stats.n; k++) {
+        const struct ofp_flow_stats *fs = &m->flow_stats.flows[k];
+
+        if (p->ctx->json) {
+            ofp_flow_stats_to_json(&p->j, fs, map);
+        } else {
+            ofp_format_flow_stats(&p->out, fs, map);
+            buf_put_char(&p->out, '\n');
+        }
     }
-    ofp_msg_init(&req, OFPTYPE_FLOW_STATS_REQUEST, ctx->version, 0);
-    req.flow_stats_request.table_id = fm.table_id;
-    req.flow_stats_request.out_port = fm.out_port;
-    req.flow_stats_request.out_group = fm.out_group;
-    req.flow_stats_request.cookie = fm.cookie;
-    req.flow_stats_request.cookie_mask = fm.cookie_mask;
-    req.flow_stats_request.match = fm.match;
-    ofpacts_uninit(&fm.ofpacts);
-    buf_uninit(&error);
-    return ofctl_transact(ctx, &req, replies, n);
+    if (!p->ctx->json && p->out.size >= 65536) {
+        fwrite(p->out.data, 1, p->out.size, stdout);
+        buf_clear(&p->out);
+    }
+    ofp_msg_uninit(m);
+    return 0;
 }
 
 int
 ofctl_dump_flows(struct ofctl *ctx, int argc, char *argv[])
 {
-    struct ofp_msg *replies;
-    struct buf out = BUF_INITIALIZER;
-    struct json_writer j;
-    size_t n;
+    struct flow_printer p = { .ctx = ctx, .out = BUF_INITIALIZER };
+    struct ofp_msg req;
     int status = ofctl_open(ctx, argv[1]);
 
-    if (status || (status = fetch_flows(ctx, argc > 2 ? argv[2] : NULL, &replies, &n))) {
+    if (status || (status = flow_stats_request(ctx, argc > 2 ? argv[2] : NULL, &req))) {
         return status;
     }
-    json_writer_init(&j, &out);
+    p.map = ofctl_port_map(ctx);
+    json_writer_init(&p.j, &p.out);
     if (ctx->json) {
-        json_array_begin(&j);
+        json_array_begin(&p.j);
     }
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < replies[i].flow_stats.n; k++) {
-            const struct ofp_flow_stats *fs = &replies[i].flow_stats.flows[k];
-
-            if (ctx->json) {
-                ofp_flow_stats_to_json(&j, fs, ofctl_port_map(ctx));
-            } else {
-                ofp_format_flow_stats(&out, fs, ofctl_port_map(ctx));
-                buf_put_char(&out, '\n');
-                /* Out in pieces: a 100,000-flow dump would otherwise
-                 * grow (and copy) a 10 MB buffer. */
-                if (out.size >= 65536) {
-                    fwrite(out.data, 1, out.size, stdout);
-                    buf_clear(&out);
-                }
-            }
-        }
+    status = ofctl_transact_each(ctx, &req, print_flow_stats_reply, &p);
+    if (!status && ctx->json) {
+        json_array_end(&p.j);
+        buf_put_char(&p.out, '\n');
     }
-    if (ctx->json) {
-        json_array_end(&j);
-        buf_put_char(&out, '\n');
+    if (!status || !ctx->json) {
+        fwrite(p.out.data ? p.out.data : "", 1, p.out.size, stdout);
     }
-    fputs(buf_cstr(&out), stdout);
-    buf_uninit(&out);
-    ofctl_free_replies(replies, n);
-    return 0;
+    buf_uninit(&p.out);
+    return status;
 }
 
 int

@@ -67,6 +67,11 @@ void ofctl_close(struct ofctl *);
 int ofctl_transact(struct ofctl *, struct ofp_msg *request, struct ofp_msg **replies,
                    size_t *n_replies);
 void ofctl_free_replies(struct ofp_msg *, size_t n);
+/* The same, handing each reply to 'visit' as it arrives (it owns the
+ * message: it uninits it); a nonzero return from 'visit' stops and is
+ * returned. A reply of many parts is then never all in memory at once. */
+int ofctl_transact_each(struct ofctl *, struct ofp_msg *request,
+                        int (*visit)(struct ofp_msg *reply, void *aux), void *aux);
 /* Sends 'msgs' (any number, e.g. flow mods) then one BARRIER, reading
  * errors as they come; 'labels[i]' (may be NULL) names msgs[i] in errors. */
 int ofctl_send_batch(struct ofctl *, struct buf *encoded, size_t n_msgs, uint32_t first_xid,

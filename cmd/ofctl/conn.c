@@ -201,7 +201,7 @@ ofctl_transact(struct ofctl *ctx, struct ofp_msg *request, struct ofp_msg **repl
 /* Reads whatever has arrived during a batch: errors (reported with their
  * label) and the barrier reply. */
 static int
-drain_batch(struct ofctl *ctx, uint32_t first_xid, size_t n, char **labels,
+drain_batch(struct ofctl *ctx, uint32_t first_xid, size_t n, const struct ofctl_labels *labels,
             uint32_t barrier_xid, bool *done, int *n_errors)
 {
     struct buf raw = BUF_INITIALIZER;
@@ -215,8 +215,11 @@ drain_batch(struct ofctl *ctx, uint32_t first_xid, size_t n, char **labels,
         }
         if (m.type == OFPTYPE_ERROR) {
             size_t i = m.xid - first_xid;
+            char *label = (i < n && labels && labels->lines[i]
+                           ? xasprintf("%s:%u", labels->file, labels->lines[i]) : NULL);
 
-            report_error(ctx, &m, i < n && labels ? labels[i] : NULL);
+            report_error(ctx, &m, label);
+            free(label);
             (*n_errors)++;
         } else if (m.type == OFPTYPE_ECHO_REQUEST) {
             struct ofp_msg reply;
@@ -234,7 +237,7 @@ drain_batch(struct ofctl *ctx, uint32_t first_xid, size_t n, char **labels,
 
 int
 ofctl_send_batch(struct ofctl *ctx, struct buf *encoded, size_t n, uint32_t first_xid,
-                 char **labels)
+                 const struct ofctl_labels *labels)
 {
     long long deadline = time_msec() + ctx->timeout_ms;
     struct ofp_msg barrier;

@@ -15,10 +15,10 @@
 #include "json.h"
 #include "ofp-print.h"
 
-/* A parsed file of flows. */
+/* A parsed file of flows (for diff-flows and replace-flows, which compare
+ * it with the switch's). */
 struct flow_file {
     struct ofp_flow_mod *flows;
-    char **labels;              /* "FILE:LINE" for errors. */
     size_t n, allocated;
 };
 
@@ -27,27 +27,39 @@ flow_file_free(struct flow_file *ff)
 {
     for (size_t i = 0; i < ff->n; i++) {
         ofpacts_uninit(&ff->flows[i].ofpacts);
-        free(ff->labels[i]);
     }
     free(ff->flows);
-    free(ff->labels);
     memset(ff, 0, sizeof *ff);
 }
 
+/* The name of file 'name' in errors. */
+static const char *
+flow_file_label(const char *name)
+{
+    return strcmp(name, "-") ? name : "stdin";
+}
+
+/* Parses the flows of file 'name' ("-": stdin) one line at a time into
+ * 'fm' and hands each to 'visit' with its line number; 'visit' owns
+ * fm->ofpacts from then on. Stops at the first bad line (a usage error
+ * naming FILE:LINE) or nonzero return of 'visit'. */
 static int
-read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
+parse_flow_file(struct ofctl *ctx, const char *name,
+                int (*visit)(struct ofp_flow_mod *, unsigned int line, void *aux), void *aux)
 {
     FILE *f = strcmp(name, "-") ? fopen(name, "r") : stdin;
+    const struct ofp_port_map *map;
     struct buf error = BUF_INITIALIZER;
+    struct ofp_flow_mod fm;
     char *line = NULL;
-    size_t size = 0, allocated_labels = 0;
+    size_t size = 0;
     unsigned int lineno = 0;
     int status = 0;
 
-    memset(ff, 0, sizeof *ff);
     if (!f) {
         return ofctl_error(OFCTL_FAILED, "%s: %s", name, strerror(errno));
     }
+    map = ofctl_port_map(ctx);
     while (!status && getline(&line, &size, f) > 0) {
         char *p = line + strspn(line, " \t");
 
@@ -56,16 +68,11 @@ read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
         if (!*p || *p == '#') {
             continue;
         }
-        if (ff->n >= ff->allocated) {
-            ff->flows = x2nrealloc(ff->flows, &ff->allocated, ff->n + 1, sizeof *ff->flows);
-            ff->labels = x2nrealloc(ff->labels, &allocated_labels, ff->allocated,
-                                    sizeof *ff->labels);
-        }
-        if (ofp_parse_flow(p, OFP_PARSE_ADD, ofctl_port_map(ctx), &ff->flows[ff->n], &error)) {
-            status = ofctl_error(OFCTL_USAGE, "%s:%u: %s", strcmp(name, "-") ? name : "stdin",
-                                 lineno, buf_cstr(&error));
+        if (ofp_parse_flow(p, OFP_PARSE_ADD, map, &fm, &error)) {
+            status = ofctl_error(OFCTL_USAGE, "%s:%u: %s", flow_file_label(name), lineno,
+                                 buf_cstr(&error));
         } else {
-            ff->labels[ff->n++] = xasprintf("%s:%u", strcmp(name, "-") ? name : "stdin", lineno);
+            status = visit(&fm, lineno, aux);
         }
     }
     free(line);
@@ -73,6 +80,26 @@ read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
         fclose(f);
     }
     buf_uninit(&error);
+    return status;
+}
+
+static int
+keep_flow(struct ofp_flow_mod *fm, unsigned int line, void *ff_)
+{
+    struct flow_file *ff = ff_;
+
+    ff->flows = x2nrealloc(ff->flows, &ff->allocated, ff->n + 1, sizeof *ff->flows);
+    ff->flows[ff->n++] = *fm;
+    return 0;
+}
+
+static int
+read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
+{
+    int status;
+
+    memset(ff, 0, sizeof *ff);
+    status = parse_flow_file(ctx, name, keep_flow, ff);
     if (status) {
         flow_file_free(ff);
     }
@@ -80,74 +107,126 @@ read_flow_file(struct ofctl *ctx, const char *name, struct flow_file *ff)
 }
 
 /* OpenFlow 1.0 reaches tables other than 0 only through Open vSwitch's
- * NXT_FLOW_MOD_TABLE_ID extension: true if one of 'fms' needs it. */
+ * NXT_FLOW_MOD_TABLE_ID extension: true if 'fm' needs it. */
 static bool
-needs_flow_mod_table_id(const struct ofp_flow_mod *fms, size_t n)
+needs_flow_mod_table_id(const struct ofp_flow_mod *fm)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (fms[i].table_id != 0
-            && !(fms[i].table_id == OFPTT_ALL && fms[i].command >= OFPFC_DELETE)) {
-            return true;
-        }
-    }
-    return false;
+    return (fm->table_id != 0
+            && !(fm->table_id == OFPTT_ALL && fm->command >= OFPFC_DELETE));
 }
 
-/* Appends NXT_FLOW_MOD_TABLE_ID (set) to 'out' if OpenFlow 1.0 'fms' need
+/* Appends NXT_FLOW_MOD_TABLE_ID (set) to 'out' if OpenFlow 1.0 'fm' needs
  * it and the connection does not have it on yet. It stays on for the
- * connection, so from then on every flow mod carries its table. */
-static void
-enable_flow_mod_table_id(struct ofctl *ctx, const struct ofp_flow_mod *fms, size_t n,
-                         struct buf *out)
+ * connection, so from then on every flow mod carries its table (table 0
+ * reads the same either way, so flow mods before it need no change).
+ * Returns true if it appended the message. */
+static bool
+enable_flow_mod_table_id(struct ofctl *ctx, const struct ofp_flow_mod *fm, struct buf *out)
 {
     struct ofp_msg m;
 
     if (ctx->version != OFP10_VERSION || ctx->flow_mod_table_id
-        || !needs_flow_mod_table_id(fms, n)) {
-        return;
+        || !needs_flow_mod_table_id(fm)) {
+        return false;
     }
     ofp_msg_init(&m, OFPTYPE_NXT_FLOW_MOD_TABLE_ID, ctx->version, ofctl_xid(ctx));
     m.flow_mod_table_id = true;
     ofp_encode(&m, out, NULL);      /* Fixed size: cannot fail. */
     ctx->flow_mod_table_id = true;
+    return true;
 }
 
-/* Encodes 'fms' as flow mods with consecutive xids into 'out'. */
-static int
-encode_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, uint32_t *first_xid,
-                 struct buf *out, char **labels)
+/* Flow mods encoded for one batch, with the line each came from. */
+struct flow_batch {
+    struct ofctl *ctx;
+    struct buf out;                 /* The encoded messages. */
+    uint32_t first_xid;             /* Of the first message in 'out'. */
+    unsigned int *lines;            /* Per message: its line; 0 for none. */
+    size_t n, allocated;            /* Messages in 'out'. */
+    const char *file;               /* For errors; NULL: no file. */
+    struct buf error;               /* The first flow that could not be
+                                     * encoded, if any ("FILE:LINE: why"). */
+};
+
+static void
+flow_batch_init(struct flow_batch *b, struct ofctl *ctx, const char *file)
+{
+    memset(b, 0, sizeof *b);
+    b->ctx = ctx;
+    b->first_xid = ctx->next_xid;
+    b->file = file;
+    buf_init(&b->error);
+}
+
+static void
+flow_batch_uninit(struct flow_batch *b)
+{
+    buf_uninit(&b->out);
+    buf_uninit(&b->error);
+    free(b->lines);
+}
+
+static void
+flow_batch_note(struct flow_batch *b, unsigned int line)
+{
+    b->lines = x2nrealloc(b->lines, &b->allocated, b->n + 1, sizeof *b->lines);
+    b->lines[b->n++] = line;
+}
+
+/* Encodes 'fm' as the batch's next message (after NXT_FLOW_MOD_TABLE_ID,
+ * if it is the first to need that). A flow that the connection's version
+ * cannot carry fails the batch, which then sends nothing; the rest of a
+ * file is still parsed, so that a syntax error anywhere in it is what is
+ * reported, as when every line was parsed before encoding. */
+static void
+flow_batch_add(struct flow_batch *b, const struct ofp_flow_mod *fm, unsigned int line)
 {
     struct buf error = BUF_INITIALIZER;
-    int status = 0;
+    struct ofp_msg m;
 
-    enable_flow_mod_table_id(ctx, fms, n, out);
-    *first_xid = ctx->next_xid;
-    for (size_t i = 0; !status && i < n; i++) {
-        struct ofp_msg m;
-
-        ofp_msg_init(&m, OFPTYPE_FLOW_MOD, ctx->version, ofctl_xid(ctx));
-        m.flow_mod = fms[i];
-        m.flow_mod.nx_table_id = ctx->flow_mod_table_id;
-        if (ofp_encode(&m, out, &error)) {
-            status = ofctl_error(OFCTL_FAILED, "%s%s%s", labels ? labels[i] : "",
-                                 labels ? ": " : "", buf_cstr(&error));
+    if (b->error.size) {
+        return;
+    }
+    if (enable_flow_mod_table_id(b->ctx, fm, &b->out)) {
+        flow_batch_note(b, 0);
+    }
+    ofp_msg_init(&m, OFPTYPE_FLOW_MOD, b->ctx->version, ofctl_xid(b->ctx));
+    m.flow_mod = *fm;
+    m.flow_mod.nx_table_id = b->ctx->flow_mod_table_id;
+    if (ofp_encode(&m, &b->out, &error)) {
+        if (b->file && line) {
+            buf_printf(&b->error, "%s:%u: ", b->file, line);
         }
+        buf_put_cstr(&b->error, buf_cstr(&error));
+    } else {
+        flow_batch_note(b, line);
     }
     buf_uninit(&error);
-    return status;
 }
 
 static int
-send_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n, char **labels)
+flow_batch_send(struct flow_batch *b)
 {
-    struct buf out = BUF_INITIALIZER;
-    uint32_t first_xid;
-    int status = encode_flow_mods(ctx, fms, n, &first_xid, &out, labels);
+    struct ofctl_labels labels = { b->file, b->lines };
 
-    if (!status) {
-        status = ofctl_send_batch(ctx, &out, n, first_xid, labels);
+    if (b->error.size) {
+        return ofctl_error(OFCTL_FAILED, "%s", buf_cstr(&b->error));
     }
-    buf_uninit(&out);
+    return ofctl_send_batch(b->ctx, &b->out, b->n, b->first_xid, b->file ? &labels : NULL);
+}
+
+static int
+send_flow_mods(struct ofctl *ctx, struct ofp_flow_mod *fms, size_t n)
+{
+    struct flow_batch b;
+    int status;
+
+    flow_batch_init(&b, ctx, NULL);
+    for (size_t i = 0; i < n && !b.error.size; i++) {
+        flow_batch_add(&b, &fms[i], 0);
+    }
+    status = flow_batch_send(&b);
+    flow_batch_uninit(&b);
     return status;
 }
 
@@ -166,7 +245,7 @@ flow_command(struct ofctl *ctx, const char *sw, const char *text, enum ofp_parse
         status = ofctl_error(OFCTL_USAGE, "%s", buf_cstr(&error));
     } else {
         fm.command = command;
-        status = send_flow_mods(ctx, &fm, 1, NULL);
+        status = send_flow_mods(ctx, &fm, 1);
         ofpacts_uninit(&fm.ofpacts);
     }
     buf_uninit(&error);
@@ -193,19 +272,32 @@ ofctl_del_flows(struct ofctl *ctx, int argc, char *argv[])
                         ctx->strict ? OFPFC_DELETE_STRICT : OFPFC_DELETE);
 }
 
+/* add-flows: each line is encoded as soon as it is parsed (no array of
+ * parsed flows: 100,000 of them took 64 MB), and nothing is sent before
+ * the whole file has parsed. */
+static int
+batch_flow(struct ofp_flow_mod *fm, unsigned int line, void *b)
+{
+    flow_batch_add(b, fm, line);
+    ofpacts_uninit(&fm->ofpacts);
+    return 0;
+}
+
 int
 ofctl_add_flows(struct ofctl *ctx, int argc, char *argv[])
 {
-    struct flow_file ff;
+    struct flow_batch b;
     int status = ofctl_open(ctx, argv[1]);
 
-    if (!status) {
-        status = read_flow_file(ctx, argv[2], &ff);
+    if (status) {
+        return status;
     }
+    flow_batch_init(&b, ctx, flow_file_label(argv[2]));
+    status = parse_flow_file(ctx, argv[2], batch_flow, &b);
     if (!status) {
-        status = send_flow_mods(ctx, ff.flows, ff.n, ff.labels);
-        flow_file_free(&ff);
+        status = flow_batch_send(&b);
     }
+    flow_batch_uninit(&b);
     return status;
 }
 
@@ -559,7 +651,7 @@ ofctl_replace_flows(struct ofctl *ctx, int argc, char *argv[])
         return status;
     }
     walk_diff(&d, collect_replace, &rc);
-    status = rc.n ? send_flow_mods(ctx, rc.mods, rc.n, NULL) : 0;
+    status = rc.n ? send_flow_mods(ctx, rc.mods, rc.n) : 0;
     free(rc.mods);              /* Actions belong to 'ff'. */
     free(d.sw);
     free(d.file);

@@ -72,10 +72,18 @@ void ofctl_free_replies(struct ofp_msg *, size_t n);
  * returned. A reply of many parts is then never all in memory at once. */
 int ofctl_transact_each(struct ofctl *, struct ofp_msg *request,
                         int (*visit)(struct ofp_msg *reply, void *aux), void *aux);
-/* Sends 'msgs' (any number, e.g. flow mods) then one BARRIER, reading
- * errors as they come; 'labels[i]' (may be NULL) names msgs[i] in errors. */
+/* Where the messages of a batch came from, for its errors: message i
+ * (xid first_xid + i) is line lines[i] of 'file' ("FILE:LINE: error"; line
+ * 0: no label). */
+struct ofctl_labels {
+    const char *file;
+    const unsigned int *lines;
+};
+/* Sends 'msgs' (any number, e.g. flow mods, with consecutive xids from
+ * 'first_xid') then one BARRIER, reading errors as they come; 'labels'
+ * (may be NULL) names the messages in errors. */
 int ofctl_send_batch(struct ofctl *, struct buf *encoded, size_t n_msgs, uint32_t first_xid,
-                     char **labels);
+                     const struct ofctl_labels *labels);
 uint32_t ofctl_xid(struct ofctl *);
 /* Fetches port descriptions (for --names, mod-port, dump-port-desc). */
 int ofctl_get_ports(struct ofctl *, struct ofp_port **, size_t *n);

@@ -14,8 +14,8 @@
  * same 'group' number; prerequisites decide which name applies. */
 #include "ofmatch.h"
 
+#include <pthread.h>
 #include <string.h>
-#include <strings.h>
 
 #include "util.h"
 
@@ -233,28 +233,202 @@ of_field_tun_metadata_index(const struct of_field_desc *f)
             ? (int) (f->id - OFF_TUN_METADATA0) : -1);
 }
 
-/* Whether 'name' is 'candidate' in any case. The first letters are
- * compared before calling strcasecmp(), which is slow: the flow parser
- * asks about every word of every flow, most of them no NXM or OXM name. */
-static bool
-same_name_nocase(const char *name, const char *candidate)
+/* ---- Indexes ----------------------------------------------------------------
+ *
+ * Parsing a flow looks up every word of it by name, and decoding one looks
+ * up every OXM by code: a walk of the whole table each time was most of
+ * the time of parsing and decoding 100,000 flows. So the table is indexed
+ * once, on first use:
+ *
+ *   - by name: a small open-addressing hash of every name with the fields
+ *     it names, in table order. ovs-ofctl names and alternative names
+ *     match exactly, NXM and OXM names in any case (so they are kept
+ *     lowercased, apart from the exact ones);
+ *   - by OXM/NXM code, for the three classes in use;
+ *   - the members of each storage group. */
+
+#define NAME_INDEX_SIZE 512             /* Power of 2, over twice the names. */
+#define NAME_MAX_FIELDS 4               /* Fields one name can stand for. */
+#define NAME_MAX_LEN 32                 /* Longer names are in no table. */
+
+struct name_slot {
+    char key[NAME_MAX_LEN];             /* "" for a free slot. */
+    bool nocase;                        /* An NXM/OXM name, lowercased. */
+    uint8_t n;                          /* Fields in 'ids'. */
+    uint8_t ids[NAME_MAX_FIELDS];       /* Ascending. */
+};
+
+struct field_index {
+    struct name_slot names[NAME_INDEX_SIZE];
+    uint8_t by_code[3][128];            /* Field id + 1 by class, code. */
+    uint8_t group_ids[32][8];           /* Members of each group, in order. */
+    uint8_t group_n[32];
+};
+
+static struct field_index field_index;
+static pthread_once_t field_index_once = PTHREAD_ONCE_INIT;
+
+static uint32_t
+name_hash(const char *key, bool nocase)
 {
-    return (candidate && (name[0] | 0x20) == (candidate[0] | 0x20)
-            && !strcasecmp(name, candidate));
+    uint32_t h = nocase ? 0x9e3779b9u : 0;
+
+    for (const unsigned char *p = (const unsigned char *) key; *p; p++) {
+        h = (h ^ *p) * 0x01000193u;
+    }
+    return h ^ (h >> 15);
+}
+
+/* The slot of 'key' (already lowercased if 'nocase'), or the free slot
+ * where it would go. */
+static struct name_slot *
+name_slot_find(const char *key, bool nocase)
+{
+    struct field_index *fi = &field_index;
+
+    for (uint32_t i = name_hash(key, nocase);; i++) {
+        struct name_slot *slot = &fi->names[i & (NAME_INDEX_SIZE - 1)];
+
+        if (!slot->key[0] || (slot->nocase == nocase && !strcmp(slot->key, key))) {
+            return slot;
+        }
+    }
+}
+
+/* Copies 'name' into 'key' (lowercased if 'nocase'); false if too long. */
+static bool
+name_key(const char *name, bool nocase, char key[NAME_MAX_LEN])
+{
+    size_t i;
+
+    for (i = 0; name[i]; i++) {
+        if (i + 1 >= NAME_MAX_LEN) {
+            return false;
+        }
+        key[i] = nocase && name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i];
+    }
+    key[i] = '\0';
+    return true;
+}
+
+static void
+name_index_add(const char *name, bool nocase, uint8_t id)
+{
+    char key[NAME_MAX_LEN];
+    struct name_slot *slot;
+
+    if (!name) {
+        return;
+    } else if (!name_key(name, nocase, key)) {
+        sy_fatal("of-fields: field name %s longer than %d", name, NAME_MAX_LEN - 1);
+    }
+    slot = name_slot_find(key, nocase);
+    if (!slot->key[0]) {
+        memcpy(slot->key, key, sizeof key);
+        slot->nocase = nocase;
+    }
+    if (slot->n && slot->ids[slot->n - 1] == id) {
+        return;                     /* Its NXM and OXM names are one. */
+    }
+    if (slot->n < NAME_MAX_FIELDS) {
+        slot->ids[slot->n++] = id;
+    } else {
+        sy_fatal("of-fields: more than %d fields named %s", NAME_MAX_FIELDS, name);
+    }
+}
+
+static int
+code_class_index(uint16_t oxm_class)
+{
+    return (oxm_class == OFP_OXM_CLASS_BASIC ? 0 : oxm_class == OFP_OXM_CLASS_NXM0 ? 1
+            : oxm_class == OFP_OXM_CLASS_NXM1 ? 2 : -1);
+}
+
+static void
+code_index_add(uint16_t oxm_class, uint8_t code, uint8_t id)
+{
+    int c = code_class_index(oxm_class);
+
+    /* The first table entry wins for shared codes. */
+    if (c >= 0 && code < 128 && !field_index.by_code[c][code]) {
+        field_index.by_code[c][code] = id + 1;
+    }
+}
+
+static void
+field_index_build(void)
+{
+    struct field_index *fi = &field_index;
+
+    for (uint8_t id = 0; id < OFF_N_FIELDS; id++) {
+        const struct of_field_desc *f = &fields[id].desc;
+        unsigned int group = fields[id].group;
+
+        name_index_add(f->name, false, id);
+        name_index_add(f->alt_name, false, id);
+        name_index_add(f->nxm_name, true, id);
+        name_index_add(f->oxm_name, true, id);
+        code_index_add(f->oxm_class, f->oxm_field, id);
+        code_index_add(f->nxm_class, f->nxm_field, id);
+        if (group) {
+            if (group >= ARRAY_SIZE(fi->group_n) || fi->group_n[group] >= 8) {
+                sy_fatal("of-fields: storage group %u too large", group);
+            }
+            fi->group_ids[group][fi->group_n[group]++] = id;
+        }
+    }
+}
+
+static const struct field_index *
+index_get(void)
+{
+    pthread_once(&field_index_once, field_index_build);
+    return &field_index;
+}
+
+/* The fields that 'name' names, in table order (the first is the one
+ * of_field_by_name() gives); returns how many, at most 'max'. */
+static size_t
+fields_by_name(const char *name, const struct of_field_desc **out, size_t max)
+{
+    const struct name_slot *exact = NULL, *nocase = NULL;
+    char key[NAME_MAX_LEN];
+    size_t n = 0, i = 0, k = 0;
+
+    index_get();
+    if (name_key(name, false, key)) {
+        exact = name_slot_find(key, false);
+        name_key(name, true, key);
+        nocase = name_slot_find(key, true);
+    }
+    /* Merge the two id lists, both ascending, without duplicates. */
+    while (n < max) {
+        int a = exact && i < exact->n ? exact->ids[i] : -1;
+        int b = nocase && k < nocase->n ? nocase->ids[k] : -1;
+        int id = a < 0 ? b : b < 0 ? a : MIN(a, b);
+
+        if (id < 0) {
+            break;
+        }
+        i += a == id;
+        k += b == id;
+        out[n++] = &fields[id].desc;
+    }
+    return n;
 }
 
 const struct of_field_desc *
 of_field_by_name(const char *name)
 {
-    for (size_t i = 0; i < OFF_N_FIELDS; i++) {
-        const struct of_field_desc *f = &fields[i].desc;
+    const struct of_field_desc *f;
 
-        if (!strcmp(name, f->name) || (f->alt_name && !strcmp(name, f->alt_name))
-            || same_name_nocase(name, f->nxm_name) || same_name_nocase(name, f->oxm_name)) {
-            return f;
-        }
-    }
-    return NULL;
+    return fields_by_name(name, &f, 1) ? f : NULL;
+}
+
+size_t
+of_fields_by_name(const char *name, const struct of_field_desc **out, size_t max)
+{
+    return fields_by_name(name, out, max);
 }
 
 /* Matches both the preferred (OXM) code and the NXM code, so that a decoder
@@ -264,15 +438,15 @@ of_field_by_name(const char *name)
 const struct of_field_desc *
 of_field_by_oxm(uint16_t oxm_class, uint8_t oxm_field)
 {
-    for (size_t i = 0; i < OFF_N_FIELDS; i++) {
-        const struct of_field_desc *f = &fields[i].desc;
+    const struct field_index *fi = index_get();
+    int c = code_class_index(oxm_class);
+    unsigned int id;
 
-        if ((f->oxm_class == oxm_class && f->oxm_field == oxm_field)
-            || (f->nxm_class == oxm_class && f->nxm_field == oxm_field)) {
-            return f;
-        }
+    if (c < 0 || oxm_field >= 128) {
+        return NULL;
     }
-    return NULL;
+    id = fi->by_code[c][oxm_field];
+    return id ? &fields[id - 1].desc : NULL;
 }
 
 /* ---- Value conversion ----------------------------------------------------- */
@@ -477,13 +651,19 @@ const struct of_field_desc *
 ofmatch_field_alias(const struct ofmatch *m, const struct of_field_desc *f)
 {
     unsigned int group = impl(f)->group;
+    const struct field_index *fi;
 
     if (of_field_prereqs_ok(f, m)) {
         return f;
+    } else if (!group) {
+        return NULL;
     }
-    for (size_t i = 0; group && i < OFF_N_FIELDS; i++) {
-        if (fields[i].group == group && of_field_prereqs_ok(&fields[i].desc, m)) {
-            return &fields[i].desc;
+    fi = index_get();
+    for (size_t i = 0; i < fi->group_n[group]; i++) {
+        const struct of_field_desc *alias = &fields[fi->group_ids[group][i]].desc;
+
+        if (of_field_prereqs_ok(alias, m)) {
+            return alias;
         }
     }
     return NULL;

@@ -131,6 +131,9 @@ int of_field_tun_metadata_index(const struct of_field_desc *);
 /* By ovs-ofctl name, alternative name or NXM/OXM name ("NXM_OF_ETH_SRC",
  * "OXM_OF_ETH_SRC"); NULL if unknown. */
 const struct of_field_desc *of_field_by_name(const char *);
+/* Every field that 'name' names (tp_dst: tcp_dst, udp_dst, sctp_dst), in
+ * table order, at most 'max'; returns how many. */
+size_t of_fields_by_name(const char *name, const struct of_field_desc **, size_t max);
 const struct of_field_desc *of_field_by_oxm(uint16_t oxm_class, uint8_t oxm_field);
 
 /* The mask that matches every significant bit of the field exactly. */

@@ -935,24 +935,16 @@ struct named_fields {
     size_t n;
 };
 
-static bool
-name_is(const struct of_field_desc *f, const char *name)
-{
-    return !strcmp(f->name, name) || (f->alt_name && !strcmp(f->alt_name, name))
-        || (f->nxm_name && !strcasecmp(f->nxm_name, name))
-        || (f->oxm_name && !strcasecmp(f->oxm_name, name));
-}
-
 static int
 check_named_prereqs(const struct named_fields *nf, const struct ofmatch *m, struct buf *error)
 {
     for (size_t i = 0; i < nf->n; i++) {
+        const struct of_field_desc *fields[8];
+        size_t n = of_fields_by_name(nf->names[i], fields, ARRAY_SIZE(fields));
         bool ok = false;
 
-        for (int id = 0; id < OFF_N_FIELDS && !ok; id++) {
-            const struct of_field_desc *f = of_field_by_id(id);
-
-            ok = name_is(f, nf->names[i]) && of_field_prereqs_ok(f, m);
+        for (size_t k = 0; k < n && !ok; k++) {
+            ok = of_field_prereqs_ok(fields[k], m);
         }
         if (!ok) {
             return parse_error(error, "%s: the flow does not match this field's protocol "

@@ -36,7 +36,9 @@ struct ofp_conn {
     char tls_error[256];        /* Why TLS failed, or "". */
     struct buf tx;              /* Bytes to send; sent up to tx_ofs. */
     size_t tx_ofs;
-    struct buf rx;              /* Received bytes not yet handed out. */
+    struct buf rx;              /* Received bytes; from 'rx_ofs' on, not yet
+                                 * handed out. */
+    size_t rx_ofs;
 };
 
 struct ofp_listener {
@@ -449,26 +451,45 @@ ofp_conn_poll_events(const struct ofp_conn *c)
                      || (c->ssl && !c->ssl_done) ? POLLOUT : 0);
 }
 
+#define OFP_RX_CHUNK 65536          /* Bytes asked of each read. */
+
 /* Moves one whole message from the receive buffer to 'msg', if there. */
 static int
 take_message(struct ofp_conn *c, struct buf *msg)
 {
-    size_t len;
+    size_t left = c->rx.size - c->rx_ofs, len;
+    const uint8_t *p;
 
-    if (c->rx.size < OFP_HEADER_SIZE) {
+    if (left < OFP_HEADER_SIZE) {
         return EAGAIN;
     }
-    len = rd16((const uint8_t *) c->rx.data + 2);
-    if (len < OFP_HEADER_SIZE || !c->rx.data[0]) {
+    p = (const uint8_t *) c->rx.data + c->rx_ofs;
+    len = rd16(p + 2);
+    if (len < OFP_HEADER_SIZE || !p[0]) {
         return EPROTO;
-    } else if (c->rx.size < len) {
+    } else if (left < len) {
         return EAGAIN;
     }
     buf_clear(msg);
-    buf_put(msg, c->rx.data, len);
-    memmove(c->rx.data, c->rx.data + len, c->rx.size - len);
-    c->rx.size -= len;
+    buf_put(msg, p, len);
+    /* Moving the rest to the front after every message cost a copy of up
+     * to a whole read per message (a stream of small flow mods); the
+     * offset moves instead, and the buffer is compacted before reading. */
+    c->rx_ofs += len;
+    if (c->rx_ofs == c->rx.size) {
+        c->rx.size = c->rx_ofs = 0;
+    }
     return 0;
+}
+
+bool
+ofp_conn_rx_buffered(const struct ofp_conn *c)
+{
+    size_t left = c->rx.size - c->rx_ofs;
+
+    return ((left >= OFP_HEADER_SIZE
+             && left >= rd16((const uint8_t *) c->rx.data + c->rx_ofs + 2))
+            || (c->ssl && SSL_pending(c->ssl) > 0));
 }
 
 int
@@ -484,13 +505,21 @@ ofp_conn_recv(struct ofp_conn *c, struct buf *msg)
         return e;
     }
     for (;;) {
-        char chunk[16384];
-        ssize_t n = io_read(c, chunk, sizeof chunk, &e);
+        ssize_t n;
 
+        /* Read straight into the buffer, a whole largest message at a
+         * time (a flow dump comes in 64 kB messages). */
+        if (c->rx_ofs) {
+            memmove(c->rx.data, c->rx.data + c->rx_ofs, c->rx.size - c->rx_ofs);
+            c->rx.size -= c->rx_ofs;
+            c->rx_ofs = 0;
+        }
+        buf_reserve(&c->rx, OFP_RX_CHUNK);
+        n = io_read(c, c->rx.data + c->rx.size, OFP_RX_CHUNK, &e);
         if (n < 0) {
             return e;
         }
-        buf_put(&c->rx, chunk, n);
+        c->rx.size += n;
         e = take_message(c, msg);
         if (e != EAGAIN) {
             return e;

@@ -57,6 +57,10 @@ short ofp_conn_poll_events(const struct ofp_conn *);
  * EAGAIN (nothing whole yet), EOF (peer closed), EPROTO (garbage), or an
  * errno. */
 int ofp_conn_recv(struct ofp_conn *, struct buf *msg);
+/* True if ofp_conn_recv() has input that poll() would not announce: a
+ * whole message already read from the socket (one read takes in many
+ * small ones), or bytes TLS has decrypted. */
+bool ofp_conn_rx_buffered(const struct ofp_conn *);
 
 /* Passive side. */
 int ofp_listener_open(const char *target, const struct ofp_ssl_config *,

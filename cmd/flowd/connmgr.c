@@ -1167,6 +1167,19 @@ connmgr_miss_to_controller(const struct connmgr *mgr)
 }
 
 bool
+connmgr_rx_buffered(const struct connmgr *mgr)
+{
+    for (size_t i = 0; i < mgr->n_conns; i++) {
+        const struct ofconn *conn = mgr->conns[i];
+
+        if (!conn->dead && !conn->linger_until && ofp_conn_rx_buffered(conn->stream)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
 connmgr_has_controller(const struct connmgr *mgr)
 {
     for (size_t i = 0; i < mgr->n_conns; i++) {

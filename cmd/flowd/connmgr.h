@@ -35,6 +35,10 @@ int connmgr_fill_pollfds(struct connmgr *, struct pollfd *, int max);
 /* Does whatever I/O is ready; never blocks. */
 void connmgr_run(struct connmgr *, long long now);
 
+/* True if a connection holds input already read from its socket, which
+ * the next poll() would not announce: then connmgr_run() is due anyway. */
+bool connmgr_rx_buffered(const struct connmgr *);
+
 /* True if some controller (not just a management client) is connected. */
 bool connmgr_has_controller(const struct connmgr *);
 /* True if controllers are configured but none has been connected for

@@ -300,9 +300,11 @@ coalesce_run(struct flowd *flowd)
 }
 
 /* Runs the OpenFlow connections of each bridge with a ready socket, once
- * per bridge (a bridge's sockets are contiguous in the set). */
+ * per bridge (a bridge's sockets are contiguous in the set), and of each
+ * bridge with input read earlier and not yet handled (connmgr_run() takes
+ * a bounded number of messages per run). */
 static void
-run_ready_connmgrs(struct poll_set *set)
+run_ready_connmgrs(struct flowd *flowd, struct poll_set *set)
 {
     struct bridge *last = NULL;
 
@@ -314,6 +316,25 @@ run_ready_connmgrs(struct poll_set *set)
             last = br;
         }
     }
+    for (size_t i = 0; i < flowd->n_bridges; i++) {
+        struct bridge *br = flowd->bridges[i];
+
+        if (br != last && connmgr_rx_buffered(br->connmgr)) {
+            connmgr_run(br->connmgr, time_msec());
+        }
+    }
+}
+
+/* True if some bridge has OpenFlow input that poll() will not announce. */
+static bool
+any_rx_buffered(const struct flowd *flowd)
+{
+    for (size_t i = 0; i < flowd->n_bridges; i++) {
+        if (connmgr_rx_buffered(flowd->bridges[i]->connmgr)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static void
@@ -331,6 +352,9 @@ main_loop(struct flowd *flowd)
         unsigned long long woke_at;
         uint64_t ring_rx;
 
+        if (any_rx_buffered(flowd)) {
+            timeout = 0;
+        }
         fill_poll_set(flowd, set);
         if (poll(set->fds, set->n, timeout) < 0 && errno != EINTR) {
             LOG_ERR("poll failed: %s", strerror(errno));
@@ -357,7 +381,7 @@ main_loop(struct flowd *flowd)
         run_pending_ports(flowd);
         /* OpenFlow and control requests last: they may change tables and
          * free ports that the loop above still refers to. */
-        run_ready_connmgrs(set);
+        run_ready_connmgrs(flowd, set);
         if (ctl_ready) {
             ctl_server_run(flowd->ctl);
         }

@@ -78,10 +78,24 @@ wr64(uint8_t *p, uint64_t v)
     wr32(p + 4, v);
 }
 
+/* buf_put() of a few bytes, inline while the buffer has room (encoding a
+ * flow is dozens of these; the call was a tenth of a dump's time). */
+static inline void
+wire_put(struct buf *b, const void *p, size_t n)
+{
+    if (b->size + n < b->allocated) {
+        memcpy(b->data + b->size, p, n);
+        b->size += n;
+        b->data[b->size] = '\0';
+    } else {
+        buf_put(b, p, n);
+    }
+}
+
 static inline void
 put8(struct buf *b, uint8_t v)
 {
-    buf_put(b, &v, 1);
+    wire_put(b, &v, 1);
 }
 
 static inline void
@@ -90,7 +104,7 @@ put16(struct buf *b, uint16_t v)
     uint8_t x[2];
 
     wr16(x, v);
-    buf_put(b, x, 2);
+    wire_put(b, x, 2);
 }
 
 static inline void
@@ -99,7 +113,7 @@ put32(struct buf *b, uint32_t v)
     uint8_t x[4];
 
     wr32(x, v);
-    buf_put(b, x, 4);
+    wire_put(b, x, 4);
 }
 
 static inline void
@@ -108,7 +122,7 @@ put64(struct buf *b, uint64_t v)
     uint8_t x[8];
 
     wr64(x, v);
-    buf_put(b, x, 8);
+    wire_put(b, x, 8);
 }
 
 static inline void
@@ -119,7 +133,7 @@ put_zeros(struct buf *b, size_t n)
     while (n > 0) {
         size_t chunk = n < sizeof zeros ? n : sizeof zeros;
 
-        buf_put(b, zeros, chunk);
+        wire_put(b, zeros, chunk);
         n -= chunk;
     }
 }

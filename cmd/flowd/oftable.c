@@ -436,6 +436,29 @@ table_find_subtable(const struct oftable *table, const struct of_fields *mask)
     return NULL;
 }
 
+/* The subtable with the mask of 'rule', found on the rule's stored words
+ * (expanding its match to compare whole masks cost more than the rest of
+ * an insertion), or NULL. */
+static struct oftable_subtable *
+table_find_rule_subtable(const struct oftable *table, const struct ofrule *rule)
+{
+    uint8_t words[OF_FIELDS_U64S];
+    unsigned int n = 0;
+
+    for (uint64_t map = rule->match_map; map; map &= map - 1) {
+        words[n++] = __builtin_ctzll(map);
+    }
+    for (size_t i = 0; i < table->n_subtables; i++) {
+        struct oftable_subtable *st = table->subtables[i];
+
+        if (st->n_words == n && !memcmp(st->words, words, n)
+            && !memcmp(st->mask_words, &rule->match_words[n], n * sizeof *st->mask_words)) {
+            return st;
+        }
+    }
+    return NULL;
+}
+
 /* Moves the subtable at 'i', whose max_priority changed, to where the
  * order by max_priority (highest first) wants it. */
 static void
@@ -611,25 +634,35 @@ subtable_insert_rule(struct oftable_subtable *st, struct ofrule *rule, uint32_t 
     return NULL;
 }
 
+static bool
+ofrule_has_timeout(const struct ofrule *rule)
+{
+    return rule->idle_timeout || rule->hard_timeout;
+}
+
 int
 oftable_insert(struct oftable *table, struct ofrule *rule, bool check_overlap,
                struct ofrule **replaced)
 {
     struct oftable_subtable *st;
-    struct ofmatch match;
     struct ofrule *old;
 
     if (check_overlap && table_has_overlap(table, rule)) {
         return EEXIST;
     }
-    ofrule_get_match(rule, &match);
-    st = table_find_subtable(table, &match.mask);
+    st = table_find_rule_subtable(table, rule);
     if (!st) {
+        struct ofmatch match;
+
+        ofrule_get_match(rule, &match);
         st = table_add_subtable(table, &match.mask);
     }
     rule->seqno = table->next_seqno++;
     old = subtable_insert_rule(st, rule, table->basis);
-    if (!old) {
+    table->n_timeouts += ofrule_has_timeout(rule);
+    if (old) {
+        table->n_timeouts -= ofrule_has_timeout(old);
+    } else {
         subtable_count_rule(st, rule->priority);
         table->n_rules++;
         table_resort_subtable(table, table_subtable_index(table, st));
@@ -663,6 +696,7 @@ oftable_remove(struct oftable *table, struct ofrule *rule)
     rule->next_same = NULL;
     rule->subtable = NULL;
     table->n_rules--;
+    table->n_timeouts -= ofrule_has_timeout(rule);
     subtable_uncount_rule(st, rule->priority);
     if (!st->n_rules) {
         table_remove_subtable(table, st);
@@ -832,5 +866,7 @@ oftable_expired(const struct oftable *table, long long now, struct ofrule ***rul
 {
     struct oftable_expiry expiry = { now, rules, n, allocated };
 
-    oftable_for_each(table, collect_expired, &expiry);
+    if (table->n_timeouts) {
+        oftable_for_each(table, collect_expired, &expiry);
+    }
 }

@@ -69,6 +69,8 @@ struct oftable {
     size_t n_subtables;
     size_t allocated;
     size_t n_rules;
+    size_t n_timeouts;              /* Rules with an idle or hard timeout:
+                                     * none, and expiry has nothing to walk. */
     uint32_t basis;                 /* Hash basis. */
     uint64_t next_seqno;            /* For ofrule.seqno. */
     uint64_t lookups, matches;      /* For table stats. */

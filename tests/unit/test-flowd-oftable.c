@@ -508,6 +508,21 @@ count_rule(struct ofrule *rule, void *n_)
     (*n)++;
 }
 
+/* A rule with timeouts, inserted: the table counts rules with timeouts
+ * as they go in, so they must be set first (as flowd does). */
+static struct ofrule *
+insert_timed(struct oftable *t, uint16_t priority, const struct ofmatch *match,
+             uint16_t idle_timeout, uint16_t hard_timeout)
+{
+    struct ofrule *rule = rule_new(priority, match), *replaced;
+
+    rule->idle_timeout = idle_timeout;
+    rule->hard_timeout = hard_timeout;
+    CHECK_INT_EQ(oftable_insert(t, rule, false, &replaced), 0);
+    CHECK(replaced == NULL);
+    return rule;
+}
+
 static void
 test_expiry(void)
 {
@@ -519,24 +534,20 @@ test_expiry(void)
     oftable_init(&t);
     ofmatch_init_catchall(&m);
     match_in_port(&m, 1);
-    idle = insert_ok(&t, 1, &m);
+    idle = insert_timed(&t, 1, &m, 10, 0);
     idle->created = 1000;
-    idle->idle_timeout = 10;
-    idle_used = insert_ok(&t, 2, &m);
+    idle_used = insert_timed(&t, 2, &m, 10, 0);
     idle_used->created = 1000;
     idle_used->used = 8000;
-    idle_used->idle_timeout = 10;
-    hard = insert_ok(&t, 3, &m);
+    hard = insert_timed(&t, 3, &m, 0, 15);
     hard->created = 1000;
     hard->used = 20000;
-    hard->hard_timeout = 15;
-    both = insert_ok(&t, 4, &m);
+    both = insert_timed(&t, 4, &m, 5, 100);
     both->created = 1000;
     both->used = 30000;
-    both->idle_timeout = 5;
-    both->hard_timeout = 100;
     forever = insert_ok(&t, 5, &m);
     forever->created = 1000;
+    CHECK_INT_EQ(t.n_timeouts, 4);
 
     oftable_for_each(&t, count_rule, &visited);
     CHECK_INT_EQ(visited, 5);
@@ -559,6 +570,44 @@ test_expiry(void)
         ofrule_destroy(rules[i]);
     }
     CHECK_INT_EQ(t.n_rules, 1);
+    CHECK_INT_EQ(t.n_timeouts, 0);
+    free(rules);
+    oftable_destroy(&t);
+}
+
+/* The count of rules with timeouts follows replacements both ways, so
+ * that expiry neither misses a timed rule nor walks a table without one. */
+static void
+test_timeout_count(void)
+{
+    struct ofrule *rule, *replaced, **rules = NULL;
+    size_t n = 0, allocated = 0;
+    struct oftable t;
+    struct ofmatch m;
+
+    oftable_init(&t);
+    ofmatch_init_catchall(&m);
+    match_in_port(&m, 7);
+    insert_ok(&t, 9, &m);
+    CHECK_INT_EQ(t.n_timeouts, 0);
+
+    rule = rule_new(9, &m);                 /* Replaces it, with a timeout. */
+    rule->hard_timeout = 1;
+    rule->created = 0;
+    CHECK_INT_EQ(oftable_insert(&t, rule, false, &replaced), 0);
+    CHECK(replaced != NULL);
+    ofrule_destroy(replaced);
+    CHECK_INT_EQ(t.n_timeouts, 1);
+    oftable_expired(&t, 1000, &rules, &n, &allocated);
+    CHECK(n == 1 && rules[0] == rule);
+
+    rule = rule_new(9, &m);                 /* And back, without. */
+    CHECK_INT_EQ(oftable_insert(&t, rule, false, &replaced), 0);
+    ofrule_destroy(replaced);
+    CHECK_INT_EQ(t.n_timeouts, 0);
+    n = 0;
+    oftable_expired(&t, 1000, &rules, &n, &allocated);
+    CHECK_INT_EQ(n, 0);
     free(rules);
     oftable_destroy(&t);
 }
@@ -875,5 +924,6 @@ UNIT_MAIN("flowd-oftable",
           UNIT_TEST(test_check_overlap),
           UNIT_TEST(test_select),
           UNIT_TEST(test_expiry),
+          UNIT_TEST(test_timeout_count),
           UNIT_TEST(test_random_against_linear_scan),
           UNIT_TEST(test_destroy_null_and_empty))

@@ -96,6 +96,51 @@ test_framing(void)
     buf_uninit(&error);
 }
 
+/* Messages that arrived together are handed out one by one from what was
+ * read, and ofp_conn_rx_buffered() tells that more are there (poll() would
+ * not: the socket is empty). */
+static void
+test_rx_buffered(void)
+{
+    struct buf error = BUF_INITIALIZER, raw = BUF_INITIALIZER;
+    struct ofp_listener *l;
+    struct ofp_conn *client, *server;
+
+    make_dir();
+    CHECK_INT_EQ(ofp_listener_open(target, NULL, &l, &error), 0);
+    CHECK_INT_EQ(ofp_conn_open(target + 1, NULL, &client, &error), 0);
+    server = accept_one(l);
+    CHECK(server != NULL);
+    if (!server) {
+        return;
+    }
+    for (int i = 0; i < 10; i++) {
+        struct ofp_msg m;
+
+        ofp_msg_init(&m, OFPTYPE_BARRIER_REQUEST, OFP13_VERSION, i);
+        CHECK_INT_EQ(ofp_conn_send_msg(client, &m, NULL), 0);
+    }
+    CHECK_INT_EQ(ofp_conn_flush_block(client, 1000), 0);
+    CHECK(!ofp_conn_rx_buffered(server));
+    CHECK_INT_EQ(ofp_conn_recv_block(server, &raw, 1000), 0);
+    for (int i = 1; i < 10; i++) {
+        struct ofp_msg m;
+
+        CHECK(ofp_conn_rx_buffered(server));
+        CHECK_INT_EQ(ofp_conn_recv(server, &raw), 0);
+        CHECK_INT_EQ(ofp_decode(raw.data, raw.size, &m), 0);
+        CHECK_INT_EQ(m.xid, i);
+    }
+    CHECK(!ofp_conn_rx_buffered(server));
+    CHECK_INT_EQ(ofp_conn_recv(server, &raw), EAGAIN);
+    ofp_conn_close(client);
+    ofp_conn_close(server);
+    ofp_listener_close(l);
+    rmdir(dir);
+    buf_uninit(&raw);
+    buf_uninit(&error);
+}
+
 /* The forked peer: accept, read the client's HELLO, answer with ours. */
 static void
 run_peer(struct ofp_listener *l, uint8_t version, uint32_t bitmap)
@@ -172,5 +217,5 @@ test_bad_targets(void)
     buf_uninit(&error);
 }
 
-UNIT_MAIN("ofp-conn", UNIT_TEST(test_framing), UNIT_TEST(test_handshake),
+UNIT_MAIN("ofp-conn", UNIT_TEST(test_framing), UNIT_TEST(test_rx_buffered), UNIT_TEST(test_handshake),
           UNIT_TEST(test_bad_targets))

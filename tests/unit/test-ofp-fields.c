@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <string.h>
+#include <strings.h>
 
 #include "ofmatch.h"
 #include "ofpact.h"
@@ -57,6 +59,75 @@ test_names(void)
     CHECK_INT_EQ(of_field_by_oxm(0x0000, 2)->id, OFF_ETH_SRC);
     CHECK_INT_EQ(of_field_by_oxm(0x0001, 3)->id, OFF_REG3);
     CHECK(of_field_by_oxm(0x8000, 99) == NULL);
+    CHECK(of_field_by_oxm(0x8000, 200) == NULL);
+    CHECK(of_field_by_oxm(0x1234, 4) == NULL);
+}
+
+/* The indexes answer as a walk of the whole table would: the first field
+ * with an exact ovs-ofctl name or an NXM/OXM name in any case. */
+static const struct of_field_desc *
+linear_by_name(const char *name)
+{
+    for (int id = 0; id < OFF_N_FIELDS; id++) {
+        const struct of_field_desc *f = of_field_by_id(id);
+
+        if (!strcmp(f->name, name) || (f->alt_name && !strcmp(f->alt_name, name))
+            || (f->nxm_name && !strcasecmp(f->nxm_name, name))
+            || (f->oxm_name && !strcasecmp(f->oxm_name, name))) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static void
+test_name_index(void)
+{
+    static const char *names[] = {
+        "tp_dst", "TP_DST", "nxm_of_udp_dst", "NXM_of_UDP_dst", "icmp_type", "in_port",
+        "OXM_OF_IN_PORT", "ip", "", "reg15", "tun_metadata7", "nxm_nx_tun_metadata7",
+        "a_name_much_longer_than_any_field_name_there_is",
+    };
+    const struct of_field_desc *fields[8];
+
+    for (int id = 0; id < OFF_N_FIELDS; id++) {
+        const struct of_field_desc *f = of_field_by_id(id);
+        const char *all[] = { f->name, f->alt_name, f->nxm_name, f->oxm_name };
+
+        for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+            if (all[i]) {
+                CHECK(of_field_by_name(all[i]) == linear_by_name(all[i]));
+            }
+        }
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        CHECK(of_field_by_name(names[i]) == linear_by_name(names[i]));
+    }
+    CHECK_INT_EQ(of_fields_by_name("tp_dst", fields, ARRAY_SIZE(fields)), 3);
+    CHECK(fields[0]->id == OFF_TCP_DST && fields[1]->id == OFF_UDP_DST
+          && fields[2]->id == OFF_SCTP_DST);
+    CHECK_INT_EQ(of_fields_by_name("tp_dst", fields, 1), 1);
+    CHECK_INT_EQ(of_fields_by_name("OXM_OF_IN_PORT", fields, ARRAY_SIZE(fields)), 1);
+    CHECK_INT_EQ(of_fields_by_name("TP_DST", fields, ARRAY_SIZE(fields)), 0);
+    static const uint16_t classes[] = { 0x0000, 0x0001, 0x0002, 0x8000, 0x8001, 0xffff };
+
+    for (size_t c = 0; c < ARRAY_SIZE(classes); c++) {
+        uint16_t class = classes[c];
+
+        for (unsigned int code = 0; code < 256; code++) {
+            const struct of_field_desc *want = NULL;
+
+            for (int id = 0; id < OFF_N_FIELDS && !want; id++) {
+                const struct of_field_desc *f = of_field_by_id(id);
+
+                if ((f->oxm_class == class && f->oxm_field == code)
+                    || (f->nxm_class == class && f->nxm_field == code)) {
+                    want = f;
+                }
+            }
+            CHECK(of_field_by_oxm(class, code) == want);
+        }
+    }
 }
 
 static void
@@ -216,6 +287,6 @@ test_ofpacts(void)
 }
 
 UNIT_MAIN("ofp-fields",
-          UNIT_TEST(test_table_complete), UNIT_TEST(test_names),
+          UNIT_TEST(test_table_complete), UNIT_TEST(test_names), UNIT_TEST(test_name_index),
           UNIT_TEST(test_get_set_storage), UNIT_TEST(test_match_logic),
           UNIT_TEST(test_prereqs), UNIT_TEST(test_ofpacts))

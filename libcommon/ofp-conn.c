@@ -353,6 +353,20 @@ ofp_conn_send(struct ofp_conn *c, const void *data, size_t size)
     buf_put(&c->tx, data, size);
 }
 
+void
+ofp_conn_send_buf(struct ofp_conn *c, struct buf *b)
+{
+    if (!ofp_conn_tx_pending(c)) {
+        buf_uninit(&c->tx);
+        c->tx = *b;
+        c->tx_ofs = 0;
+        buf_init(b);
+    } else {
+        ofp_conn_send(c, b->data, b->size);
+        buf_clear(b);
+    }
+}
+
 int
 ofp_conn_send_msg(struct ofp_conn *c, const struct ofp_msg *m, struct buf *error)
 {

@@ -282,6 +282,21 @@ tables_changed(struct bridge *br)
     bridge_flush_flows(br);
 }
 
+/* Before a flow mod changes the tables: the datapath's counters go to the
+ * rules (which may be about to be freed) and its flows go. The first flow
+ * mod of a burst (connmgr handles many per run, and no packet is handled
+ * between them) empties the datapath; the others find it empty and do
+ * nothing, so a 100,000-flow add-flows revalidates once per burst, not
+ * once per flow. */
+static void
+flow_mod_changes_tables(struct bridge *br)
+{
+    if (br->dp->flows.n_flows) {
+        ofproto_credit_all(br);
+        tables_changed(br);
+    }
+}
+
 static int
 add_rule(struct bridge *br, const struct ofp_flow_mod *fm)
 {
@@ -305,8 +320,7 @@ add_rule(struct bridge *br, const struct ofp_flow_mod *fm)
     rule->created = rule->modified = now;
 
     /* Rules are freed below, so the datapath must forget them first. */
-    ofproto_credit_all(br);
-    tables_changed(br);
+    flow_mod_changes_tables(br);
     error = oftable_insert(table, rule, fm->flags & OFRULE_CHECK_OVERLAP, &replaced);
     if (error) {
         ofrule_destroy(rule);
@@ -354,8 +368,7 @@ modify_rules(struct bridge *br, const struct ofp_flow_mod *fm, uint8_t version)
         /* OpenFlow 1.0: a modify that matches nothing adds. */
         return version == OFP10_VERSION ? add_rule(br, fm) : 0;
     }
-    ofproto_credit_all(br);
-    tables_changed(br);
+    flow_mod_changes_tables(br);
     for (size_t i = 0; i < n; i++) {
         ofpacts_uninit(&rules[i]->ofpacts);
         ofpacts_clone(&rules[i]->ofpacts, &fm->ofpacts);
@@ -391,8 +404,7 @@ delete_rules(struct bridge *br, const struct ofp_flow_mod *fm)
     select_rules(br, fm->table_id, &fm->match, fm->priority, strict, fm->cookie,
                  fm->cookie_mask, fm->out_port, &rules, &n, &allocated);
     if (n) {
-        ofproto_credit_all(br);
-        tables_changed(br);
+        flow_mod_changes_tables(br);
     }
     for (size_t i = 0; i < n; i++) {
         remove_rule(br, rules[i], OFPRR_DELETE);

@@ -8,8 +8,8 @@
  *
  *   - one hash entry is a list (ofrule.next_same) of every rule with that
  *     masked value, highest priority first; only the head has a slot,
- *     since it is the one a lookup wants (ofrule.node only keeps the
- *     rule's hash);
+ *     since it is the one a lookup wants (ofrule.hash keeps the rule's
+ *     hash);
  *   - each subtable counts its rules per priority (a small sorted array),
  *     so that its highest priority stays exact through removals;
  *   - the table keeps subtables sorted by that highest priority, so a
@@ -43,7 +43,7 @@ struct oftable_prio {
  * through the rules themselves (hmap) cost a cache miss per chained rule,
  * half the lookup time with 10,000 rules. */
 struct oftable_slot {
-    uint32_t hash;                  /* head->node.hash. */
+    uint32_t hash;                  /* head->hash. */
     struct ofrule *head;            /* Highest rule of one value; NULL: free. */
 };
 
@@ -284,12 +284,12 @@ subtable_find_head(const struct oftable_subtable *st, const struct of_fields *fi
 static void
 subtable_slot_put(struct oftable_slot *slots, size_t slot_mask, struct ofrule *head)
 {
-    size_t i = head->node.hash & slot_mask;
+    size_t i = head->hash & slot_mask;
 
     while (slots[i].head) {
         i = (i + 1) & slot_mask;
     }
-    slots[i].hash = head->node.hash;
+    slots[i].hash = head->hash;
     slots[i].head = head;
 }
 
@@ -609,7 +609,7 @@ subtable_insert_rule(struct oftable_subtable *st, struct ofrule *rule, uint32_t 
     struct ofrule **pp, *cur;
 
     rule->subtable = st;
-    rule->node.hash = hash;
+    rule->hash = hash;
     if (slot == SIZE_MAX) {
         rule->next_same = NULL;
         subtable_add_head(st, rule);
@@ -685,7 +685,7 @@ oftable_remove(struct oftable *table, struct ofrule *rule)
     if (!st) {
         return;
     }
-    slot = subtable_find_rule_slot(st, rule, rule->node.hash);
+    slot = subtable_find_rule_slot(st, rule, rule->hash);
     for (pp = &st->slots[slot].head; *pp != rule; pp = &(*pp)->next_same) {
         continue;
     }

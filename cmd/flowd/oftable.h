@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hmap.h"
 #include "ofmatch.h"
 #include "ofpact.h"
 
@@ -31,7 +30,6 @@
 struct oftable_subtable;
 
 struct ofrule {
-    struct hmap_node node;          /* In its subtable (table-private). */
     struct oftable_subtable *subtable; /* (table-private). */
     struct ofrule *next_same;       /* Same masked value, lower priority
                                      * (table-private). */
@@ -40,25 +38,29 @@ struct ofrule {
     uint64_t match_map;             /* Bit w: word w of the match's mask
                                      * (as uint64_t words of of_fields) is
                                      * nonzero. */
-    uint16_t priority;
-    uint8_t table_id;
     uint64_t cookie;
-    uint16_t idle_timeout;          /* Seconds; 0 = none. */
-    uint16_t hard_timeout;          /* Seconds; 0 = none. */
-    uint16_t flags;                 /* OFRULE_*. */
-    uint16_t importance;            /* OpenFlow 1.4; kept, not used. */
     struct ofpacts ofpacts;         /* Instructions. */
     long long created;              /* time_msec() when added. */
     long long modified;             /* time_msec() of the last modify. */
     long long used;                 /* time_msec() a packet last hit it. */
     uint64_t packet_count;
     uint64_t byte_count;
+    uint32_t hash;                  /* Of the masked value, in its subtable
+                                     * (table-private). */
+    uint16_t priority;
+    uint16_t idle_timeout;          /* Seconds; 0 = none. */
+    uint16_t hard_timeout;          /* Seconds; 0 = none. */
+    uint16_t flags;                 /* OFRULE_*. */
+    uint16_t importance;            /* OpenFlow 1.4; kept, not used. */
+    uint8_t table_id;
     /* The match, without its all-zero words: for each bit of 'match_map'
      * in ascending order, first every value word (already masked), then
      * every mask word. A rule's mask words are its subtable's, in the
      * subtable's order, so a lookup compares the values in place. A full
-     * struct ofmatch is 416 bytes; a typical rule needs 64 to 96, which is
-     * most of flowd's memory with 100,000 rules. */
+     * struct ofmatch is 560 bytes; a typical rule needs 64 to 96, which is
+     * most of flowd's memory with 100,000 rules. The small members are
+     * last, so that they pack (a rule with a four-word match is a
+     * 192-byte allocation, not 208). */
     uint64_t match_words[];
 };
 

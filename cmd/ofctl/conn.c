@@ -245,8 +245,8 @@ ofctl_send_batch(struct ofctl *ctx, struct buf *encoded, size_t n, uint32_t firs
     int n_errors = 0, e = 0;
 
     ofp_msg_init(&barrier, OFPTYPE_BARRIER_REQUEST, ctx->version, ofctl_xid(ctx));
-    ofp_conn_send(ctx->conn, encoded->data, encoded->size);
-    ofp_conn_send_msg(ctx->conn, &barrier, NULL);
+    ofp_encode(&barrier, encoded, NULL);    /* Fixed size: cannot fail. */
+    ofp_conn_send_buf(ctx->conn, encoded);
     while (!done) {
         struct pollfd pfd = { ofp_conn_fd(ctx->conn), ofp_conn_poll_events(ctx->conn), 0 };
 

@@ -79,9 +79,10 @@ struct ofctl_labels {
     const char *file;
     const unsigned int *lines;
 };
-/* Sends 'msgs' (any number, e.g. flow mods, with consecutive xids from
- * 'first_xid') then one BARRIER, reading errors as they come; 'labels'
- * (may be NULL) names the messages in errors. */
+/* Sends 'encoded' (any number of messages, e.g. flow mods, with
+ * consecutive xids from 'first_xid'; it is left empty) then one BARRIER,
+ * reading errors as they come; 'labels' (may be NULL) names the messages
+ * in errors. */
 int ofctl_send_batch(struct ofctl *, struct buf *encoded, size_t n_msgs, uint32_t first_xid,
                      const struct ofctl_labels *labels);
 uint32_t ofctl_xid(struct ofctl *);

@@ -601,3 +601,39 @@ PY
         done
     done
 }
+
+@test "20,000 flows: add-flows, then a dump over many replies lists each once (ovs-ofctl, our ofctl, JSON); OpenFlow 1.0 ends a dump it cannot express with an error" {
+    local f=$SY_DIR/flows n
+    [ -x "$SY_BINDIR/ofctl" ] || skip "no $SY_BINDIR/ofctl"
+    # Table 1 from line 10,001: OpenFlow 1.0 switches NXT_FLOW_MOD_TABLE_ID
+    # on in the middle of the batch.
+    awk 'BEGIN { for (i = 0; i < 20000; i++)
+                   printf "%spriority=%d,udp,nw_src=10.1.%d.%d,tp_dst=%d,actions=output:2\n",
+                          i >= 10000 ? "table=1," : "", 100 + i % 7,
+                          int(i / 256) % 256, i % 256, 1024 + i }' > "$f"
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow10 add-flows br0 "$f"
+    assert_success
+    for v in OpenFlow10 OpenFlow13; do
+        n=$(ofc $v dump-flows "$MGMT" | grep -c 'actions=output:2')
+        [ "$n" -eq 20000 ] || fail "ovs-ofctl $v dump-flows listed $n of 20000"
+        n=$(sy_sw "$SY_BINDIR/ofctl" -O $v dump-flows br0 | grep 'actions=output:2' |
+            sed -E 's/.*(table=[0-9]+).*(priority=.*)/\1 \2/' | sort -u | wc -l)
+        [ "$n" -eq 20000 ] || fail "ofctl $v dump-flows listed $n distinct of 20000"
+        n=$(sy_sw "$SY_BINDIR/ofctl" -O $v --format=json dump-flows br0 "table=1" | jq length)
+        [ "$n" -eq 10000 ] || fail "ofctl $v --format=json dump-flows table=1 listed $n of 10000"
+    done
+    # An IPv6 match has no OpenFlow 1.0 form: the dump fails, in JSON
+    # without printing half a document.
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow13 add-flow br0 "priority=9,ipv6,ipv6_src=2001:db8::1,actions=drop"
+    assert_success
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow10 dump-flows br0
+    assert_failure 1
+    assert_output --partial "OFPBRC_BAD_MULTIPART"
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow10 --format=json dump-flows br0
+    assert_failure 1
+    refute_output --partial "["
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow13 del-flows br0
+    assert_success
+    run sy_sw "$SY_BINDIR/ofctl" -O OpenFlow13 dump-aggregate br0
+    assert_output --partial "flow_count=0"
+}

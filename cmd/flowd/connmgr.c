@@ -382,9 +382,8 @@ handle_role(struct ofconn *conn, struct ofp_msg *msg)
 struct flow_dump {
     struct ofconn *conn;
     struct ofp_flow_stats_writer writer;
-    bool sent;                      /* Some messages went out already. */
     int error;                      /* Nonzero: a flow could not be encoded. */
-    struct buf error_text;
+    struct buf error_text;          /* Why. */
 };
 
 /* Sends the dump's finished messages, and pushes them at the socket at
@@ -397,7 +396,6 @@ flow_dump_send_ready(struct flow_dump *dump)
     if (ready) {
         ofp_conn_send(dump->conn->stream, dump->writer.out.data, ready);
         ofp_flow_stats_writer_consume(&dump->writer);
-        dump->sent = true;
         conn_flush(dump->conn);
     }
 }

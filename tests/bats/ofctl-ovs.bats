@@ -201,16 +201,14 @@ ovs_flows() {
     assert_output NORMAL
 }
 
-@test "add-flows with 100,000 flows takes seconds" {
-    local f=$SY_DIR/flows start end
+@test "add-flows of 100,000 flows: Open vSwitch holds every one" {
+    local f=$SY_DIR/flows
     awk 'BEGIN { for (i = 1; i <= 100000; i++)
                    printf "priority=%d,ip,nw_dst=10.%d.%d.%d,actions=output:%d\n",
                           i % 60000, int(i / 65536), int(i / 256) % 256, i % 256, i % 8 + 1 }' > "$f"
-    start=$(date +%s)
+    # No timing assertion (speed is bench/'s business): all must arrive.
     run ofctl add-flows $OVS_TARGET "$f"
-    end=$(date +%s)
     assert_success
-    [ $((end - start)) -lt 30 ]
     run ofctl dump-aggregate $OVS_TARGET
     assert_output --partial "flow_count=100001"
 }

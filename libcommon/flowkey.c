@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "hash.h"
 #include "packet.h"
 
@@ -66,18 +67,6 @@ parse_peek(const struct parse *p, size_t n)
     return p->end - p->ofs < n ? NULL : p->data + p->ofs;
 }
 
-static uint16_t
-get_be16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
 /* Reads the type/length field at the cursor into key->eth_type. An 802.3
  * length becomes FLOWKEY_ETH_TYPE_NONE unless an LLC/SNAP header with a
  * zero OUI follows, whose type is used, as the kernel datapath does. */
@@ -92,15 +81,15 @@ parse_ethertype(struct parse *p, struct flowkey *key)
     if (!type) {
         return false;
     }
-    value = get_be16(type);
+    value = rd16(type);
     if (value >= 0x600) {
         key->eth_type = value;
         return true;
     }
     key->eth_type = FLOWKEY_ETH_TYPE_NONE;
     snap = parse_peek(p, 8);
-    if (snap && !memcmp(snap, llc_snap, 6) && get_be16(snap + 6) >= 0x600) {
-        key->eth_type = get_be16(snap + 6);
+    if (snap && !memcmp(snap, llc_snap, 6) && rd16(snap + 6) >= 0x600) {
+        key->eth_type = rd16(snap + 6);
         p->ofs += 8;
     }
     return true;
@@ -129,7 +118,7 @@ parse_l2(struct parse *p, struct flowkey *key, struct flowkey_layout *layout)
     for (int i = 0; i < FLOWKEY_MAX_VLANS; i++) {
         const uint8_t *tag = parse_peek(p, 2);
 
-        type = get_be16(tag);
+        type = rd16(tag);
         if (!eth_type_is_vlan(type)) {
             break;
         }
@@ -146,7 +135,7 @@ parse_l2(struct parse *p, struct flowkey *key, struct flowkey_layout *layout)
         key->vlans[i].tpid = type;
         /* The real DEI shares its bit with FLOWKEY_VLAN_PRESENT: it is
          * overwritten, as the kernel datapath does. */
-        key->vlans[i].tci = get_be16(tag + 2) | FLOWKEY_VLAN_PRESENT;
+        key->vlans[i].tci = rd16(tag + 2) | FLOWKEY_VLAN_PRESENT;
         p->ofs += VLAN_HEADER_LEN;
     }
     return parse_ethertype(p, key);
@@ -159,12 +148,12 @@ parse_arp(struct parse *p, struct flowkey *key)
     uint16_t op;
 
     /* Only Ethernet/IPv4 ARP has fields in the key. */
-    if (!arp || get_be16(arp) != 1 || get_be16(arp + 2) != ETH_TYPE_IP
+    if (!arp || rd16(arp) != 1 || rd16(arp + 2) != ETH_TYPE_IP
         || arp[4] != 6 || arp[5] != 4) {
         return;
     }
     /* An opcode that does not fit the byte is not a truncated one. */
-    op = get_be16(arp + 6);
+    op = rd16(arp + 6);
     key->nw_proto = op <= 0xff ? op : 0;
     memcpy(key->arp_sha, arp + 8, 6);
     memcpy(&key->ipv4_src, arp + 14, 4);
@@ -185,9 +174,9 @@ parse_tcp(struct parse *p, struct flowkey *key)
     if (doff < TCP_HEADER_LEN || !parse_peek(p, doff)) {
         return;
     }
-    key->tp_src = get_be16(tcp);
-    key->tp_dst = get_be16(tcp + 2);
-    key->tcp_flags = get_be16(tcp + 12) & 0x0fff;
+    key->tp_src = rd16(tcp);
+    key->tp_dst = rd16(tcp + 2);
+    key->tcp_flags = rd16(tcp + 12) & 0x0fff;
 }
 
 /* Ports of UDP and SCTP, type and code of ICMP: the first two 16-bit
@@ -198,8 +187,8 @@ parse_ports(struct parse *p, struct flowkey *key, size_t size)
     const uint8_t *l4 = parse_peek(p, size);
 
     if (l4) {
-        key->tp_src = get_be16(l4);
-        key->tp_dst = get_be16(l4 + 2);
+        key->tp_src = rd16(l4);
+        key->tp_dst = rd16(l4 + 2);
     }
 }
 
@@ -316,7 +305,7 @@ parse_ipv4(struct parse *p, struct flowkey *key)
         return false;
     }
     ihl = (ip[0] & 0x0f) * 4;
-    total = get_be16(ip + 2);
+    total = rd16(ip + 2);
     if (ihl < IPV4_HEADER_LEN || total < ihl || total > p->end - p->ofs) {
         return false;
     }
@@ -326,7 +315,7 @@ parse_ipv4(struct parse *p, struct flowkey *key)
     memcpy(&key->ipv4_src, ip + 12, 4);
     memcpy(&key->ipv4_dst, ip + 16, 4);
 
-    frag = get_be16(ip + 6);
+    frag = rd16(ip + 6);
     if (frag & (IP_MF | IP_OFFSET)) {
         key->nw_frag = FLOWKEY_FRAG_ANY;
         if (frag & IP_OFFSET) {
@@ -384,7 +373,7 @@ parse_ipv6_ext(struct parse *p, struct flowkey *key)
             return false;
         }
         if (next == IPV6_NEXT_FRAGMENT) {
-            uint16_t frag = get_be16(hdr + 2);
+            uint16_t frag = rd16(hdr + 2);
 
             if (frag & 0xfff8) {
                 key->nw_frag = FLOWKEY_FRAG_ANY | FLOWKEY_FRAG_LATER;
@@ -411,11 +400,11 @@ parse_ipv6(struct parse *p, struct flowkey *key)
     if (!ip || ip[0] >> 4 != 6) {
         return false;
     }
-    payload = get_be16(ip + 4);
+    payload = rd16(ip + 4);
     if (payload > p->end - p->ofs - IPV6_HEADER_LEN) {
         return false;
     }
-    first = get_be32(ip);
+    first = rd32(ip);
     key->nw_tos = first >> 20;
     key->ipv6_label = first & 0x000fffff;
     key->nw_proto = ip[6];

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 #define ETH_HDR 14
 #define LACPDU_SIZE 110
 #define INFO_TLV_LEN 20
@@ -19,23 +21,10 @@
 
 const uint8_t lacp_dst_mac[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x02 };
 
-static uint16_t
-get16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v & 0xff;
-}
-
 bool
 lacp_is_slow_protocol(const uint8_t *frame, size_t size)
 {
-    return size >= ETH_HDR + 1 && get16(frame + 12) == LACP_ETH_TYPE;
+    return size >= ETH_HDR + 1 && rd16(frame + 12) == LACP_ETH_TYPE;
 }
 
 static bool
@@ -44,11 +33,11 @@ decode_info(const uint8_t *tlv, uint8_t type, struct lacp_info *info)
     if (tlv[0] != type || tlv[1] != INFO_TLV_LEN) {
         return false;
     }
-    info->sys_priority = get16(tlv + 2);
+    info->sys_priority = rd16(tlv + 2);
     memcpy(info->sys_id, tlv + 4, 6);
-    info->key = get16(tlv + 10);
-    info->port_priority = get16(tlv + 12);
-    info->port = get16(tlv + 14);
+    info->key = rd16(tlv + 10);
+    info->port_priority = rd16(tlv + 12);
+    info->port = rd16(tlv + 14);
     info->state = tlv[16];
     return true;
 }
@@ -73,7 +62,7 @@ lacp_pdu_decode(const uint8_t *frame, size_t size, struct lacp_pdu *pdu)
     if (p[0] != 3 || p[1] != COLLECTOR_TLV_LEN) {
         return EINVAL;
     }
-    pdu->collector_max_delay = get16(p + 2);
+    pdu->collector_max_delay = rd16(p + 2);
     return 0;
 }
 
@@ -82,11 +71,11 @@ encode_info(uint8_t *tlv, uint8_t type, const struct lacp_info *info)
 {
     tlv[0] = type;
     tlv[1] = INFO_TLV_LEN;
-    put16(tlv + 2, info->sys_priority);
+    wr16(tlv + 2, info->sys_priority);
     memcpy(tlv + 4, info->sys_id, 6);
-    put16(tlv + 10, info->key);
-    put16(tlv + 12, info->port_priority);
-    put16(tlv + 14, info->port);
+    wr16(tlv + 10, info->key);
+    wr16(tlv + 12, info->port_priority);
+    wr16(tlv + 14, info->port);
     tlv[16] = info->state;
 }
 
@@ -99,7 +88,7 @@ lacp_pdu_encode(const struct lacp_pdu *pdu, const uint8_t src_mac[6],
     memset(frame, 0, LACP_FRAME_SIZE);
     memcpy(frame, lacp_dst_mac, 6);
     memcpy(frame + 6, src_mac, 6);
-    put16(frame + 12, LACP_ETH_TYPE);
+    wr16(frame + 12, LACP_ETH_TYPE);
     p[0] = LACP_SUBTYPE;
     p[1] = 1;
     encode_info(p + 2, 1, &pdu->actor);
@@ -107,7 +96,7 @@ lacp_pdu_encode(const struct lacp_pdu *pdu, const uint8_t src_mac[6],
     p += 2 + 2 * INFO_TLV_LEN;
     p[0] = 3;
     p[1] = COLLECTOR_TLV_LEN;
-    put16(p + 2, pdu->collector_max_delay);
+    wr16(p + 2, pdu->collector_max_delay);
     /* Terminator TLV (type 0, length 0) and reserved bytes: zeros. */
 }
 

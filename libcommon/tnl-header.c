@@ -2,10 +2,10 @@
  * with memcpy in network byte order: buffers need no alignment. */
 #include "tnl-header.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "flowkey.h"
 #include "packet.h"
 #include "tnl-config.h"
@@ -25,40 +25,6 @@
 #define GRE_KEY 0x2000
 #define GRE_SEQ 0x1000
 #define GRE_VERSION 0x0007
-
-static void
-put16(uint8_t *p, uint16_t host)
-{
-    uint16_t net = htons(host);
-
-    memcpy(p, &net, 2);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-    uint16_t net;
-
-    memcpy(&net, p, 2);
-    return ntohs(net);
-}
-
-static void
-put32(uint8_t *p, uint32_t host)
-{
-    uint32_t net = htonl(host);
-
-    memcpy(p, &net, 4);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-    uint32_t net;
-
-    memcpy(&net, p, 4);
-    return ntohl(net);
-}
 
 static size_t
 gre_size(const struct tnl_build *b)
@@ -105,9 +71,9 @@ build_ipv4(const struct tnl_build *b, uint8_t proto, size_t total, uint8_t *ip)
 
     ip[0] = 0x45;
     ip[1] = b->md.tos;
-    put16(ip + 2, total);
-    put16(ip + 4, b->ip_id);
-    put16(ip + 6, b->md.flags & FLOWKEY_TUN_DF ? IPV4_DF : 0);
+    wr16(ip + 2, total);
+    wr16(ip + 4, b->ip_id);
+    wr16(ip + 6, b->md.flags & FLOWKEY_TUN_DF ? IPV4_DF : 0);
     ip[8] = b->md.ttl;
     ip[9] = proto;
     memset(ip + 10, 0, 2);
@@ -145,9 +111,9 @@ build_vxlan_geneve(const struct tnl_build *b, uint8_t *h)
             memcpy(h + TNL_GENEVE_HEADER_SIZE, b->md.geneve_opts, opts_size);
             h[1] = geneve_opts_critical(b->md.geneve_opts, opts_size) ? GENEVE_CRITICAL : 0;
         }
-        put16(h + 2, TNL_ETH_P_TEB);
+        wr16(h + 2, TNL_ETH_P_TEB);
     }
-    put32(h + 4, (uint32_t) (b->md.tun_id & TNL_VNI_MAX) << 8);
+    wr32(h + 4, (uint32_t) (b->md.tun_id & TNL_VNI_MAX) << 8);
 }
 
 static void
@@ -155,9 +121,9 @@ build_udp(const struct tnl_build *b, const uint8_t *inner, size_t inner_size, ui
 {
     size_t udp_len = UDP_SIZE + tunnel_header_size(b) + inner_size;
 
-    put16(udp, b->udp_src);
-    put16(udp + 2, b->udp_dst);
-    put16(udp + 4, udp_len);
+    wr16(udp, b->udp_src);
+    wr16(udp + 2, b->udp_dst);
+    wr16(udp + 4, udp_len);
     memset(udp + 6, 0, 2);
     build_vxlan_geneve(b, udp + UDP_SIZE);
     if (b->md.flags & FLOWKEY_TUN_CSUM) {
@@ -181,14 +147,14 @@ build_gre(const struct tnl_build *b, const uint8_t *inner, size_t inner_size, ui
 
     flags |= b->md.flags & FLOWKEY_TUN_CSUM ? GRE_CSUM : 0;
     flags |= b->md.flags & FLOWKEY_TUN_KEY ? GRE_KEY : 0;
-    put16(gre, flags);
-    put16(gre + 2, TNL_ETH_P_TEB);
+    wr16(gre, flags);
+    wr16(gre + 2, TNL_ETH_P_TEB);
     if (flags & GRE_CSUM) {
         memset(gre + ofs, 0, 4);        /* Checksum and reserved. */
         ofs += 4;
     }
     if (flags & GRE_KEY) {
-        put32(gre + ofs, (uint32_t) b->md.tun_id);
+        wr32(gre + ofs, (uint32_t) b->md.tun_id);
         ofs += 4;
     }
     if (flags & GRE_CSUM) {
@@ -207,7 +173,7 @@ tnl_build_outer(const struct tnl_build *b, const uint8_t *inner, size_t inner_si
 
     memcpy(out, b->eth_dst, 6);
     memcpy(out + 6, b->eth_src, 6);
-    put16(out + 12, ETH_TYPE_IP);
+    wr16(out + 12, ETH_TYPE_IP);
     if (b->type == SW_PORT_GRE) {
         build_gre(b, inner, inner_size, out + ETH_SIZE + IPV4_SIZE);
     } else {
@@ -226,7 +192,7 @@ parse_vxlan(const uint8_t *data, size_t size, struct tnl_md *md, size_t *header_
     if (size < TNL_VXLAN_HEADER_SIZE + ETH_SIZE || !(data[0] & VXLAN_FLAG_I)) {
         return EINVAL;
     }
-    md->tun_id = get32(data + 4) >> 8;
+    md->tun_id = rd32(data + 4) >> 8;
     md->flags |= FLOWKEY_TUN_KEY;
     *header_size = TNL_VXLAN_HEADER_SIZE;
     return 0;
@@ -246,10 +212,10 @@ parse_geneve(const uint8_t *data, size_t size, struct tnl_md *md, size_t *header
     }
     opts_size = (size_t) (data[0] & 0x3f) * 4;
     total = TNL_GENEVE_HEADER_SIZE + opts_size;
-    if (size < total + ETH_SIZE || get16(data + 2) != TNL_ETH_P_TEB) {
+    if (size < total + ETH_SIZE || rd16(data + 2) != TNL_ETH_P_TEB) {
         return EINVAL;
     }
-    md->tun_id = get32(data + 4) >> 8;
+    md->tun_id = rd32(data + 4) >> 8;
     md->flags |= FLOWKEY_TUN_KEY;
     opts = data + TNL_GENEVE_HEADER_SIZE;
     if (!tun_md_geneve_opts_valid(opts, opts_size)
@@ -290,14 +256,14 @@ parse_ipv4(const uint8_t *ip, size_t size, struct tnl_md *md)
         return 0;
     }
     ihl = (size_t) (ip[0] & 0x0f) * 4;
-    if (ihl < IPV4_SIZE || ihl > size || get16(ip + 6) & 0x3fff) {
+    if (ihl < IPV4_SIZE || ihl > size || rd16(ip + 6) & 0x3fff) {
         return 0;
     }
     md->tos = ip[1];
     md->ttl = ip[8];
     memcpy(&md->ip_src, ip + 12, 4);
     memcpy(&md->ip_dst, ip + 16, 4);
-    md->flags = get16(ip + 6) & IPV4_DF ? FLOWKEY_TUN_DF : 0;
+    md->flags = rd16(ip + 6) & IPV4_DF ? FLOWKEY_TUN_DF : 0;
     return ihl;
 }
 
@@ -315,8 +281,8 @@ tnl_parse_gre(const uint8_t *ip, size_t size, struct tnl_md *md, size_t *inner_o
     }
     gre = ip + ihl;
     gre_len = size - ihl;
-    flags = get16(gre);
-    if (flags & (GRE_ROUTING | GRE_VERSION) || get16(gre + 2) != TNL_ETH_P_TEB) {
+    flags = rd16(gre);
+    if (flags & (GRE_ROUTING | GRE_VERSION) || rd16(gre + 2) != TNL_ETH_P_TEB) {
         return EINVAL;
     }
     ofs = 4 + (flags & GRE_CSUM ? 4 : 0) + (flags & GRE_KEY ? 4 : 0)
@@ -331,7 +297,7 @@ tnl_parse_gre(const uint8_t *ip, size_t size, struct tnl_md *md, size_t *inner_o
         md->flags |= FLOWKEY_TUN_CSUM;
     }
     if (flags & GRE_KEY) {
-        md->tun_id = get32(gre + 4 + (flags & GRE_CSUM ? 4 : 0));
+        md->tun_id = rd32(gre + 4 + (flags & GRE_CSUM ? 4 : 0));
         md->flags |= FLOWKEY_TUN_KEY;
     }
     *inner_offset = ihl + ofs;

@@ -5,32 +5,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "packet.h"
 
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED 4
 #define ICMPV6_PACKET_TOO_BIG 2
 #define ICMPV6_REDIRECT 137
-
-static uint16_t
-get_be16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-    put_be16(p, v >> 16);
-    put_be16(p + 2, v);
-}
 
 /* The offset of the IP header behind the Ethernet header and up to
  * TNL_PMTU_MAX_VLANS tags, and its Ethertype; 0 if there is none. */
@@ -43,12 +24,12 @@ find_l3(const uint8_t *frame, size_t size, uint16_t *eth_type)
     if (size < 14) {
         return 0;
     }
-    *eth_type = get_be16(frame + 12);
+    *eth_type = rd16(frame + 12);
     while (*eth_type == ETH_TYPE_VLAN || *eth_type == ETH_TYPE_QINQ) {
         if (++n_vlans > TNL_PMTU_MAX_VLANS || ofs + 4 > size) {
             return 0;
         }
-        *eth_type = get_be16(frame + ofs + 2);
+        *eth_type = rd16(frame + ofs + 2);
         ofs += 4;
     }
     return ofs;
@@ -82,7 +63,7 @@ ipv4_wants_reply(const uint8_t *ip, size_t avail)
     ihl = (size_t) (ip[0] & 0x0f) * 4;
     if (ihl < 20 || ihl > avail) {
         return false;
-    } else if (get_be16(ip + 6) != 0x4000) {
+    } else if (rd16(ip + 6) != 0x4000) {
         return false;               /* No DF, or a fragment. */
     } else if (!ipv4_is_unicast(ip + 12) || !ipv4_is_unicast(ip + 16)) {
         return false;
@@ -95,7 +76,7 @@ ipv4_wants_reply(const uint8_t *ip, size_t avail)
 static size_t
 build_ipv4(const uint8_t *ip, size_t avail, unsigned int mtu, uint8_t *out)
 {
-    size_t quote = avail, total = get_be16(ip + 2);
+    size_t quote = avail, total = rd16(ip + 2);
     uint16_t sum;
 
     if (total >= 20 && total < quote) {
@@ -106,8 +87,8 @@ build_ipv4(const uint8_t *ip, size_t avail, unsigned int mtu, uint8_t *out)
     }
     memset(out, 0, 28);
     out[0] = 0x45;
-    put_be16(out + 2, 28 + quote);
-    put_be16(out + 6, 0x4000);      /* DF. */
+    wr16(out + 2, 28 + quote);
+    wr16(out + 6, 0x4000);      /* DF. */
     out[8] = ip[8];                 /* TTL: the packet's own, as Linux. */
     out[9] = IP_PROTO_ICMP;
     memcpy(out + 12, ip + 16, 4);   /* From the packet's destination ... */
@@ -116,7 +97,7 @@ build_ipv4(const uint8_t *ip, size_t avail, unsigned int mtu, uint8_t *out)
     memcpy(out + 10, &sum, 2);
     out[20] = ICMP_DEST_UNREACH;
     out[21] = ICMP_FRAG_NEEDED;
-    put_be16(out + 26, mtu);        /* Next-hop MTU (RFC 1191). */
+    wr16(out + 26, mtu);        /* Next-hop MTU (RFC 1191). */
     memcpy(out + 28, ip, quote);
     sum = csum(out + 20, 8 + quote);
     memcpy(out + 22, &sum, 2);
@@ -145,7 +126,7 @@ ipv6_upper_layer(const uint8_t *ip, size_t avail, uint8_t *proto, size_t *ofs)
             len = ((size_t) h[1] + 1) * 8;
             break;
         case 44:                    /* Fragment. */
-            if (*ofs + 8 > avail || get_be16(h + 2) & 0xfff8) {
+            if (*ofs + 8 > avail || rd16(h + 2) & 0xfff8) {
                 return false;
             }
             len = 8;
@@ -195,7 +176,7 @@ ipv6_wants_reply(const uint8_t *ip, size_t avail)
 static size_t
 build_ipv6(const uint8_t *ip, size_t avail, unsigned int mtu, uint8_t *out)
 {
-    size_t quote = avail, payload = get_be16(ip + 4);
+    size_t quote = avail, payload = rd16(ip + 4);
     uint32_t sum;
     uint16_t checksum;
 
@@ -207,13 +188,13 @@ build_ipv6(const uint8_t *ip, size_t avail, unsigned int mtu, uint8_t *out)
     }
     memset(out, 0, 48);
     out[0] = 0x60;
-    put_be16(out + 4, 8 + quote);
+    wr16(out + 4, 8 + quote);
     out[6] = IP_PROTO_ICMPV6;
     out[7] = ip[7];                 /* Hop limit: the packet's own, as Linux. */
     memcpy(out + 8, ip + 24, 16);   /* From the packet's destination ... */
     memcpy(out + 24, ip + 8, 16);   /* ... to its source. */
     out[40] = ICMPV6_PACKET_TOO_BIG;
-    put_be32(out + 44, mtu);
+    wr32(out + 44, mtu);
     memcpy(out + 48, ip, quote);
     sum = csum_pseudo_ipv6(out + 8, out + 24, IP_PROTO_ICMPV6, 8 + quote);
     checksum = csum_finish(csum_partial(out + 40, 8 + quote, sum));

@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "dp-user.h"
 #include "flowkey.h"
 #include "log.h"
@@ -813,19 +814,6 @@ tunnels_run(struct tunnels *t, long long now)
     }
 }
 
-static uint16_t
-get_be16(const uint8_t *p)
-{
-    return (uint16_t) (p[0] << 8 | p[1]);
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v;
-}
-
 /* ---- what is wrong (tunnel show) ------------------------------------------ */
 
 static void
@@ -1113,8 +1101,8 @@ send_fragments(struct tunnels *t, struct tnl_port *port, struct tnl_route *route
         uint16_t sum;
 
         memcpy(header, outer, 34);
-        put_be16(header + 14 + 2, 20 + len);
-        put_be16(header + 14 + 6, frag);
+        wr16(header + 14 + 2, 20 + len);
+        wr16(header + 14 + 6, frag);
         memset(header + 14 + 10, 0, 2);
         sum = csum(header + 14, 20);
         memcpy(header + 14 + 10, &sum, 2);
@@ -1200,9 +1188,9 @@ tcp_gso_parse(const struct dp_packet *p, struct tcp_gso *g)
         return false;
     }
     g->l3 = 14;
-    eth_type = get_be16(f + 12);
+    eth_type = rd16(f + 12);
     while ((eth_type == ETH_TYPE_VLAN || eth_type == ETH_TYPE_QINQ) && g->l3 + 4 <= p->size) {
-        eth_type = get_be16(f + g->l3 + 2);
+        eth_type = rd16(f + g->l3 + 2);
         g->l3 += 4;
     }
     g->ipv4 = eth_type == ETH_TYPE_IP;
@@ -1235,8 +1223,8 @@ tcp_gso_segment(struct tunnels *t, const struct dp_packet *p, const struct tcp_g
         size_t ihl = (size_t) (s[g->l3] & 0x0f) * 4;
         uint32_t src, dst;
 
-        put_be16(s + g->l3 + 2, seg - g->l3);
-        put_be16(s + g->l3 + 4, get_be16(f + g->l3 + 4) + index);
+        wr16(s + g->l3 + 2, seg - g->l3);
+        wr16(s + g->l3 + 4, rd16(f + g->l3 + 4) + index);
         memset(s + g->l3 + 10, 0, 2);
         checksum = csum(s + g->l3, MIN(ihl, g->l4 - g->l3));
         memcpy(s + g->l3 + 10, &checksum, 2);
@@ -1244,7 +1232,7 @@ tcp_gso_segment(struct tunnels *t, const struct dp_packet *p, const struct tcp_g
         memcpy(&dst, s + g->l3 + 16, 4);
         sum = csum_pseudo_ipv4(src, dst, IP_PROTO_TCP, seg - g->l4);
     } else {
-        put_be16(s + g->l3 + 4, seg - g->l3 - 40);
+        wr16(s + g->l3 + 4, seg - g->l3 - 40);
         sum = csum_pseudo_ipv6(s + g->l3 + 8, s + g->l3 + 24, IP_PROTO_TCP, seg - g->l4);
     }
     memcpy(&seq, f + g->l4 + 4, 4);

@@ -1024,25 +1024,26 @@ tunnel_vport_name(uint32_t vport_type, uint16_t dst_port)
             : xstrdup("gre_sys"));
 }
 
-/* The slot for a new tunnel vport 'name': the number a previous flowd gave
- * it if that is free (its flows stay valid), else the first free one;
- * TNL_VPORT_SLOTS if none is. */
+/* The slot in 'slots' (numbered from 'base', 'n_slots' of them) for a new
+ * vport 'name': the number a previous flowd gave it if that is free (its
+ * flows stay valid), else the first free one; 'n_slots' if none is. */
 static uint32_t
-tunnel_vport_slot(struct dp_kernel *dp, const char *name)
+vport_slot(struct dp_kernel *dp, const char *name, struct dp_kernel_port *const *slots,
+           uint32_t base, uint32_t n_slots)
 {
     struct dpif_netlink_vport vport;
 
     if (!dpif_netlink_vport_get(dp->nl, name, &vport) && vport.dp_ifindex == dp->dp_ifindex
-        && vport.port_no >= TNL_VPORT_BASE && vport.port_no - TNL_VPORT_BASE < TNL_VPORT_SLOTS
-        && !dp->tnl_vports[vport.port_no - TNL_VPORT_BASE]) {
-        return vport.port_no - TNL_VPORT_BASE;
+        && vport.port_no >= base && vport.port_no - base < n_slots
+        && !slots[vport.port_no - base]) {
+        return vport.port_no - base;
     }
-    for (uint32_t i = 0; i < TNL_VPORT_SLOTS; i++) {
-        if (!dp->tnl_vports[i]) {
+    for (uint32_t i = 0; i < n_slots; i++) {
+        if (!slots[i]) {
             return i;
         }
     }
-    return TNL_VPORT_SLOTS;
+    return n_slots;
 }
 
 /* The tunnel vport for 'cfg''s type and UDP port, created for its first
@@ -1064,7 +1065,7 @@ tunnel_vport_get(struct dp_kernel *dp, const struct tnl_config *cfg)
         }
     }
     name = tunnel_vport_name(type, dst_port);
-    slot = tunnel_vport_slot(dp, name);
+    slot = vport_slot(dp, name, dp->tnl_vports, TNL_VPORT_BASE, TNL_VPORT_SLOTS);
     if (slot < TNL_VPORT_SLOTS) {
         vport = port_create(dp, TNL_VPORT_BASE + slot, name, type, dst_port);
         vport->n_users = 1;
@@ -1163,28 +1164,6 @@ static const struct bond_ops bond_member_ops = {
     .member_error = kernel_member_error,
 };
 
-/* The slot for member vport 'name': the number a previous flowd gave it if
- * that is free (its flows stay valid), else the first free one;
- * MEMBER_VPORT_SLOTS if none is. */
-static uint32_t
-member_vport_slot(struct dp_kernel *dp, const char *name)
-{
-    struct dpif_netlink_vport vport;
-
-    if (!dpif_netlink_vport_get(dp->nl, name, &vport) && vport.dp_ifindex == dp->dp_ifindex
-        && vport.port_no >= MEMBER_VPORT_BASE
-        && vport.port_no - MEMBER_VPORT_BASE < MEMBER_VPORT_SLOTS
-        && !dp->member_vports[vport.port_no - MEMBER_VPORT_BASE]) {
-        return vport.port_no - MEMBER_VPORT_BASE;
-    }
-    for (uint32_t i = 0; i < MEMBER_VPORT_SLOTS; i++) {
-        if (!dp->member_vports[i]) {
-            return i;
-        }
-    }
-    return MEMBER_VPORT_SLOTS;
-}
-
 /* Deletes the member vports of 'bond_port' from the kernel and from 'dp'. */
 static void
 members_delete(struct dp_kernel *dp, struct dp_kernel_port *bond_port)
@@ -1221,7 +1200,8 @@ dp_kernel_bond_port_add(struct dpif *dpif, uint32_t port_no, const char *name,
     bond_set_ops(port->bond, &bond_member_ops, port);
     port->members = xcalloc(n ? n : 1, sizeof *port->members);
     for (size_t i = 0; i < n; i++) {
-        uint32_t slot = member_vport_slot(dp, members[i]);
+        uint32_t slot = vport_slot(dp, members[i], dp->member_vports, MEMBER_VPORT_BASE,
+                                   MEMBER_VPORT_SLOTS);
         struct dp_kernel_port *member;
 
         if (slot >= MEMBER_VPORT_SLOTS) {

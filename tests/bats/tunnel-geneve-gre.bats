@@ -10,11 +10,7 @@ load helpers
 load tunnel-helpers
 
 setup() {
-    sy_setup
-    TH_HOSTS=()
-    th_host a
-    th_host b
-    th_underlay a 192.0.2.1 b 192.0.2.2
+    th_setup_two_hosts
 }
 
 teardown() {

@@ -12,11 +12,7 @@ load tunnel-helpers
 MAP="{class=0xffff,type=0x80,len=4}->tun_metadata0"
 
 setup() {
-    sy_setup
-    TH_HOSTS=()
-    th_host a
-    th_host b
-    th_underlay a 192.0.2.1 b 192.0.2.2
+    th_setup_two_hosts
     th_vm a v1 10.1.0.1/24 02:aa:00:00:00:01
     th_vm a v3 10.1.0.3/24 02:aa:00:00:00:03
     th_vm b v2 10.1.0.2/24 02:aa:00:00:00:02

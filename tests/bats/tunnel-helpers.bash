@@ -34,6 +34,16 @@ th_host() {
     TH_HOSTS+=("$host")
 }
 
+# th_setup_two_hosts: sy_setup, then the usual bed: hosts a and b with
+# an underlay link, a at 192.0.2.1 and b at 192.0.2.2.
+th_setup_two_hosts() {
+    sy_setup
+    TH_HOSTS=()
+    th_host a
+    th_host b
+    th_underlay a 192.0.2.1 b 192.0.2.2
+}
+
 # th_underlay HOST_A IP_A HOST_B IP_B: a /24 link between two hosts (the
 # devices are called u-HOST_B on A and u-HOST_A on B).
 th_underlay() {

@@ -9,11 +9,7 @@ load helpers
 load tunnel-helpers
 
 setup() {
-    sy_setup
-    TH_HOSTS=()
-    th_host a
-    th_host b
-    th_underlay a 192.0.2.1 b 192.0.2.2
+    th_setup_two_hosts
     th_vm a v1 10.1.0.1/24 02:aa:00:00:00:01
     th_prog a portd add-br br0 datapath=user
     th_prog a portd add-port br0 a-v1

@@ -81,6 +81,27 @@ dp_actions_end_nested(struct dp_actions *a, size_t offset)
     nla->nla_len = a->size - offset;
 }
 
+bool
+dp_attrs_fill(const void *data, size_t size)
+{
+    size_t used = 0;
+
+    DP_ACTIONS_FOR_EACH (nla, data, size) {
+        used = (const uint8_t *) nla - (const uint8_t *) data + NLA_ALIGN(nla->nla_len);
+    }
+    return used >= size;
+}
+
+bool
+dp_nla_get(const struct nlattr *nla, void *dst, size_t size)
+{
+    if (dp_nla_size(nla) != size) {
+        return false;
+    }
+    memcpy(dst, dp_nla_data(nla), size);
+    return true;
+}
+
 void
 dp_actions_put_output(struct dp_actions *a, uint32_t port)
 {

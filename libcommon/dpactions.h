@@ -10,6 +10,7 @@
 
 #include <linux/netlink.h>
 #include <linux/openvswitch.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,5 +77,14 @@ dp_nla_type(const struct nlattr *nla)
 {
     return nla->nla_type & NLA_TYPE_MASK;
 }
+
+/* Whether the attributes in [data, +size) fill it exactly: each one's
+ * length covers its header and stays inside, nothing is left over but the
+ * padding of the last. Parsers of kernel replies check every nest they
+ * enter with it, so that DP_ACTIONS_FOR_EACH's silent stop at a bad length
+ * becomes an error. */
+bool dp_attrs_fill(const void *data, size_t size);
+/* Copies the payload of 'nla' to 'dst' if it is exactly 'size' bytes. */
+bool dp_nla_get(const struct nlattr *nla, void *dst, size_t size);
 
 #endif

@@ -4,49 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
-/* Whether the attributes in [data, +size) fill it exactly: each one's
- * length covers its header and stays inside, nothing is left over but the
- * padding of the last. */
-static bool
-attrs_fill(const void *data, size_t size)
-{
-    size_t used = 0;
-
-    DP_ACTIONS_FOR_EACH (nla, data, size) {
-        used = (const uint8_t *) nla - (const uint8_t *) data + NLA_ALIGN(nla->nla_len);
-    }
-    return used >= size;
-}
-
-static bool
-get_u32(const struct nlattr *nla, uint32_t *value)
-{
-    if (dp_nla_size(nla) != sizeof *value) {
-        return false;
-    }
-    memcpy(value, dp_nla_data(nla), sizeof *value);
-    return true;
-}
-
-static bool
-get_u64(const struct nlattr *nla, uint64_t *value)
-{
-    if (dp_nla_size(nla) != sizeof *value) {
-        return false;
-    }
-    memcpy(value, dp_nla_data(nla), sizeof *value);
-    return true;
-}
-
 static bool
 get_stats(const struct nlattr *nla, uint64_t *packets, uint64_t *bytes)
 {
     struct ovs_flow_stats stats;
 
-    if (dp_nla_size(nla) != sizeof stats) {
+    if (!dp_nla_get(nla, &stats, sizeof stats)) {
         return false;
     }
-    memcpy(&stats, dp_nla_data(nla), sizeof stats);
     *packets = stats.n_packets;
     *bytes = stats.n_bytes;
     return true;
@@ -55,7 +20,7 @@ get_stats(const struct nlattr *nla, uint64_t *packets, uint64_t *bytes)
 static bool
 parse_band(const struct nlattr *nest, struct odp_meter_band *band)
 {
-    if (!attrs_fill(dp_nla_data(nest), dp_nla_size(nest))) {
+    if (!dp_attrs_fill(dp_nla_data(nest), dp_nla_size(nest))) {
         return false;
     }
     DP_ACTIONS_FOR_EACH (nla, dp_nla_data(nest), dp_nla_size(nest)) {
@@ -63,13 +28,13 @@ parse_band(const struct nlattr *nest, struct odp_meter_band *band)
 
         switch (dp_nla_type(nla)) {
         case OVS_BAND_ATTR_TYPE:
-            ok = get_u32(nla, &band->type);
+            ok = dp_nla_get(nla, &band->type, sizeof band->type);
             break;
         case OVS_BAND_ATTR_RATE:
-            ok = get_u32(nla, &band->rate);
+            ok = dp_nla_get(nla, &band->rate, sizeof band->rate);
             break;
         case OVS_BAND_ATTR_BURST:
-            ok = get_u32(nla, &band->burst);
+            ok = dp_nla_get(nla, &band->burst, sizeof band->burst);
             break;
         case OVS_BAND_ATTR_STATS:
             ok = band->has_stats = get_stats(nla, &band->packets, &band->bytes);
@@ -87,7 +52,7 @@ parse_band(const struct nlattr *nest, struct odp_meter_band *band)
 static bool
 parse_bands(const struct nlattr *bands, struct odp_meter *meter)
 {
-    if (!attrs_fill(dp_nla_data(bands), dp_nla_size(bands))) {
+    if (!dp_attrs_fill(dp_nla_data(bands), dp_nla_size(bands))) {
         return false;
     }
     DP_ACTIONS_FOR_EACH (nest, dp_nla_data(bands), dp_nla_size(bands)) {
@@ -108,7 +73,7 @@ parse_attr(const struct nlattr *nla, struct odp_meter *meter)
     switch (dp_nla_type(nla)) {
     case OVS_METER_ATTR_ID:
         /* The kernel's SET reply names the meter twice. */
-        if (!get_u32(nla, &id) || (meter->has_id && id != meter->id)) {
+        if (!dp_nla_get(nla, &id, sizeof id) || (meter->has_id && id != meter->id)) {
             return false;
         }
         meter->has_id = true;
@@ -123,13 +88,13 @@ parse_attr(const struct nlattr *nla, struct odp_meter *meter)
     case OVS_METER_ATTR_STATS:
         return meter->has_stats = get_stats(nla, &meter->packets, &meter->bytes);
     case OVS_METER_ATTR_USED:
-        return meter->has_used = get_u64(nla, &meter->used_msec);
+        return meter->has_used = dp_nla_get(nla, &meter->used_msec, sizeof meter->used_msec);
     case OVS_METER_ATTR_BANDS:
         return parse_bands(nla, meter);
     case OVS_METER_ATTR_MAX_METERS:
-        return get_u32(nla, &meter->max_meters);
+        return dp_nla_get(nla, &meter->max_meters, sizeof meter->max_meters);
     case OVS_METER_ATTR_MAX_BANDS:
-        return get_u32(nla, &meter->max_bands);
+        return dp_nla_get(nla, &meter->max_bands, sizeof meter->max_bands);
     case OVS_METER_ATTR_PAD:
     default:
         return true;            /* Alignment, or newer than us: skipped. */
@@ -140,7 +105,7 @@ int
 odp_meter_parse(const void *attrs, size_t size, struct odp_meter *meter)
 {
     memset(meter, 0, sizeof *meter);
-    if (!attrs_fill(attrs, size)) {
+    if (!dp_attrs_fill(attrs, size)) {
         return EINVAL;
     }
     DP_ACTIONS_FOR_EACH (nla, attrs, size) {

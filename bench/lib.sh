@@ -101,7 +101,8 @@ _vm_addr() {
     ip -n "$ns" link set eth0 up
 }
 
-# topo_build PATH: veth | linux-bridge | ovs | ovs-tso | switchyard.
+# topo_build PATH: veth | linux-bridge | ovs | ovs-tso | switchyard |
+# switchyard-user (flow-offload=false: every packet through flowd).
 # Sets TOPO_NS_A, TOPO_NS_B, TOPO_NS_SW, TOPO_DIR, TOPO_DAEMON_PID (the
 # process whose idle CPU is measured, empty for the kernel paths).
 topo_build() {
@@ -139,6 +140,7 @@ topo_build() {
         ovs) _topo_ovs ;;
         ovs-tso) _topo_ovs userspace-tso-enable=true ;;
         switchyard) _topo_switchyard ;;
+        switchyard-user) _topo_switchyard flow-offload=false ;;
         *) log "unknown path \"$path\""; return 1 ;;
     esac
 }
@@ -171,6 +173,7 @@ sy() {
         ip netns exec "$TOPO_NS_SW" "$BENCH_BINDIR/$prog" "$@"
 }
 
+# _topo_switchyard [BRIDGE_SETTING...]: flowd and portd, br0 with two ports.
 _topo_switchyard() {
     local d=$TOPO_DIR/sy name
     mkdir -p "$d/conf" "$d/run" "$d/log"
@@ -185,7 +188,7 @@ _topo_switchyard() {
             return 1
         }
     done
-    sy portd add-br br0 datapath=user >> "$d/portd.out" 2>&1 &&
+    sy portd add-br br0 datapath=user "$@" >> "$d/portd.out" 2>&1 &&
     sy portd add-port br0 "$TOPO_PORT_A" >> "$d/portd.out" 2>&1 &&
     sy portd add-port br0 "$TOPO_PORT_B" >> "$d/portd.out" 2>&1 || {
         log "switchyard: bridge set-up failed: $(tail -n 5 "$d/portd.out")"

@@ -20,7 +20,7 @@ results=$(jq -R -s --argjson meta "$meta" '
 
   [split("\n")[] | select(length > 0) | split("\t")
    | {round: (.[0] | tonumber), path: .[1], metric: .[2], value: (.[3] | tonumber)}] as $s
-  | ["veth", "linux-bridge", "ovs", "ovs-tso", "switchyard"] as $order
+  | ["veth", "linux-bridge", "ovs", "ovs-tso", "switchyard", "switchyard-user"] as $order
   | ($s | map(.path) | unique) as $seen
   | ([$order[] | select(. as $p | $seen | index($p))]
      + ($seen - $order)) as $paths
@@ -45,6 +45,9 @@ results=$(jq -R -s --argjson meta "$meta" '
         switchyard_vs_ovs_best: ($rm | map({key: ., value: ratio(m("switchyard"; .); $best.ovs_best[.])}) | from_entries),
         switchyard_vs_ovs: ($rm | map({key: ., value: ratio(m("switchyard"; .); m("ovs"; .))}) | from_entries),
         switchyard_vs_veth: ($rm | map({key: ., value: ratio(m("switchyard"; .); m("veth"; .))}) | from_entries),
+        # The same bridge with flow-offload=false: every packet through flowd.
+        switchyard_user_vs_linux_bridge: ($rm | map({key: ., value: ratio(m("switchyard-user"; .); m("linux-bridge"; .))}) | from_entries),
+        switchyard_user_vs_ovs_best: ($rm | map({key: ., value: ratio(m("switchyard-user"; .); $best.ovs_best[.])}) | from_entries),
         # Targets 5 and 6: how many times OVS'"'"'s figure switchyard reaches
         # (flows/s), how many times faster it is (times), how much of
         # OVS'"'"'s memory it uses (RSS).
@@ -120,7 +123,8 @@ jq -r '
     (.paths | to_entries[] | .key as $p | .value
      | select(has("ping_ms") or has("tcp_on_gbps") or has("udp_pps") or has("idle_cpu_pct"))
      | ["V", ({"veth": "veth pair (limit)", "linux-bridge": "Linux bridge", "ovs": "OVS netdev",
-          "ovs-tso": "OVS netdev+TSO", "switchyard": "switchyard"}[$p] // $p),
+          "ovs-tso": "OVS netdev+TSO", "switchyard": "switchyard",
+          "switchyard-user": "sy no offload"}[$p] // $p),
         (.tcp_on_gbps.median | n), (.tcp_off_gbps.median | n),
         (if .udp_pps.median == null then null else .udp_pps.median / 1000 end | n),
         (.udp_loss_pct.median | n),
@@ -128,10 +132,13 @@ jq -r '
         (.udp_max_loss_pct.median | n), (.ping_ms.median | n),
         (.idle_cpu_pct.median | n)] | @tsv),
     (select($traffic) | .ratios | to_entries[]
-     | select(.key == "switchyard_vs_linux_bridge" or .key == "switchyard_vs_ovs_best" or .key == "switchyard_vs_ovs")
+     | select(.key == "switchyard_vs_linux_bridge" or .key == "switchyard_vs_ovs_best" or .key == "switchyard_vs_ovs"
+              or .key == "switchyard_user_vs_linux_bridge" or .key == "switchyard_user_vs_ovs_best")
      | .value as $r
+     | select([$r[] | select(. != null)] | length > 0)
      | ["R", ({"switchyard_vs_linux_bridge": "sy / Linux bridge", "switchyard_vs_ovs_best": "sy / OVS best",
-          "switchyard_vs_ovs": "sy / OVS"}[.key]),
+          "switchyard_vs_ovs": "sy / OVS", "switchyard_user_vs_linux_bridge": "no-offl / Linux br",
+          "switchyard_user_vs_ovs_best": "no-offl / OVS best"}[.key]),
         ($r.tcp_on_gbps | n), ($r.tcp_off_gbps | n), ($r.udp_pps | n), "", ($r.udp_max_pps | n), "",
         ($r.ping_ms | n), ""] | @tsv)
 ' "$out" | awk -F'\t' '

@@ -10,7 +10,9 @@
 #   BENCH_UDP_PPS=150000    offered rate of the 64-byte UDP test
 #   BENCH_PINGS=200         echoes for the RTT (10 ms apart)
 #   BENCH_IDLE_SECONDS=5    idle CPU sample of flowd / ovs-vswitchd
-#   BENCH_PATHS="veth linux-bridge ovs ovs-tso switchyard"
+#   BENCH_PATHS="veth linux-bridge ovs ovs-tso switchyard switchyard-user"
+#                           (switchyard-user: flow-offload=false, every
+#                           packet through flowd's userspace fast path)
 #   BENCH_PHASES="traffic openflow classifier"  traffic: targets 1-4 on
 #                           BENCH_PATHS; openflow: flow setup (5) and control
 #                           plane (6), Open vSwitch against switchyard;
@@ -54,7 +56,7 @@ main() {
     fi
     : "${BENCH_ROUNDS:=3}" "${BENCH_SECONDS:=5}" "${BENCH_UDP_PPS:=150000}" "${BENCH_PINGS:=200}"
     : "${BENCH_IDLE_SECONDS:=5}" "${BENCH_OUT:=$BENCH_DIR/results.json}"
-    : "${BENCH_PATHS:=veth linux-bridge ovs ovs-tso switchyard}"
+    : "${BENCH_PATHS:=veth linux-bridge ovs ovs-tso switchyard switchyard-user}"
     : "${BENCH_PHASES:=traffic openflow classifier}"
     : "${BENCH_FLOW_PPS:=200000}" "${BENCH_OF_FLOWS:=100000}"
     : "${BENCH_STRICT:=0}" "${BENCH_KEEP:=0}" "${BENCH_NO_INSTALL:=0}"

@@ -1934,7 +1934,7 @@ void
 odp_format_flow(struct buf *b, const struct flowkey *key, const struct flowkey *mask,
                 const struct odp_flow_stats *stats, const void *actions, size_t size)
 {
-    static const struct odp_flow_stats no_stats = { 0, 0, -1, 0 };
+    static const struct odp_flow_stats no_stats = { 0, 0, -1, 0, false };
     size_t start = b->size;
 
     if (!stats) {
@@ -1952,6 +1952,9 @@ odp_format_flow(struct buf *b, const struct flowkey *key, const struct flowkey *
         buf_put_cstr(b, ", flags:");
         format_tcp_flags(b, stats->tcp_flags);
     }
+    if (stats->offloaded) {
+        buf_put_cstr(b, ", offloaded:yes, dp:tc");
+    }
     buf_put_cstr(b, ", actions:");
     odp_format_actions(b, actions, size);
 }
@@ -1961,7 +1964,8 @@ odp_format_flow(struct buf *b, const struct flowkey *key, const struct flowkey *
 static bool
 is_stat_name(const char *s, size_t n)
 {
-    static const char *const stats[] = { "packets", "bytes", "used", "flags" };
+    static const char *const stats[] = { "packets", "bytes", "used", "flags", "offloaded",
+                                         "dp" };
 
     for (size_t i = 0; i < ARRAY_SIZE(stats); i++) {
         if (strlen(stats[i]) == n && !strncmp(s, stats[i], n)) {

@@ -39,6 +39,8 @@ struct odp_flow_stats {
     uint64_t bytes;
     long long used_msec;        /* Time since last use in ms; <0 = never. */
     uint16_t tcp_flags;         /* OR of TCP flags seen, 0 = none. */
+    bool offloaded;             /* The kernel forwards it (tc); printed as
+                                 * "offloaded:yes, dp:tc". */
 };
 
 /* 'mask' NULL means exact match on every field the key sets. */

@@ -452,7 +452,7 @@ static const char *const bridge_option_keys[] = {
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
     "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
-    "flow-limit", "upcall-limit",
+    "flow-limit", "upcall-limit", "flow-offload",
     "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
     "flood-vlans",
 };
@@ -529,6 +529,12 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
     } else if (!strcmp(key, "flow-limit")) {
         return parse_number(key, value, 1, 10000000, "the number of datapath flows",
                             &number, error);
+    } else if (!strcmp(key, "flow-offload")) {
+        if (strcmp(value, "true") && strcmp(value, "false")) {
+            buf_printf(error, "%s=%s: expected true or false", key, value);
+            return false;
+        }
+        return true;
     } else if (!strcmp(key, "upcall-limit")) {
         return parse_number(key, value, 1, 10000000, "upcalls per second per port",
                             &number, error);

@@ -10,6 +10,7 @@
 #include "bond.h"
 #include "connmgr.h"
 #include "dp-kernel.h"
+#include "dp-offload.h"
 #include "dp-user.h"
 #include "ipfix.h"
 #include "log.h"
@@ -309,6 +310,7 @@ bridge_port_attach(struct bridge *br, struct bridge_port *port, struct buf *erro
         dp_port->admin_down = port->admin_down;
         dp_user_port_set_policing(dp_port, port->policing_rate, port->policing_burst);
         dp_user_port_set_shaping(dp_port, port->shaping_rate, port->shaping_burst);
+        dp_offload_port_changed(dp, dp_port);
     }
 }
 
@@ -367,7 +369,9 @@ bridge_destroy(struct bridge *br, bool keep_datapath)
         return;
     }
     connmgr_destroy(br->connmgr);
-    /* NetFlow reports the flows still in the datapath. */
+    /* NetFlow reports the flows still in the datapath, with the counters
+     * the kernel has for them (offloaded or kernel-datapath flows). */
+    dpif_sync_stats(br->dp);
     netflow_destroy(br->netflow);
     ipfix_destroy(br->ipfix);
     sflow_destroy(br->sflow);
@@ -649,8 +653,11 @@ bridge_set_limits(struct bridge *br, const struct sw_bridge *cfg)
 
     br->dp->flow_limit = bridge_option_uint(cfg, "flow-limit", DPIF_DEFAULT_FLOW_LIMIT);
     if (dp) {
+        const char *offload = cfg_file_get(&cfg->options, "flow-offload");
+
         dp->upcall_limit = bridge_option_uint(cfg, "upcall-limit",
                                               DP_USER_DEFAULT_UPCALL_LIMIT);
+        dp_offload_set_enabled(dp, !offload || strcmp(offload, "false"));
     }
     if (br->dp->flows.n_flows > br->dp->flow_limit) {
         bridge_flush_flows(br);

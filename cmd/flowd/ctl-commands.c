@@ -12,6 +12,7 @@
 
 #include "flowd.h"
 #include "collectors.h"
+#include "dp-offload.h"
 #include "ipfix.h"
 #include "json.h"
 #include "mirror.h"
@@ -445,6 +446,11 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
                      (unsigned long long) dp->n_lost);
     ctl_reply_printf(reply, "  flows: %zu\n", flows->n_flows);
     if (user) {
+        ctl_reply_printf(reply, "  offload: %s, flows:%zu\n",
+                         dp_offload_is_enabled(user) ? "on" : "off",
+                         dp_offload_count(user));
+    }
+    if (user) {
         ctl_reply_printf(reply, "  limits: flows:%zu upcalls:%u/s per port, "
                          "dropped over the upcall limit:%llu\n", dp->flow_limit,
                          user->upcall_limit, (unsigned long long) user->n_upcall_dropped);
@@ -512,6 +518,8 @@ show_datapath_json(struct json_writer *w, const struct bridge *br)
     if (user) {
         json_kv_uint(w, "upcall_limit", user->upcall_limit);
         json_kv_uint(w, "upcall_dropped", user->n_upcall_dropped);
+        json_kv_bool(w, "offload", dp_offload_is_enabled(user));
+        json_kv_uint(w, "offloaded_flows", dp_offload_count(user));
     }
     json_kv_uint(w, "masks", dp->flows.n_subtables);
     json_kv_uint(w, "emc_hits", dp->flows.emc_hits);
@@ -580,6 +588,7 @@ cmd_dp_show(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         if (argc == 2 && strcmp(br->name, argv[1])) {
             continue;
         }
+        dpif_sync_stats(br->dp);    /* Offloaded flows' port counters. */
         if (json) {
             show_datapath_json(&w, br);
         } else {
@@ -596,6 +605,7 @@ struct dump_ctx {
     struct ctl_reply *reply;
     struct json_writer *json;       /* NULL for text. */
     const char *dp_name;
+    bool user_dp;                   /* dp_data is flow offload's. */
     long long now;
 };
 
@@ -608,6 +618,7 @@ dump_one_flow(const struct dpflow *flow, void *ctx_)
         .bytes = flow->bytes,
         .used_msec = flow->used ? ctx->now - flow->used : -1,
         .tcp_flags = flow->tcp_flags,
+        .offloaded = ctx->user_dp && dp_offload_flow_is_offloaded(flow),
     };
 
     if (ctx->json) {
@@ -629,6 +640,7 @@ dump_one_flow(const struct dpflow *flow, void *ctx_)
             json_null(ctx->json);
         }
         json_kv_uint(ctx->json, "tcp_flags", stats.tcp_flags);
+        json_kv_bool(ctx->json, "offloaded", stats.offloaded);
         json_object_end(ctx->json);
         buf_uninit(&text);
     } else {
@@ -656,6 +668,8 @@ cmd_dump_flows(struct ctl_reply *reply, int argc, char *argv[], void *flowd_)
         return;
     }
     ctx.dp_name = br->name;
+    ctx.user_dp = dp_user_of(br->dp) != NULL;
+    dpif_sync_stats(br->dp);        /* Offloaded or kernel flows' counters. */
     if (json) {
         json_writer_init(&w, &reply->output);
         ctx.json = &w;

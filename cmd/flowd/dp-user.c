@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dp-offload.h"
 #include "log.h"
 #include "packet.h"
 #include "tunnel.h"
@@ -55,6 +56,7 @@ static void
 dp_port_destroy(struct dp_user *dp, struct dp_port *port)
 {
     if (port) {
+        dp_offload_port_closing(dp, port);
         if (port->netdev && port->shaping_rate_kbps) {
             netdev_shaping_clear(port->netdev);
         }
@@ -74,6 +76,7 @@ dp_user_destroy(struct dpif *dpif, bool keep)
 {
     struct dp_user *dp = dp_user_cast(dpif);
 
+    dp_offload_destroy(dp);
     for (uint32_t i = 0; i < dp->n_ports_allocated; i++) {
         dp_port_destroy(dp, dp->ports[i]);
     }
@@ -156,6 +159,8 @@ dp_user_port_add(struct dp_user *dp, uint32_t port_no, const char *name,
     dp_port_try_open(port, time_msec());
     if (port->error) {
         LOG_WARN("%s: port %u (%s): %s", dp->up.name, port_no, name, port->error);
+    } else {
+        dp_offload_port_opened(dp, port);
     }
     dp->ports[port_no] = port;
     return port;
@@ -293,6 +298,7 @@ dp_user_ports_run(struct dp_user *dp, long long now)
         }
         if (dp_port_needs_reopen(port)) {
             LOG_INFO("%s: port %u (%s): device went away", dp->up.name, i, port->name);
+            dp_offload_port_closing(dp, port);
             netdev_close(port->netdev);
             port->netdev = NULL;
             port->next_retry = now;
@@ -302,6 +308,7 @@ dp_user_ports_run(struct dp_user *dp, long long now)
             dp_port_try_open(port, now);
             if (port->netdev) {
                 LOG_INFO("%s: port %u (%s): attached", dp->up.name, i, port->name);
+                dp_offload_port_opened(dp, port);
                 changed = true;
             }
         }
@@ -326,6 +333,9 @@ void
 dp_user_set_sampler(struct dp_user *dp, dp_sample_func *sample, void *aux,
                     uint32_t first_skip)
 {
+    if (sample) {
+        dp_offload_flush(dp);       /* Every packet must pass the sampler. */
+    }
     dp->sample = sample;
     dp->sample_aux = aux;
     dp->sample_countdown = sample ? MAX(first_skip, 1) : UINT32_MAX;
@@ -553,6 +563,7 @@ dp_user_port_run(struct dp_user *dp, struct dp_port *port)
     if (err) {
         LOG_WARN("%s: port %u (%s): receive failed: %s", dp->up.name, port->port_no,
                  port->name, strerror(err));
+        dp_offload_port_closing(dp, port);
         netdev_close(port->netdev);
         port->netdev = NULL;
         port->next_retry = now + PORT_RETRY_MSEC;
@@ -642,6 +653,10 @@ dp_port_get_stats(const struct dp_port *port, struct netdev_stats *stats)
         return any;
     } else if (port->netdev) {
         add_stats(stats, netdev_get_stats(port->netdev));
+        stats->rx_packets += port->offload_rx_packets;
+        stats->rx_bytes += port->offload_rx_bytes;
+        stats->tx_packets += port->offload_tx_packets;
+        stats->tx_bytes += port->offload_tx_bytes;
         return true;
     }
     return false;
@@ -723,6 +738,19 @@ static void
 dp_user_run(struct dpif *dpif, long long now)
 {
     dpflow_rank_subtables(&dpif->flows);
+    dp_offload_run(dp_user_cast(dpif), now);
+}
+
+static void
+dp_user_sync_stats(struct dpif *dpif)
+{
+    dp_offload_sync_stats(dp_user_cast(dpif));
+}
+
+static void
+dp_user_flow_uninstall(struct dpif *dpif, struct dpflow *flow)
+{
+    dp_offload_flow_removed(dp_user_cast(dpif), flow);
 }
 
 static const struct bond *
@@ -744,10 +772,10 @@ static const struct dpif_class dp_user_class = {
     .handle_ready = dp_user_handle_ready,
     .run_pending = dp_user_dpif_run_pending,
     .run = dp_user_run,
-    .sync_stats = NULL,
+    .sync_stats = dp_user_sync_stats,
     .execute = dp_user_dpif_execute,
     .upcall_pid = dp_user_upcall_pid,
     .set_sampler = dp_user_dpif_set_sampler,
-    .flow_uninstall = NULL,
+    .flow_uninstall = dp_user_flow_uninstall,
     .port_bond = dp_user_port_bond,
 };

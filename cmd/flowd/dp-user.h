@@ -51,6 +51,11 @@ struct dp_port {
     uint32_t upcall_tokens;         /* Upcalls it may still cause now. */
     long long upcall_refill;        /* When the tokens were last refilled. */
     uint64_t n_upcall_dropped;      /* Misses dropped over the upcall limit. */
+    struct offload_port *offload;   /* Offloaded flows in (dp-offload.c). */
+    uint64_t offload_rx_packets;    /* What the kernel forwarded for flowd's */
+    uint64_t offload_rx_bytes;      /* offloaded flows, in and out of here. */
+    uint64_t offload_tx_packets;
+    uint64_t offload_tx_bytes;
 };
 
 /* How many times one packet may pass through patch ports into the same
@@ -58,6 +63,8 @@ struct dp_port {
 #define DP_USER_PATCH_MAX_DEPTH 4
 struct tnl_port;
 struct tunnels;
+struct offload_port;
+struct dp_offload;
 
 struct dp_user {
     struct dpif up;                 /* Name, flow table, callbacks, counters. */
@@ -77,6 +84,7 @@ struct dp_user {
                                      * processed, nested. */
     struct tun_md_map tun_md_map;   /* Geneve options -> tun_metadataN: the
                                      * bridge's TLV map. */
+    struct dp_offload *offload;     /* Flow offload state (dp-offload.c). */
 };
 
 /* The userspace provider of dpif.h: most callers use it through there. */

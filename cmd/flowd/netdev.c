@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/sockios.h>
 #include <linux/if_packet.h>
@@ -331,6 +332,24 @@ netdev_set_qdisc_bypass(struct netdev *dev, bool bypass, struct buf *error)
 
     return afpacket_setsockopt(dev->fd, PACKET_QDISC_BYPASS, &value, sizeof value,
                                "PACKET_QDISC_BYPASS", error);
+}
+
+int
+netdev_set_socket_filter(struct netdev *dev, const struct sock_filter *prog, size_t n)
+{
+    struct sock_fprog fprog = { .len = n, .filter = (struct sock_filter *) prog };
+
+    if (dev->kind != NETDEV_AFPACKET) {
+        return EOPNOTSUPP;
+    }
+    if (!n) {
+        int zero = 0;           /* Ignored, but the kernel wants an int. */
+
+        return setsockopt(dev->fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof zero) < 0
+               && errno != ENOENT ? errno : 0;
+    }
+    return setsockopt(dev->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0
+           ? errno : 0;
 }
 
 enum netdev_kind

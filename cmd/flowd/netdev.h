@@ -66,6 +66,12 @@ bool netdev_has_queued(const struct netdev *);
 /* Sends through the device's qdisc (false) or straight to its driver
  * (true, the default for AF_PACKET ports). */
 int netdev_set_qdisc_bypass(struct netdev *, bool bypass, struct buf *error);
+/* Puts socket filter 'prog' ('n' instructions; 0: none) on an AF_PACKET
+ * port's socket: what it drops never reaches the receive ring (the
+ * packets flow offload hands to the kernel, dp-offload.c). Returns 0 or an
+ * errno. */
+struct sock_filter;
+int netdev_set_socket_filter(struct netdev *, const struct sock_filter *prog, size_t n);
 
 /* netdev-shaping.c: egress shaping with a tc tbf qdisc on the device.
  * 'burst_kbit' 0 means 100 ms at the rate. Returns 0 or an errno with a

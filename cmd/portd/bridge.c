@@ -17,7 +17,7 @@ static const char *const bridge_keys[] = {
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
     "fail-open-delay",
     "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
-    "flow-limit", "upcall-limit",
+    "flow-limit", "upcall-limit", "flow-offload",
     "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
     "flood-vlans",
     NULL,

@@ -87,7 +87,7 @@ check_flow(const char *input)
 {
     struct dp_actions a = DP_ACTIONS_INITIALIZER, a2 = DP_ACTIONS_INITIALIZER;
     struct buf text = BUF_INITIALIZER, error = BUF_INITIALIZER;
-    struct odp_flow_stats stats = { 1, 64, 10, 0x12 };
+    struct odp_flow_stats stats = { 1, 64, 10, 0x12, false };
     struct flowkey key, mask, key2, mask2;
 
     if (!odp_parse_flow(input, &key, &mask, &a, &error)) {

@@ -556,7 +556,7 @@ test_format_odd_sample(void)
 static void
 test_format_flow(void)
 {
-    struct odp_flow_stats stats = { 3, 294, 123, 0x01a };
+    struct odp_flow_stats stats = { 3, 294, 123, 0x01a, false };
     struct dp_actions a = DP_ACTIONS_INITIALIZER;
     struct buf b = BUF_INITIALIZER;
     struct flowkey key, mask;
@@ -635,7 +635,7 @@ test_parse_flow(void)
 static void
 test_flow_round_trip(void)
 {
-    struct odp_flow_stats stats = { 10, 1000, 5, 0x012 };
+    struct odp_flow_stats stats = { 10, 1000, 5, 0x012, true };
     struct dp_actions a = DP_ACTIONS_INITIALIZER, a2 = DP_ACTIONS_INITIALIZER;
     struct buf b = BUF_INITIALIZER, error = BUF_INITIALIZER;
     struct flowkey key, mask, key2, mask2, masked;
@@ -657,6 +657,8 @@ test_flow_round_trip(void)
     dp_actions_put_push_vlan(&a, ETH_TYPE_VLAN, 5);
     dp_actions_put_output(&a, 4);
     odp_format_flow(&b, &key, &mask, &stats, a.data, a.size);
+    /* An offloaded flow's marks are read back and ignored, like counters. */
+    CHECK(strstr(buf_cstr(&b), ", offloaded:yes, dp:tc, actions:") != NULL);
     CHECK_INT_EQ(odp_parse_flow(buf_cstr(&b), &key2, &mask2, &a2, &error), 0);
     flowkey_apply_mask(&masked, &key, &mask);
     CHECK(!memcmp(&masked, &key2, sizeof key2));

@@ -19,11 +19,9 @@
 #include "util.h"
 
 #define PRIO_BASE 0xc000            /* Slot i: tc priority PRIO_BASE + i. */
-#define MIN_PACKETS 8               /* Packets a flow has matched... */
-#define MAX_IDLE_MSEC 1000          /* ...and no longer ago than this. */
 #define BPF_MAX_INSNS 4096          /* The kernel's limit (BPF_MAXINSNS). */
 #define ETH_HEADER_SIZE 14
-#define MAX_NEW_PER_RUN 16          /* Flows offloaded per run at most. */
+#define MAX_CANDIDATES 16           /* Flows offloaded per run at most. */
 
 /* An offloaded flow (dpflow.dp_data). */
 struct offload_flow {
@@ -44,12 +42,23 @@ struct offload_port {
     size_t n_used;
 };
 
+/* A busy flow to consider at the next run, by key and mask (it may be
+ * gone by then). */
+struct offload_candidate {
+    struct flowkey key;
+    struct flowkey mask;
+};
+
 /* Per datapath. */
 struct dp_offload {
     bool disabled;                  /* flow-offload=false. */
     bool failed;                    /* The kernel refused: given up. */
     struct tc_sock *tc;             /* Opened on first use. */
     size_t n_flows;
+    struct offload_candidate *candidates; /* MAX_CANDIDATES, allocated on
+                                           * first use. */
+    size_t n_candidates;
+    bool was_allowed;               /* Offload was allowed at the last run. */
     struct log_ratelimit rl;
 };
 
@@ -508,37 +517,50 @@ still_allowed(struct dp_user *dp, const struct dpflow *flow)
     return true;
 }
 
-/* A flow to offload after the walk, by key and mask: offloading drains
- * rings, which may remove flows. */
-struct candidate {
-    struct flowkey key;
-    struct flowkey mask;
-};
-
-struct run_ctx {
-    struct dp_user *dp;
-    long long now;
-    bool allowed;
-    struct candidate *candidates;   /* MAX_NEW_PER_RUN of them. */
-    size_t n_candidates;
-};
-
-/* Takes back what may no longer be offloaded; notes busy flows that may. */
-static bool
-run_one(struct dpflow *flow, void *ctx_)
+void
+dp_offload_note_busy(struct dp_user *dp, const struct dpflow *flow)
 {
-    struct run_ctx *ctx = ctx_;
+    struct dp_offload *st = get_state(dp);
+    struct offload_candidate *c;
 
-    if (flow->dp_data) {
-        if (!ctx->allowed || !still_allowed(ctx->dp, flow)) {
-            take_back(ctx->dp, flow);
+    if (flow->dp_data || st->n_candidates == MAX_CANDIDATES || !offload_allowed(dp)) {
+        return;
+    }
+    if (!st->candidates) {
+        st->candidates = xmalloc(MAX_CANDIDATES * sizeof *st->candidates);
+    }
+    c = &st->candidates[st->n_candidates++];
+    c->key = flow->key;
+    c->mask = *dpflow_mask(flow);
+}
+
+/* Takes back the flows that may no longer be offloaded (their ports
+ * changed, or offload is off). */
+static void
+check_offloaded(struct dp_user *dp)
+{
+    bool allowed = offload_allowed(dp);
+
+    for (uint32_t i = 0; dp_offload_count(dp) && i < dp->n_ports_allocated; i++) {
+        struct dp_port *port = dp->ports[i];
+
+        for (size_t j = 0; port && port->offload && j < DP_OFFLOAD_MAX_PER_PORT; j++) {
+            struct dpflow *flow = port->offload->slots[j];
+
+            if (flow && (!allowed || !still_allowed(dp, flow))) {
+                take_back(dp, flow);
+            }
         }
-    } else if (ctx->allowed && flow->packets >= MIN_PACKETS
-               && ctx->now - flow->used < MAX_IDLE_MSEC
-               && ctx->n_candidates < MAX_NEW_PER_RUN) {
-        ctx->candidates[ctx->n_candidates].key = flow->key;
-        ctx->candidates[ctx->n_candidates].mask = *dpflow_mask(flow);
-        ctx->n_candidates++;
+    }
+}
+
+static bool
+note_if_busy(struct dpflow *flow, void *dp_)
+{
+    struct dp_user *dp = dp_;
+
+    if (flow->packets >= DP_OFFLOAD_MIN_PACKETS && time_msec() - flow->used < 1000) {
+        dp_offload_note_busy(dp, flow);
     }
     return false;
 }
@@ -546,18 +568,27 @@ run_one(struct dpflow *flow, void *ctx_)
 void
 dp_offload_run(struct dp_user *dp, long long now)
 {
-    struct run_ctx ctx = { .dp = dp, .now = now, .allowed = offload_allowed(dp) };
+    struct dp_offload *st = dp->offload;
+    bool allowed;
 
-    if (!ctx.allowed && !dp_offload_count(dp)) {
+    if (!st) {
         return;
     }
     dp_offload_sync_stats(dp);
-    ctx.candidates = xmalloc(MAX_NEW_PER_RUN * sizeof *ctx.candidates);
-    dpflow_sweep(&dp->up.flows, run_one, &ctx);
-    for (size_t i = 0; i < ctx.n_candidates && offload_allowed(dp); i++) {
-        try_offload(dp, &ctx.candidates[i].key, &ctx.candidates[i].mask);
+    check_offloaded(dp);
+    allowed = offload_allowed(dp);
+    if (allowed && !st->was_allowed) {
+        /* Turned on again (or sFlow off): the flows that got busy in the
+         * meantime, once, rather than at their next power of two. */
+        dpflow_sweep(&dp->up.flows, note_if_busy, dp);
     }
-    free(ctx.candidates);
+    st->was_allowed = allowed;
+    /* Offloading drains rings, which may remove flows: the candidates are
+     * keys, looked up again one by one. */
+    for (size_t i = 0; i < st->n_candidates && offload_allowed(dp); i++) {
+        try_offload(dp, &st->candidates[i].key, &st->candidates[i].mask);
+    }
+    st->n_candidates = 0;
 }
 
 void
@@ -663,6 +694,7 @@ dp_offload_destroy(struct dp_user *dp)
         }
     }
     tc_sock_close(dp->offload->tc);
+    free(dp->offload->candidates);
     free(dp->offload);
     dp->offload = NULL;
 }

@@ -34,13 +34,32 @@ struct dpflow;
 /* Megaflows offloaded per input port at most. */
 #define DP_OFFLOAD_MAX_PER_PORT 64
 
+/* A flow is worth offloading once it has matched this many packets. */
+#define DP_OFFLOAD_MIN_PACKETS 8
+
+/* Whether the fast path offers a flow that has matched 'packets' packets
+ * (dp_offload_note_busy()): at 8, 16, 32, ... 1024, then every 1024, so
+ * that a flow refused for a while (a full port) gets its turn again, for
+ * a branch per packet. */
+static inline bool
+dp_offload_due(uint64_t packets)
+{
+    return packets >= DP_OFFLOAD_MIN_PACKETS
+           && (!(packets & (packets - 1)) || !(packets & 1023));
+}
+
+/* Notes 'flow' for the next run (up to 16 a run; the rest are offered
+ * again later). */
+void dp_offload_note_busy(struct dp_user *, const struct dpflow *);
+
 /* Turns offload on or off for 'dp' (off: every offloaded flow goes back to
  * flowd). On by default. */
 void dp_offload_set_enabled(struct dp_user *, bool enabled);
 bool dp_offload_is_enabled(const struct dp_user *);
 
 /* Periodic: refreshes offloaded flows' counters, takes back those that may
- * no longer be offloaded, and offloads busy flows that may. */
+ * no longer be offloaded, and offloads the busy flows noted since the last
+ * run that may be. Never walks the whole flow table. */
 void dp_offload_run(struct dp_user *, long long now);
 /* Refreshes offloaded flows' counters now. */
 void dp_offload_sync_stats(struct dp_user *);

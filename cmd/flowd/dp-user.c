@@ -469,6 +469,9 @@ process_packet(struct dp_user *dp, struct dp_port *port, struct dp_packet *p, lo
     flow->packets++;
     flow->bytes += p->size;
     flow->used = now;
+    if (dp_offload_due(flow->packets)) {
+        dp_offload_note_busy(dp, flow);
+    }
     if (key.nw_proto == IP_PROTO_TCP) {
         flow->tcp_flags |= key.tcp_flags;
     }

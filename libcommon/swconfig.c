@@ -445,8 +445,10 @@ parse_number(const char *key, const char *value, unsigned int min, unsigned int 
     return true;
 }
 
-/* Bridge settings that live in 'options' but are validated here. */
-static const char *const bridge_option_keys[] = {
+/* Every bridge key: the two kept in struct sw_bridge, then the settings
+ * that live in 'options' but are validated here (bridge_option_keys). */
+const char *const sw_bridge_keys[] = {
+    "datapath", "fail-mode",
     "controller", "netflow", "netflow-active-timeout", "mac-aging-time", "mac-table-size",
     "sflow", "sflow-sampling", "sflow-polling",
     "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
@@ -455,7 +457,10 @@ static const char *const bridge_option_keys[] = {
     "flow-limit", "upcall-limit", "flow-offload",
     "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
     "flood-vlans",
+    NULL,
 };
+static const char *const *const bridge_option_keys = sw_bridge_keys + 2;
+#define N_BRIDGE_OPTION_KEYS (ARRAY_SIZE(sw_bridge_keys) - 3)
 
 /* Checks an IPv4 or IPv6 address (no name: an agent address is what the
  * collector files samples under). */
@@ -551,7 +556,7 @@ check_bridge_option(const char *key, const char *value, struct buf *error)
 static bool
 is_bridge_option_key(const char *key)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(bridge_option_keys); i++) {
+    for (size_t i = 0; i < N_BRIDGE_OPTION_KEYS; i++) {
         if (!strcmp(key, bridge_option_keys[i])) {
             return true;
         }
@@ -1031,7 +1036,7 @@ sw_bridge_to_cfg(const struct sw_bridge *br, struct cfg_file *out)
     if (br->fail_mode != SW_FAIL_STANDALONE) {
         cfg_file_set(out, "fail-mode", sw_fail_mode_to_string(br->fail_mode));
     }
-    for (size_t i = 0; i < ARRAY_SIZE(bridge_option_keys); i++) {
+    for (size_t i = 0; i < N_BRIDGE_OPTION_KEYS; i++) {
         const char *value = cfg_file_get(&br->options, bridge_option_keys[i]);
 
         if (value) {

@@ -58,6 +58,10 @@ struct sw_bridge {
     size_t n_mirrors;
 };
 
+/* Every key a bridge takes (datapath, fail-mode, then the options flowd
+ * acts on), NULL-terminated: what "portd add-br" accepts and lists. */
+extern const char *const sw_bridge_keys[];
+
 void sw_bridge_init(struct sw_bridge *, const char *name);
 void sw_bridge_destroy(struct sw_bridge *);
 void sw_port_init(struct sw_port *, const char *name);

@@ -449,8 +449,6 @@ show_datapath_text(struct ctl_reply *reply, const struct bridge *br)
         ctl_reply_printf(reply, "  offload: %s, flows:%zu\n",
                          dp_offload_is_enabled(user) ? "on" : "off",
                          dp_offload_count(user));
-    }
-    if (user) {
         ctl_reply_printf(reply, "  limits: flows:%zu upcalls:%u/s per port, "
                          "dropped over the upcall limit:%llu\n", dp->flow_limit,
                          user->upcall_limit, (unsigned long long) user->n_upcall_dropped);

@@ -10,19 +10,6 @@
 
 #include "portd.h"
 
-/* The keys "add-br" and "set-bridge" accept (besides namespaced ones). */
-static const char *const bridge_keys[] = {
-    "datapath", "fail-mode", "controller", "netflow", "netflow-active-timeout",
-    "sflow", "sflow-sampling", "sflow-polling", "mac-aging-time", "mac-table-size",
-    "netflow-engine-type", "netflow-engine-id", "sflow-agent", "flow-idle-timeout",
-    "fail-open-delay",
-    "ssl-private-key", "ssl-certificate", "ssl-ca-cert", "datapath-id",
-    "flow-limit", "upcall-limit", "flow-offload",
-    "ipfix", "ipfix-obs-domain-id", "ipfix-active-timeout", "ipfix-template-interval",
-    "flood-vlans",
-    NULL,
-};
-
 /* Applies "KEY=VALUE" words to 'bridge'. With 'allow_unset', "KEY=" removes
  * an option. Returns false with a usage error in 'reply' on the first bad
  * word. */
@@ -30,7 +17,7 @@ static bool
 bridge_apply_words(struct sw_bridge *bridge, int n, char *words[], bool allow_unset,
                    struct ctl_reply *reply)
 {
-    if (!portd_check_keys(reply, "a bridge", n, words, bridge_keys)
+    if (!portd_check_keys(reply, "a bridge", n, words, sw_bridge_keys)
         || (!allow_unset && !portd_check_values(reply, n, words))) {
         return false;
     }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "packet.h"
+#include "util.h"
 
 /* ---- Attribute streams ------------------------------------------------------- */
 
@@ -110,19 +111,6 @@ odp_nl_index(const void *data, size_t size, const int sizes[], int max,
         offset += MIN((size_t) NLA_ALIGN(nla->nla_len), size - offset);
     }
     return 0;
-}
-
-static bool
-odp_nl_is_zero(const void *p_, size_t n)
-{
-    const uint8_t *p = p_;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static bool
@@ -292,7 +280,7 @@ static bool
 odp_nl_l4_mask_ok(const struct odp_nl_decoder *d, const struct nlattr *nla, bool extra)
 {
     return (!d->is_mask || (d->out->nw_proto == 0xff && extra)
-            || odp_nl_is_zero(odp_nl_payload(d, nla), dp_nla_size(nla)));
+            || is_all_zeros(odp_nl_payload(d, nla), dp_nla_size(nla)));
 }
 
 static int
@@ -434,7 +422,7 @@ odp_nl_dec_tunnel_field(struct odp_nl_decoder *d, int type, const struct nlattr 
     case OVS_TUNNEL_KEY_ATTR_IPV6_DST:
     case OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS:
         /* IPv6 outer headers and tunnel options: not in a flowkey. */
-        return odp_nl_is_zero(dp_nla_data(nla), dp_nla_size(nla)) ? 0 : EOPNOTSUPP;
+        return is_all_zeros(dp_nla_data(nla), dp_nla_size(nla)) ? 0 : EOPNOTSUPP;
     default:
         /* The outer UDP ports (the kernel reports, a flowkey does not
          * keep them), OAM, padding. */
@@ -465,7 +453,7 @@ odp_nl_dec_dropped(struct odp_nl_decoder *d, int type, const struct nlattr *nla)
 {
     uint64_t bit = UINT64_C(1) << type;
 
-    if (odp_nl_is_zero(odp_nl_payload(d, nla), dp_nla_size(nla))) {
+    if (is_all_zeros(odp_nl_payload(d, nla), dp_nla_size(nla))) {
         return 0;
     } else if (!d->is_mask) {
         d->metadata |= bit;

@@ -206,3 +206,16 @@ sy_valid_ifname(const char *name)
     }
     return true;
 }
+
+bool
+is_all_zeros(const void *p_, size_t size)
+{
+    const uint8_t *p = p_;
+
+    for (size_t i = 0; i < size; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}

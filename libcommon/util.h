@@ -56,4 +56,7 @@ long long time_wall_msec(void);
  * ':' or '='. */
 bool sy_valid_ifname(const char *name);
 
+/* True if every one of the 'size' bytes at 'p' is 0. */
+bool is_all_zeros(const void *p, size_t size);
+
 #endif

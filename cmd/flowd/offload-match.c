@@ -66,21 +66,8 @@ add_be16(struct offload_match *match, size_t offset, uint16_t value, uint16_t ma
            && add_byte(match, offset + 1, value & 0xff, mask & 0xff);
 }
 
-static bool
-is_zero(const void *p_, size_t size)
-{
-    const uint8_t *p = p_;
-
-    for (size_t i = 0; i < size; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 #define COVER(COVERED, FIELD) memset(&(COVERED)->FIELD, 0xff, sizeof (COVERED)->FIELD)
-#define MASKED(MASK, FIELD) (!is_zero(&(MASK)->FIELD, sizeof (MASK)->FIELD))
+#define MASKED(MASK, FIELD) (!is_all_zeros(&(MASK)->FIELD, sizeof (MASK)->FIELD))
 
 /* The transport ports, ICMP type and code, and TCP flags at 'l4'. Leaves
  * them uncovered (so the flow is refused) for a protocol without them. */

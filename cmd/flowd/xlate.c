@@ -23,6 +23,7 @@
 #include "ofproto.h"
 #include "packet.h"
 #include "sflow.h"
+#include "util.h"
 
 #define XLATE_MAX_DEPTH 64          /* Nested tables (goto + resubmit). */
 
@@ -63,19 +64,6 @@ static void xlate_table(struct xlate_ctx *, uint8_t table_id);
 
 /* ---- committing header changes ------------------------------------------ */
 
-static bool
-bytes_nonzero(const void *p, size_t n)
-{
-    const uint8_t *b = p;
-
-    for (size_t i = 0; i < n; i++) {
-        if (b[i]) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static void
 commit_vlan(struct xlate_ctx *ctx)
 {
@@ -106,7 +94,7 @@ commit_eth(struct xlate_ctx *ctx)
     const struct flowkey *d = &ctx->dirty.pkt, *f = &ctx->flow.pkt;
     struct ovs_key_ethernet value, mask;
 
-    if (!bytes_nonzero(d->eth_src, 6) && !bytes_nonzero(d->eth_dst, 6)) {
+    if (is_all_zeros(d->eth_src, 6) && is_all_zeros(d->eth_dst, 6)) {
         return;
     }
     memcpy(mask.eth_src, d->eth_src, 6);
@@ -180,7 +168,7 @@ commit_ipv6(struct xlate_ctx *ctx)
     struct ovs_key_ipv6 value, mask;
 
     if (f->eth_type != ETH_TYPE_IPV6
-        || !(bytes_nonzero(d->ipv6_src, 16) || bytes_nonzero(d->ipv6_dst, 16)
+        || !(!is_all_zeros(d->ipv6_src, 16) || !is_all_zeros(d->ipv6_dst, 16)
              || d->ipv6_label || d->nw_tos || d->nw_ttl)) {
         return;
     }
@@ -210,8 +198,8 @@ commit_arp(struct xlate_ctx *ctx)
     struct ovs_key_arp value, mask;
 
     if (f->eth_type != ETH_TYPE_ARP
-        || !(d->ipv4_src || d->ipv4_dst || d->nw_proto || bytes_nonzero(d->arp_sha, 6)
-             || bytes_nonzero(d->arp_tha, 6))) {
+        || !(d->ipv4_src || d->ipv4_dst || d->nw_proto || !is_all_zeros(d->arp_sha, 6)
+             || !is_all_zeros(d->arp_tha, 6))) {
         return;
     }
     memset(&value, 0, sizeof value);

@@ -373,17 +373,16 @@ dp_offload_sync_stats(struct dp_user *dp)
 
 /* ---- Offloading and taking back ------------------------------------------ */
 
-/* Takes 'flow' back from the kernel: counters first, then the tc filter,
- * then the socket filter (in that order a packet can be lost in between,
- * never forwarded twice). */
+/* Takes 'flow' back from the kernel, its counters already brought up to
+ * date: the tc filter first, then the socket filter (in that order a
+ * packet can be lost in between, never forwarded twice). */
 static void
-take_back(struct dp_user *dp, struct dpflow *flow)
+release(struct dp_user *dp, struct dpflow *flow)
 {
     struct offload_flow *of = flow->dp_data;
     struct dp_port *port = of->in;
     struct offload_port *op = port->offload;
 
-    port_sync_stats(dp, port, time_msec());
     delete_filter(dp, op->ifindex, of->slot, of->match.eth_type);
     op->slots[of->slot] = NULL;
     op->n_used--;
@@ -392,6 +391,33 @@ take_back(struct dp_user *dp, struct dpflow *flow)
     free(of);
     if (port->netdev) {
         update_socket_filter(port);
+    }
+}
+
+/* Takes back every offloaded flow 'which' says so of, reading each input
+ * port's counters once before its first one goes. */
+static void
+take_back_if(struct dp_user *dp,
+             bool (*which)(struct dp_user *, const struct dpflow *, const void *aux),
+             const void *aux)
+{
+    long long now = time_msec();
+
+    for (uint32_t i = 0; dp_offload_count(dp) && i < dp->n_ports_allocated; i++) {
+        struct dp_port *port = dp->ports[i];
+        bool synced = false;
+
+        for (size_t j = 0; port && port->offload && j < DP_OFFLOAD_MAX_PER_PORT; j++) {
+            struct dpflow *flow = port->offload->slots[j];
+
+            if (flow && which(dp, flow, aux)) {
+                if (!synced) {
+                    port_sync_stats(dp, port, now);
+                    synced = true;
+                }
+                release(dp, flow);
+            }
+        }
     }
 }
 
@@ -490,13 +516,7 @@ try_offload(struct dp_user *dp, const struct flowkey *key, const struct flowkey 
             LOG_WARN("%s: port %s: cannot offload a flow: %s", dp->up.name, port->name,
                      strerror(err));
         }
-        delete_filter(dp, op->ifindex, slot, of->match.eth_type);
-        op->slots[slot] = NULL;
-        op->n_used--;
-        dp->offload->n_flows--;
-        flow->dp_data = NULL;
-        free(of);
-        update_socket_filter(port);
+        release(dp, flow);
     }
 }
 
@@ -534,24 +554,12 @@ dp_offload_note_busy(struct dp_user *dp, const struct dpflow *flow)
     c->mask = *dpflow_mask(flow);
 }
 
-/* Takes back the flows that may no longer be offloaded (their ports
- * changed, or offload is off). */
-static void
-check_offloaded(struct dp_user *dp)
+/* The flows that may no longer be offloaded (their ports changed, or
+ * offload is off). */
+static bool
+no_longer_allowed(struct dp_user *dp, const struct dpflow *flow, const void *aux)
 {
-    bool allowed = offload_allowed(dp);
-
-    for (uint32_t i = 0; dp_offload_count(dp) && i < dp->n_ports_allocated; i++) {
-        struct dp_port *port = dp->ports[i];
-
-        for (size_t j = 0; port && port->offload && j < DP_OFFLOAD_MAX_PER_PORT; j++) {
-            struct dpflow *flow = port->offload->slots[j];
-
-            if (flow && (!allowed || !still_allowed(dp, flow))) {
-                take_back(dp, flow);
-            }
-        }
-    }
+    return !offload_allowed(dp) || !still_allowed(dp, flow);
 }
 
 static bool
@@ -575,7 +583,7 @@ dp_offload_run(struct dp_user *dp, long long now)
         return;
     }
     dp_offload_sync_stats(dp);
-    check_offloaded(dp);
+    take_back_if(dp, no_longer_allowed, NULL);
     allowed = offload_allowed(dp);
     if (allowed && !st->was_allowed) {
         /* Turned on again (or sFlow off): the flows that got busy in the
@@ -594,58 +602,49 @@ dp_offload_run(struct dp_user *dp, long long now)
 void
 dp_offload_flow_removed(struct dp_user *dp, struct dpflow *flow)
 {
-    if (flow->dp_data) {
-        take_back(dp, flow);
+    struct offload_flow *of = flow->dp_data;
+
+    if (of) {
+        port_sync_stats(dp, of->in, time_msec());
+        release(dp, flow);
     }
+}
+
+static bool
+any_flow(struct dp_user *dp, const struct dpflow *flow, const void *aux)
+{
+    return true;
 }
 
 void
 dp_offload_flush(struct dp_user *dp)
 {
-    for (uint32_t i = 0; dp_offload_count(dp) && i < dp->n_ports_allocated; i++) {
-        struct dp_port *port = dp->ports[i];
-
-        for (size_t j = 0; port && port->offload && j < DP_OFFLOAD_MAX_PER_PORT; j++) {
-            if (port->offload->slots[j]) {
-                take_back(dp, port->offload->slots[j]);
-            }
-        }
-    }
+    take_back_if(dp, any_flow, NULL);
 }
 
+/* The flows that enter or leave through port 'port_'. */
 static bool
-outputs_to(const struct offload_flow *of, uint32_t port_no)
+through_port(struct dp_user *dp, const struct dpflow *flow, const void *port_)
 {
+    const struct offload_flow *of = flow->dp_data;
+    const struct dp_port *port = port_;
+
+    if (of->in == port) {
+        return true;
+    }
     for (size_t i = 0; i < of->n_out; i++) {
-        if (of->out_ports[i] == port_no) {
+        if (of->out_ports[i] == port->port_no) {
             return true;
         }
     }
     return false;
 }
 
-/* Takes back every flow that enters or leaves through 'port'. */
-static void
-take_back_port_flows(struct dp_user *dp, struct dp_port *port)
-{
-    for (uint32_t i = 0; dp_offload_count(dp) && i < dp->n_ports_allocated; i++) {
-        struct dp_port *p = dp->ports[i];
-
-        for (size_t j = 0; p && p->offload && j < DP_OFFLOAD_MAX_PER_PORT; j++) {
-            struct dpflow *flow = p->offload->slots[j];
-
-            if (flow && (p == port || outputs_to(flow->dp_data, port->port_no))) {
-                take_back(dp, flow);
-            }
-        }
-    }
-}
-
 void
 dp_offload_port_changed(struct dp_user *dp, struct dp_port *port)
 {
     if (!port_is_plain(port)) {
-        take_back_port_flows(dp, port);
+        take_back_if(dp, through_port, port);
     }
 }
 
@@ -654,7 +653,7 @@ dp_offload_port_closing(struct dp_user *dp, struct dp_port *port)
 {
     struct offload_port *op = port->offload;
 
-    take_back_port_flows(dp, port);
+    take_back_if(dp, through_port, port);
     if (op) {
         if (op->clsact_created) {
             struct buf msg = BUF_INITIALIZER;
